@@ -87,6 +87,11 @@ export class Semihosting {
     this.startCycles = clock.now;
   }
 
+  /** Where the loaded image ends inside the heap RAM (SYS_HEAPINFO puts the heap above it). */
+  setLoadedEnd(end: number | undefined): void {
+    if (this.opts.heap) this.opts.heap = { ...this.opts.heap, loadedEnd: end };
+  }
+
   /** Forget open files (board reset). */
   reset(): void {
     for (const h of this.handles.values()) if (h.kind === 'file') this.closeQuietly(h.fd);

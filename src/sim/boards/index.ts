@@ -1,0 +1,28 @@
+// The board registry: create a simulated board by name.
+import { BoardError, type Board, type BoardFactory, type BoardOptions } from './board.js';
+import { createMps2Board, MPS2_BOARD_NAMES } from './mps2.js';
+
+export * from './board.js';
+
+const registry = new Map<string, { description: string; create: BoardFactory }>();
+
+/** Add a board (other board families register here). */
+export function registerBoard(name: string, description: string, create: BoardFactory): void {
+  registry.set(name, { description, create });
+}
+
+for (const name of MPS2_BOARD_NAMES) {
+  registerBoard(name, `ARM MPS2 ${name.slice(5).toUpperCase()}`, (opts) => createMps2Board(name, opts));
+}
+
+export function boardNames(): string[] {
+  return [...registry.keys()];
+}
+
+export function createBoard(name: string, opts: BoardOptions = {}): Board {
+  const entry = registry.get(name);
+  if (!entry) {
+    throw new BoardError(`unknown board '${name}'; known boards: ${boardNames().join(', ')}`);
+  }
+  return entry.create(opts);
+}

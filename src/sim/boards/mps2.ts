@@ -1,0 +1,250 @@
+// The ARM MPS2 FPGA boards as QEMU 7.2 models them: mps2-an385 (Cortex-M3),
+// mps2-an386 (Cortex-M4) and mps2-an500 (Cortex-M7).
+//
+// The memory map is QEMU's, read from `info mtree -f` of qemu-system-arm 7.2:
+// RAM with its mirrors, CMSDK timers and UARTs, the FPGA IO and SCC blocks, and
+// the regions QEMU maps as "unimplemented" (reads 0, writes ignored), so that
+// firmware sees a bus fault exactly where it does on QEMU. Core facts were
+// measured on QEMU 7.2 too: CPUID M3 0x410FC231, M4 0x410FC240, M7 0x411FC272;
+// 32 external interrupts; NVIC priority registers keep all 8 bits (QEMU 7.2 has no
+// num-prio-bits; real AN385 silicon keeps 3); system clock 25 MHz.
+import { Bus } from '../bus.js';
+import { Clock } from '../clock.js';
+import { Cpu, type CoreConfig } from '../cpu/cpu.js';
+import { CmsdkApbUart } from '../periph/cmsdk-apb-uart.js';
+import { CmsdkApbTimer } from '../periph/cmsdk-apb-timer.js';
+import { CmsdkApbDualTimer } from '../periph/cmsdk-apb-dualtimer.js';
+import { Mps2FpgaIo } from '../periph/mps2-fpgaio.js';
+import { Mps2Scc } from '../periph/mps2-scc.js';
+import { Unimplemented } from '../periph/unimplemented.js';
+import { orGate, type IrqLine } from '../periph/irq-line.js';
+import { mapBitBand, BITBAND_ALIAS_SIZE } from '../bitband.js';
+import { Semihosting } from '../semihosting.js';
+import type { ElfImage } from '../../image/elf.js';
+import { BoardError, type Board, type BoardOptions, type MapEntry } from './board.js';
+
+export const MPS2_SYSCLK_HZ = 25_000_000;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+interface Mps2Variant {
+  name: string;
+  description: string;
+  core: CoreConfig;
+  sccId: number;
+  /** AN500 moves the 16 MiB RAM and the ethernet controller, and has no block RAM. */
+  an500: boolean;
+}
+
+const VARIANTS: Record<string, Mps2Variant> = {
+  'mps2-an385': {
+    name: 'mps2-an385',
+    description: 'ARM MPS2 with AN385 FPGA image (Cortex-M3)',
+    core: { name: 'cortex-m3', cpuid: 0x410fc231, dsp: false, irqs: 32, priorityBits: 8 },
+    sccId: 0x41043850,
+    an500: false,
+  },
+  'mps2-an386': {
+    name: 'mps2-an386',
+    description: 'ARM MPS2 with AN386 FPGA image (Cortex-M4; integer only until the FPU lands)',
+    core: { name: 'cortex-m4', cpuid: 0x410fc240, dsp: true, irqs: 32, priorityBits: 8 },
+    sccId: 0x41043860,
+    an500: false,
+  },
+  'mps2-an500': {
+    name: 'mps2-an500',
+    description: 'ARM MPS2 with AN500 FPGA image (Cortex-M7; integer only until the FPU lands)',
+    core: { name: 'cortex-m7', cpuid: 0x411fc272, dsp: true, irqs: 32, priorityBits: 8 },
+    sccId: 0x41045000,
+    an500: true,
+  },
+};
+
+export const MPS2_BOARD_NAMES = Object.keys(VARIANTS);
+
+// Interrupt lines (QEMU hw/arm/mps2.c wiring).
+const UART_RX_IRQ = [0, 2, 4, 18, 20]; // TX is RX + 1
+const UART_OVERFLOW_IRQ = 12; // UARTs 0-2 overflow, ORed
+const TIMER0_IRQ = 8, TIMER1_IRQ = 9, DUALTIMER_IRQ = 10;
+const UART_BASES = [0x40004000, 0x40005000, 0x40006000, 0x40007000, 0x40009000];
+
+class Mps2Board implements Board {
+  readonly name: string;
+  readonly description: string;
+  readonly bus = new Bus();
+  readonly clock = new Clock(MPS2_SYSCLK_HZ);
+  readonly cpu: Cpu;
+  readonly uarts: CmsdkApbUart[] = [];
+  readonly timers: CmsdkApbTimer[] = [];
+  readonly dualTimer: CmsdkApbDualTimer;
+  readonly fpgaio: Mps2FpgaIo;
+  readonly scc: Mps2Scc;
+  readonly semihosting: Semihosting;
+  semihostingEnabled = true;
+  debugBkptHook: ((imm8: number) => boolean) | null = null;
+  debug: unknown | null = null;
+  readonly memoryMap: MapEntry[] = [];
+
+  private loaded: { addr: number; data: Uint8Array }[] = [];
+  private readonly heapRam: { base: number; size: number };
+
+  constructor(v: Mps2Variant, opts: BoardOptions) {
+    this.name = v.name;
+    this.description = v.description;
+    const bus = this.bus;
+    const clock = this.clock;
+    const entry = (name: string, base: number, size: number, kind: MapEntry['kind']) => this.memoryMap.push({ name, base, size, kind });
+    const ram = (name: string, base: number, size: number, mirrors: number[] = []) => {
+      const r = bus.mapMemory(name, base, size);
+      entry(name, base, size, 'ram');
+      for (const m of mirrors) {
+        bus.mapMemory(`${name} (mirror)`, m, size, { bytes: r.bytes });
+        entry(`${name} (mirror)`, m, size, 'mirror');
+      }
+    };
+    const unimplemented = (name: string, base: number, size: number, answering = size, fixed: Record<number, number> = {}) => {
+      bus.mapDevice(name, base, size, new Unimplemented(name, base, answering, fixed));
+      entry(name, base, size, 'unimplemented');
+    };
+    const device = (name: string, base: number, dev: Parameters<Bus['mapDevice']>[3], size = 4 * KiB) => {
+      bus.mapDevice(name, base, size, dev);
+      entry(name, base, size, 'peripheral');
+    };
+
+    // The core first: peripherals need its NVIC for their interrupt lines.
+    this.cpu = new Cpu(v.core, bus, clock);
+    const irq = (line: number): IrqLine => (level) => this.cpu.nvic.irq(line, level);
+
+    // Memories (zero at power-on, as QEMU's).
+    ram('ZBT SSRAM1', 0x00000000, 4 * MiB, [0x00400000]);
+    unimplemented('RESERVED 1', 0x00800000, 8 * MiB);
+    if (v.an500) unimplemented('Block RAM', 0x01000000, 64 * KiB);
+    else ram('block RAM', 0x01000000, 16 * KiB, [0x01004000, 0x01008000, 0x0100c000]);
+    unimplemented('RESERVED 2', 0x01010000, 0x1eff0000);
+    ram('ZBT SSRAM2/3', 0x20000000, 4 * MiB, [0x20400000]);
+    unimplemented('RESERVED 3', 0x20800000, 8 * MiB);
+    if (v.an500) {
+      unimplemented('PSRAM', 0x21000000, 16 * MiB);
+      ram('PSRAM', 0x60000000, 16 * MiB);
+      this.heapRam = { base: 0x60000000, size: 16 * MiB };
+    } else {
+      ram('PSRAM', 0x21000000, 16 * MiB);
+      this.heapRam = { base: 0x21000000, size: 16 * MiB };
+    }
+    mapBitBand(bus, 0x22000000, 0x20000000);
+    entry('bit-band alias of 0x20000000', 0x22000000, BITBAND_ALIAS_SIZE, 'bitband');
+
+    // CMSDK APB peripherals at 0x40000000.
+    const overflow = orGate(irq(UART_OVERFLOW_IRQ), 6);
+    for (let i = 0; i < 5; i++) {
+      const u = new CmsdkApbUart(`UART${i}`, clock, {
+        rx: irq(UART_RX_IRQ[i]),
+        tx: irq(UART_RX_IRQ[i] + 1),
+        txOverrun: i < 3 ? overflow[2 * i] : undefined,
+        rxOverrun: i < 3 ? overflow[2 * i + 1] : undefined,
+      });
+      this.uarts.push(u);
+    }
+    this.timers.push(new CmsdkApbTimer('TIMER0', clock, irq(TIMER0_IRQ)), new CmsdkApbTimer('TIMER1', clock, irq(TIMER1_IRQ)));
+    this.dualTimer = new CmsdkApbDualTimer('DUALTIMER', clock, irq(DUALTIMER_IRQ));
+    device('CMSDK timer 0', 0x40000000, this.timers[0]);
+    device('CMSDK timer 1', 0x40001000, this.timers[1]);
+    device('CMSDK dual timer', 0x40002000, this.dualTimer);
+    unimplemented('CMSDK APB peripheral region', 0x40003000, 4 * KiB);
+    for (let i = 0; i < 4; i++) device(`CMSDK UART${i}`, UART_BASES[i], this.uarts[i]);
+    unimplemented('CMSDK watchdog (not modelled)', 0x40008000, 4 * KiB);
+    device('CMSDK UART4', UART_BASES[4], this.uarts[4]);
+    unimplemented('CMSDK APB peripheral region', 0x4000a000, 24 * KiB);
+    for (let i = 0; i < 4; i++) unimplemented(`CMSDK AHB GPIO${i}`, 0x40010000 + i * 4 * KiB, 4 * KiB);
+    unimplemented('CMSDK AHB peripheral region', 0x40014000, 48 * KiB);
+    // Extra peripherals at 0x40020000.
+    const extra: [string, number][] = [
+      ['PL022 SPI0 (not modelled)', 0x40020000], ['PL022 SPI1 (not modelled)', 0x40021000],
+      ['SBCon I2C touch (not modelled)', 0x40022000], ['SBCon I2C audio (not modelled)', 0x40023000],
+      ['I2S audio', 0x40024000], ['PL022 SPI2 (not modelled)', 0x40025000],
+      ['PL022 SPI3 (not modelled)', 0x40026000], ['PL022 SPI4 (not modelled)', 0x40027000],
+    ];
+    for (const [name, base] of extra) unimplemented(name, base, 4 * KiB);
+    this.fpgaio = new Mps2FpgaIo('FPGAIO', clock);
+    device('MPS2 FPGA IO', 0x40028000, this.fpgaio);
+    unimplemented('SBCon I2C shield0 (not modelled)', 0x40029000, 4 * KiB);
+    unimplemented('SBCon I2C shield1 (not modelled)', 0x4002a000, 4 * KiB);
+    unimplemented('Extra peripheral region', 0x4002b000, 16 * KiB);
+    this.scc = new Mps2Scc('SCC', v.sccId);
+    device('MPS2 SCC', 0x4002f000, this.scc);
+    unimplemented('RESERVED 4', 0x40030000, 0x1d0000);
+    // The LAN9118 ethernet controller: 256 bytes; only its ID_REV and BYTE_TEST
+    // registers answer with their fixed values, so drivers can detect it.
+    const lanBase = v.an500 ? 0xa0000000 : 0x40200000;
+    unimplemented('LAN9118 ethernet (not modelled)', lanBase, 4 * KiB, 0x100, { 0x50: 0x01180001, 0x64: 0x87654321 });
+    unimplemented('VGA', 0x41000000, 2 * MiB);
+    mapBitBand(bus, 0x42000000, 0x40000000);
+    entry('bit-band alias of 0x40000000', 0x42000000, BITBAND_ALIAS_SIZE, 'bitband');
+
+    // The System Control Space (NVIC, SCB, SysTick) belongs to the core.
+    if (!bus.find(0xe000e000)) {
+      bus.mapDevice('System Control Space', 0xe000e000, 4 * KiB, this.cpu.scs);
+    }
+    entry('System Control Space', 0xe000e000, 4 * KiB, 'system');
+
+    this.semihosting = new Semihosting(bus, clock, {
+      console: opts.console ?? { write: () => {}, read: () => new Uint8Array(0) },
+      cmdline: opts.cmdline,
+      fileRoot: opts.semihostingDir,
+      heap: { ramBase: this.heapRam.base, ramSize: this.heapRam.size },
+    });
+    this.semihosting.onExit = () => {
+      this.cpu.exitRequested = true;
+    };
+    this.cpu.bkptHook = (imm8) => {
+      if (imm8 === 0xab && this.semihostingEnabled) {
+        this.semihosting.call(this.cpu);
+        return true;
+      }
+      return this.debugBkptHook ? this.debugBkptHook(imm8) : false;
+    };
+    this.cpu.onSysResetReq = () => this.reset();
+  }
+
+  load(image: ElfImage): void {
+    const chunks = image.loadChunks();
+    for (const c of chunks) {
+      for (const probe of [c.addr, c.addr + c.data.length - 1]) {
+        const r = this.bus.find(probe >>> 0);
+        if (!r || !r.bytes) {
+          const where = r ? `${r.name}, which is not memory` : 'unmapped space';
+          throw new BoardError(
+            `${image.file}: a segment loads at 0x${(c.addr >>> 0).toString(16).padStart(8, '0')}-0x${((c.addr + c.data.length - 1) >>> 0).toString(16).padStart(8, '0')}, ` +
+              `which reaches ${where} on ${this.name}; link it for this board's RAM (0x00000000 and 0x20000000, 4 MiB each)`,
+          );
+        }
+      }
+    }
+    this.loaded = chunks;
+    let loadedEnd = 0;
+    for (const c of chunks) {
+      const end = c.addr + c.data.length;
+      if (c.addr >= this.heapRam.base && end <= this.heapRam.base + this.heapRam.size) loadedEnd = Math.max(loadedEnd, end);
+    }
+    this.semihosting.setLoadedEnd(loadedEnd || undefined);
+    for (const c of chunks) this.bus.load(c.addr, c.data);
+  }
+
+  reset(): void {
+    for (const u of this.uarts) u.reset();
+    for (const t of this.timers) t.reset();
+    this.dualTimer.reset();
+    this.fpgaio.reset();
+    this.scc.reset();
+    // QEMU restores the image's ROM blobs on every system reset.
+    for (const c of this.loaded) this.bus.load(c.addr, c.data);
+    this.cpu.reset();
+  }
+}
+
+export function createMps2Board(name: string, opts: BoardOptions): Board {
+  const v = VARIANTS[name];
+  if (!v) throw new BoardError(`unknown MPS2 board '${name}'`);
+  return new Mps2Board(v, opts);
+}
