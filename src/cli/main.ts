@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The tsprobe command. Subcommands live in their own files under src/cli/commands.
+// The tsprobe command: a thin registry. Each subcommand lives in its own file
+// under src/cli/commands and exports a register function; add yours to the list.
 import { Command } from 'commander';
+import { registerSim } from './commands/sim.js';
+
+const subcommands: ((program: Command) => void)[] = [
+  registerSim,
+];
 
 const program = new Command();
 program.name('tsprobe').description('Debug probe for ARM Cortex-M, with simulated targets').version('0.1.0');
+for (const register of subcommands) register(program);
 await program.parseAsync(process.argv);

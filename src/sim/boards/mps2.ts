@@ -194,8 +194,11 @@ class Mps2Board implements Board {
       fileRoot: opts.semihostingDir,
       heap: { ramBase: this.heapRam.base, ramSize: this.heapRam.size },
     });
-    this.semihosting.onExit = () => {
+    this.semihosting.onExit = (exit) => {
+      // The core stops before the next instruction and run() returns StopReason.Exit.
+      this.cpu.exitCode = exit.status;
       this.cpu.exitRequested = true;
+      this.cpu.attention = true;
     };
     this.cpu.bkptHook = (imm8) => {
       if (imm8 === 0xab && this.semihostingEnabled) {

@@ -1,0 +1,265 @@
+// `tsprobe sim`: run a firmware on a simulated board the way
+// `qemu-system-arm -M <board> -nographic -semihosting -kernel <elf>` does:
+// UART0 on stdout (input from stdin), semihosting console on stdout/stderr as
+// QEMU puts it, and the process exits with the firmware's exit status.
+//
+// Keys when stdin is a terminal (it is put in raw mode so a firmware REPL sees
+// every key): Ctrl-A x quits (as in QEMU), Ctrl-A Ctrl-A sends one Ctrl-A, and
+// Ctrl-C twice within a second quits (a single Ctrl-C goes to the firmware).
+import { readFileSync, statSync, readSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseElf } from '../../image/elf.js';
+import { createBoard, boardNames, type Board } from '../../sim/boards/index.js';
+import { Machine, type MachineStop } from '../../sim/machine.js';
+import type { SemihostingConsole } from '../../sim/semihosting.js';
+import { UserError, runAction, describeFsError } from '../errors.js';
+import { PtySerial, type HostSerial } from '../host-serial.js';
+
+export interface SimOptions {
+  board: string;
+  realtime?: boolean;
+  serial: string;
+  semihostingDir?: string;
+  cmdline?: string;
+  maxCycles?: string;
+}
+
+/** Exit statuses for endings that are not the firmware's own exit. */
+export const EXIT_LOCKUP = 134; // what QEMU's abort() on lockup gives the shell
+export const EXIT_INTERRUPTED = 130;
+export const EXIT_IDLE = 1;
+export const EXIT_CYCLE_LIMIT = 124;
+
+const CTRL_A = 0x01;
+const CTRL_C = 0x03;
+
+/** Buffered writes to a stream, flushed after every slice so output keeps its order. */
+class OutputBuffer {
+  private chunks: Uint8Array[] = [];
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+  }
+  flush(): void {
+    if (this.chunks.length === 0) return;
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.stream.write(all);
+  }
+  /** Resolves once everything written so far has left the process. */
+  drain(): Promise<void> {
+    this.flush();
+    return new Promise((resolve) => this.stream.write('', () => resolve()));
+  }
+}
+
+/** A synchronous read from stdin for semihosting (SYS_READ/SYS_READC block the core, as on QEMU). */
+function readStdinSync(max: number): Uint8Array {
+  const buf = Buffer.alloc(Math.max(1, max));
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      const n = readSync(0, buf, 0, buf.length, null);
+      return new Uint8Array(buf.subarray(0, n));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 10); // non-blocking stdin: wait a little and retry
+        continue;
+      }
+      if (code === 'EOF') return new Uint8Array(0);
+      throw e;
+    }
+  }
+}
+
+export async function simCommand(file: string, opts: SimOptions): Promise<number> {
+  if (!boardNames().includes(opts.board)) {
+    throw new UserError(`unknown board '${opts.board}'; known boards: ${boardNames().join(', ')}`);
+  }
+  if (!['stdio', 'pty', 'none'].includes(opts.serial)) {
+    throw new UserError(`--serial ${opts.serial}: expected stdio, pty or none`);
+  }
+  let maxCycles: number | undefined;
+  if (opts.maxCycles !== undefined) {
+    maxCycles = Number(opts.maxCycles);
+    if (!Number.isSafeInteger(maxCycles) || maxCycles <= 0) throw new UserError(`--max-cycles ${opts.maxCycles}: expected a positive whole number`);
+  }
+  if (opts.semihostingDir !== undefined) {
+    let isDir = false;
+    try {
+      isDir = statSync(opts.semihostingDir).isDirectory();
+    } catch {
+      /* reported below */
+    }
+    if (!isDir) throw new UserError(`--semihosting-dir ${opts.semihostingDir}: not a directory`);
+  }
+
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UserError(`cannot read firmware '${file}': ${describeFsError(e)}`);
+  }
+  const image = parseElf(bytes, file);
+
+  const stdout = new OutputBuffer(process.stdout);
+  const stderr = new OutputBuffer(process.stderr);
+  const stdin = process.stdin;
+  const console: SemihostingConsole = {
+    write: (stream, data) => (stream === 'stdout' ? stdout : stderr).push(data),
+    read: (max) => {
+      stdout.flush();
+      stderr.flush();
+      const flowing = stdin.readableFlowing;
+      if (flowing) stdin.pause();
+      try {
+        return readStdinSync(max);
+      } finally {
+        if (flowing) stdin.resume();
+      }
+    },
+  };
+
+  const board: Board = createBoard(opts.board, { console, cmdline: opts.cmdline ?? file, semihostingDir: opts.semihostingDir });
+  board.load(image);
+  board.reset();
+
+  let machine: Machine;
+  let stdinOpen = false;
+  let serial: HostSerial | null = null;
+  const uart = board.uarts[0];
+  const cleanups: (() => void)[] = [];
+
+  if (opts.serial === 'pty') {
+    const pty = await PtySerial.create();
+    serial = pty;
+    process.stderr.write(`char device redirected to ${pty.path} (label serial0)\n`);
+    uart.output = (b) => pty.write(Uint8Array.of(b));
+    pty.onData = (data) => {
+      uart.input(data);
+      machine.kick();
+    };
+    cleanups.push(() => pty.close());
+  } else if (opts.serial === 'stdio') {
+    uart.output = (b) => stdout.push(Uint8Array.of(b));
+  }
+
+  // stdin feeds UART0 in stdio mode; in any mode Ctrl-C stops the run.
+  const raw = stdin.isTTY === true;
+  let lastCtrlC = 0;
+  let ctrlAPending = false;
+  const onStdin = (chunk: Buffer) => {
+    const forward: number[] = [];
+    for (const b of chunk) {
+      if (raw) {
+        if (ctrlAPending) {
+          ctrlAPending = false;
+          if (b === 0x78 /* x */) {
+            machine.stop('terminated by Ctrl-A x');
+            return;
+          }
+          if (b === CTRL_A) forward.push(CTRL_A);
+          continue;
+        }
+        if (b === CTRL_A) {
+          ctrlAPending = true;
+          continue;
+        }
+        if (b === CTRL_C) {
+          const now = Date.now();
+          if (now - lastCtrlC < 1000) {
+            machine.stop('interrupted (Ctrl-C twice)');
+            return;
+          }
+          lastCtrlC = now;
+        }
+      }
+      forward.push(b);
+    }
+    if (opts.serial === 'stdio' && forward.length) {
+      uart.input(forward);
+      machine.kick();
+    }
+  };
+  if (opts.serial === 'stdio' || raw) {
+    if (raw) stdin.setRawMode(true);
+    stdinOpen = true;
+    stdin.on('data', onStdin);
+    stdin.on('end', () => {
+      stdinOpen = false;
+      machine.kick();
+    });
+    cleanups.push(() => {
+      stdin.off('data', onStdin);
+      if (raw) stdin.setRawMode(false);
+      stdin.pause();
+    });
+  }
+  const onSigint = () => machine.stop('interrupted');
+  process.on('SIGINT', onSigint);
+  cleanups.push(() => process.off('SIGINT', onSigint));
+
+  machine = new Machine(board, {
+    realtime: opts.realtime,
+    maxCycles,
+    inputOpen: () => (opts.serial === 'stdio' && stdinOpen) || (serial?.open ?? false),
+    onSlice: () => {
+      stdout.flush();
+      stderr.flush();
+    },
+  });
+
+  let stop: MachineStop;
+  try {
+    stop = await machine.run();
+  } finally {
+    for (const c of cleanups) c();
+  }
+  await stdout.drain();
+  await stderr.drain();
+  return report(stop, board);
+}
+
+function report(stop: MachineStop, _board: Board): number {
+  switch (stop.kind) {
+    case 'exit':
+      return stop.status & 0xff;
+    case 'lockup':
+      process.stderr.write(`tsprobe: ${stop.message}\n`);
+      return EXIT_LOCKUP;
+    case 'stopped':
+      process.stderr.write(`tsprobe: ${stop.reason}\n`);
+      return EXIT_INTERRUPTED;
+    case 'idle':
+      process.stderr.write(`tsprobe: ${stop.message}\n`);
+      return EXIT_IDLE;
+    case 'limit':
+      process.stderr.write(`tsprobe: stopped after ${stop.cycles} cycles (--max-cycles)\n`);
+      return EXIT_CYCLE_LIMIT;
+  }
+}
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('run a firmware on a simulated board, like qemu-system-arm -M <board> -nographic -semihosting -kernel <elf>')
+    .argument('<firmware.elf>', 'the firmware image (an ARM ELF executable)')
+    .option('-b, --board <name>', `board to simulate (${boardNames().join(', ')})`, 'mps2-an385')
+    .option('--realtime', 'pace simulated time to the wall clock (default: as fast as possible)')
+    .option('--serial <where>', 'UART0: stdio (terminal), pty (a new pseudo-terminal) or none', 'stdio')
+    .option('--semihosting-dir <dir>', 'let semihosting open files under this directory (default: no file access)')
+    .option('--cmdline <text>', 'what SYS_GET_CMDLINE returns (default: the firmware path, as QEMU)')
+    .option('--max-cycles <n>', 'stop after this many simulated cycles')
+    .addHelpText(
+      'after',
+      '\nKeys (stdin a terminal): Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-C twice quits;\n' +
+        'a single Ctrl-C goes to the firmware. Exit status: the firmware\'s semihosting exit status;\n' +
+        `${EXIT_LOCKUP} if the core locks up, ${EXIT_INTERRUPTED} when interrupted, 2 for a bad command line or image.`,
+    )
+    .action(async (file: string, opts: SimOptions) => {
+      await runAction(() => simCommand(file, opts));
+      // Output is drained by now; stdin or a helper must not keep the process alive.
+      process.exit(process.exitCode ?? 0);
+    });
+}
