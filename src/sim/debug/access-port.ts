@@ -1,0 +1,17 @@
+// What the SW-DP needs from an Access Port. APs complete an access at once; an AP that
+// models a slow bus reports `busy` for a while, and the DP answers WAIT meanwhile.
+
+export interface AccessPortDevice {
+  /** Read AP register `addr` (APBANKSEL << 4 | A[3:2] << 2). */
+  read(addr: number): number;
+  write(addr: number, value: number): void;
+  /**
+   * Set by the last read/write when the access failed on the bus (the DP turns it into
+   * CTRL/STAT.STICKYERR); a description for the simulator's own diagnostics.
+   */
+  error: string | null;
+  /** True while a previous access is still in progress (the DP answers WAIT). */
+  busy(): boolean;
+  /** DAPABORT: abandon a transfer in progress. */
+  abort(): void;
+}

@@ -1,0 +1,163 @@
+// The debug side of a simulated Cortex-M: an SWJ-DP (SW-DP v1 or v2) with one AHB-AP
+// in front of the system bus, the CoreSight ROM table(s), FPB, DWT, ITM, TPIU and the
+// halting debug registers of the SCS. A board creates one with `attachDebug(board)`.
+import type { Bus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import { SwDp, DPIDR_VALUES, type SwDpConfig } from './sw-dp.js';
+import { SwjPort } from './swj-port.js';
+import { MemAp, AHB_AP, type BusMaster, type MemApConfig } from './mem-ap.js';
+import { cortexMRomTables, type RomTable } from './rom-table.js';
+import { FpbUnit } from './fpb.js';
+import { DwtUnit } from './dwt.js';
+import { ItmUnit } from './itm.js';
+import { TpiuUnit } from './tpiu.js';
+import { HaltingDebug } from './halting-debug.js';
+import type { DebugCore } from './debug-core.js';
+import { DESIGNER_ARM } from '../../arch/dp.js';
+
+export type CoreName = 'cortex-m3' | 'cortex-m4' | 'cortex-m7';
+
+export interface DebugSystemOptions {
+  core: CoreName;
+  /** 1: SW-DP v1 (DPIDR 0x2BA01477, as on Cortex-M3/M4 parts); 2: SW-DP v2 with TARGETID, DLPIDR, dormant. */
+  dpVersion?: 1 | 2;
+  /** TARGETID[27:12] (DPv2); our boards use their number, e.g. 0x385. */
+  targetPart?: number;
+  /** Overrides for the DP (DPIDR, power-up delay). */
+  dp?: Partial<SwDpConfig>;
+  /** Overrides for the AHB-AP (e.g. busyPolls for WAIT tests). */
+  ap?: Partial<MemApConfig>;
+  /** What the nRST pin does: a system reset of the board. */
+  systemReset?: () => void;
+}
+
+/** The parts of a board the debug system plugs into (see sim/boards/board.ts). */
+export interface DebuggableBoard {
+  readonly name: string;
+  readonly cpu: DebugCore & { readonly config: { readonly name: string } };
+  readonly bus: Bus;
+  readonly clock: Clock;
+  debugBkptHook: ((imm8: number) => boolean) | null;
+  debug: unknown | null;
+  reset(): void;
+}
+
+export class DebugSystem {
+  readonly dp: SwDp;
+  readonly swj: SwjPort;
+  readonly ahbAp: MemAp;
+  readonly romTables: RomTable[];
+  readonly fpb: FpbUnit;
+  readonly dwt: DwtUnit;
+  readonly itm: ItmUnit;
+  readonly tpiu: TpiuUnit;
+  readonly halting: HaltingDebug;
+  /** Set while the AHB-AP drives the bus (debug registers accept some writes only from the debugger). */
+  readonly master: BusMaster = { fromDebugger: false };
+  private nrstAsserted = false;
+
+  constructor(
+    readonly core: DebugCore,
+    readonly bus: Bus,
+    readonly clock: Clock,
+    readonly options: DebugSystemOptions,
+  ) {
+    const m7 = options.core === 'cortex-m7';
+    const version = options.dpVersion ?? 2;
+    const dpidr = version === 2 ? DPIDR_VALUES.SOC400_SWDP_V2 : DPIDR_VALUES.CORTEX_M3_M4_SWDP_V1;
+    const targetid = version === 2 ? (((options.targetPart ?? 0) & 0xffff) << 12 | (DESIGNER_ARM << 1) | 1) >>> 0 : undefined;
+    this.dp = new SwDp({ dpidr, targetid, dlpidr: version === 2 ? 0x00000001 : undefined, powerUpDelay: 0, ...options.dp });
+    this.swj = new SwjPort(this.dp);
+    this.ahbAp = new MemAp(bus, { ...(m7 ? AHB_AP.CORTEX_M7 : AHB_AP.CORTEX_M3_M4), ...options.ap }, this.master);
+    this.dp.aps[0] = this.ahbAp;
+
+    const hooksChanged = () => this.halting?.update();
+    this.fpb = m7 ? new FpbUnit(2, 8, 0, hooksChanged) : new FpbUnit(1, 6, 2, hooksChanged);
+    this.dwt = new DwtUnit(4, clock, () => (core.halted ? undefined : core.pc), hooksChanged);
+    this.itm = new ItmUnit();
+    this.tpiu = new TpiuUnit(options.core === 'cortex-m3' ? 0x923 : options.core === 'cortex-m4' ? 0x9a1 : 0x9a9);
+    this.romTables = cortexMRomTables(options.core, { itm: true, tpiu: !m7, etm: false });
+    this.halting = new HaltingDebug({
+      core,
+      clock,
+      fpb: this.fpb,
+      dwt: this.dwt,
+      master: this.master,
+      peek32: (a) => {
+        try {
+          return bus.read32(a);
+        } catch {
+          return undefined;
+        }
+      },
+      traceEnable: (on) => {
+        this.dwt.setTraceEnable(on);
+        this.itm.trcena = on;
+      },
+    });
+  }
+
+  /** Map the CoreSight components on the bus (the SCS itself belongs to the core). */
+  mapComponents(): void {
+    const map = (name: string, base: number, dev: Parameters<Bus['mapDevice']>[3]) => {
+      if (!this.bus.find(base)) this.bus.mapDevice(name, base, 0x1000, dev);
+    };
+    map('ITM', 0xe0000000, this.itm);
+    map('DWT', 0xe0001000, this.dwt);
+    map('FPB', 0xe0002000, this.fpb);
+    map('TPIU', 0xe0040000, this.tpiu);
+    for (const t of this.romTables) map(t.base === 0xe00ff000 ? 'PPB ROM table' : 'processor ROM table', t.base, t);
+  }
+
+  /** Power-on: the DP in JTAG mode and unpowered, all debug logic reset. */
+  powerOn(): void {
+    this.dp.powerOn();
+    this.swj.resync();
+    this.ahbAp.reset();
+    this.fpb.reset();
+    this.dwt.reset();
+    this.itm.reset();
+    this.halting.powerOn();
+  }
+
+  /** Called after every reset of the core (system reset, VECTRESET, nRST). */
+  coreReset(): void {
+    this.halting.coreReset();
+  }
+
+  /** The nRST pin: asserting it resets the system; the core runs (or halts on VC_CORERESET) from the release. */
+  setNrst(asserted: boolean): void {
+    if (asserted && !this.nrstAsserted) (this.options.systemReset ?? (() => this.core.reset()))();
+    this.nrstAsserted = asserted;
+  }
+
+  get nrst(): boolean {
+    return this.nrstAsserted;
+  }
+}
+
+/**
+ * Give a board its debug port: map the components, hook BKPT, core resets and the SCS
+ * debug registers, and put the DebugSystem in `board.debug`.
+ */
+export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOptions> = {}): DebugSystem {
+  const cpu = board.cpu;
+  const coreName = (opts.core ?? cpu.config.name) as CoreName;
+  const digits = /(\d+)$/.exec(board.name);
+  const targetPart = opts.targetPart ?? (digits ? parseInt(digits[1], 16) & 0xffff : 0);
+  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, ...opts, core: coreName });
+  dbg.mapComponents();
+  dbg.powerOn();
+  board.debugBkptHook = () => dbg.halting.onBkpt();
+  // Every core reset goes through cpu.reset(): wrap it (an own property shadows the method).
+  const coreResetMethod = cpu.reset.bind(cpu);
+  cpu.reset = () => {
+    coreResetMethod();
+    dbg.coreReset();
+  };
+  // The SCS hands DHCSR..DEMCR (0xE000EDF0-0xE000EEFF) and DFSR to the debug unit.
+  const scs = (cpu as unknown as { scs?: { debugRegisters?: unknown; debugUnit?: unknown } }).scs;
+  if (scs && 'debugRegisters' in scs) scs.debugRegisters = dbg.halting;
+  board.debug = dbg;
+  return dbg;
+}
