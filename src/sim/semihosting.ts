@@ -4,7 +4,8 @@
 // result in r0.
 //
 // What the firmware sees is modelled on QEMU 7.2's `-semihosting` with
-// `-nographic` (measured on this machine, see test/sim/semihosting.test.ts):
+// `-nographic` (measured on this machine; see test/sim/periph/semihosting.test.ts and
+// test/cli/sim-vs-qemu.test.ts):
 //  - SYS_WRITEC / SYS_WRITE0 go to the host's stderr; ":tt" opened for writing
 //    is stdout, ":tt" opened for appending is stderr, for reading stdin.
 //  - handles are allocated from 1 upwards, lowest free first.
