@@ -1,0 +1,89 @@
+// The DebugWire contract: everything above it reaches a target only through this.
+// It is at the register-transfer level of CMSIS-DAP's DAP_Transfer: a batch of DP/AP
+// register reads and writes costs one async round trip; the wire hides the SW-DP's
+// posted AP reads (a read request returns that register's value), retries WAIT up to
+// `waitRetries` times itself, and stops a batch at the first transfer that does not
+// complete. Raw SWJ sequences (line reset, JTAG-to-SWD, dormant wake-up) and the nRST
+// pin complete the contract.
+
+/** One DP or AP register transfer. `addr` is A[3:2] << 2: 0x0, 0x4, 0x8 or 0xC. */
+export interface TransferRequest {
+  ap: boolean;
+  read: boolean;
+  addr: number;
+  /** Value to write (writes only). */
+  value?: number;
+}
+
+/** How a transfer ended. */
+export type TransferAck = 'ok' | 'wait' | 'fault' | 'no-ack' | 'parity-error';
+
+export interface BatchResult {
+  /** Transfers that completed with OK, from the start of the batch. */
+  completed: number;
+  /** 'ok' when the whole batch completed; otherwise how transfer `completed` ended. */
+  ack: TransferAck;
+  /** The values of the completed reads, in order. */
+  reads: number[];
+}
+
+export interface BlockResult {
+  completed: number;
+  ack: TransferAck;
+  /** Read data (reads only), `completed` words valid. */
+  data: Uint32Array;
+}
+
+/** One step of a raw SWD sequence: drive `bits` from `out`, or capture `bits` from the target. */
+export type SwdSequenceStep = { out: Uint8Array; bits: number } | { capture: true; bits: number };
+
+export interface WireOptions {
+  /** Times a transfer answered WAIT is retried before the wire reports 'wait'. */
+  waitRetries?: number;
+  /** Idle cycles after each transfer (a real wire's timing; no effect on the simulator). */
+  idleCycles?: number;
+}
+
+export interface DebugWire {
+  /** What the wire talks to, for messages: 'sim:mps2-an385', 'cmsis-dap:...'. */
+  readonly description: string;
+  configure(opts: WireOptions): void;
+  /** A batch of register transfers: one round trip. */
+  transfer(batch: readonly TransferRequest[]): Promise<BatchResult>;
+  /** `count` transfers to one register (DAP_TransferBlock): reads, or writes of `data`. */
+  transferBlock(req: { ap: boolean; read: boolean; addr: number }, count: number, data?: Uint32Array): Promise<BlockResult>;
+  /** Drive `bits` bits of `data` on SWDIO/TMS, LSB first (SWJ_Sequence). */
+  swjSequence(bits: number, data: Uint8Array): Promise<void>;
+  /** Raw SWD sequence with capture (SWD_Sequence); returns the captured bits, one array per capture step. */
+  swdSequence(steps: readonly SwdSequenceStep[]): Promise<Uint8Array[]>;
+  /** Drive the nRST pin (true = asserted, i.e. low). */
+  setReset(asserted: boolean): Promise<void>;
+  /** SWD clock in Hz (a no-op where there is no real clock). */
+  setClock(hz: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Pack bits (LSB first) from a number array or value, for swjSequence. */
+export function bitsFromValue(value: number | bigint, bits: number): Uint8Array {
+  const out = new Uint8Array((bits + 7) >>> 3);
+  let v = BigInt(value);
+  for (let i = 0; i < bits; i++) {
+    if (v & 1n) out[i >>> 3] |= 1 << (i & 7);
+    v >>= 1n;
+  }
+  return out;
+}
+
+/** `bits` ones (a line reset is at least 50). */
+export function ones(bits: number): Uint8Array {
+  const out = new Uint8Array((bits + 7) >>> 3).fill(0xff);
+  if (bits & 7) out[out.length - 1] = (1 << (bits & 7)) - 1;
+  return out;
+}
+
+export class WireError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
