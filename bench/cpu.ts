@@ -1,0 +1,110 @@
+// CPU throughput (issue 2): tsprobe's simulated core against QEMU's TCG on a CPU-bound
+// firmware of ours, and against rp2040js on the same Thumb-1 loop. Prints figures and
+// ratios; asserts nothing about speed.
+import { readFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { RP2040 } from 'rp2040js';
+import { createBoard } from '../src/sim/boards/index.js';
+import { parseElf } from '../src/image/elf.js';
+import { Machine } from '../src/sim/machine.js';
+import { THUMB1_LOOP, THUMB1_LOOP_INSTRUCTIONS_PER_ITERATION } from './thumb1-loop.js';
+import { type BenchRow, fmt } from './report.js';
+
+const BOARD = 'mps2-an385';
+const CPUBENCH = `firmware/build/${BOARD}/cpubench.elf`;
+const EMPTY = `firmware/build/${BOARD}/exit-status.elf`;
+
+
+/** Run an ELF on tsprobe to its semihosting exit; returns instructions, seconds and UART text. */
+async function runOnTsprobe(elfPath: string) {
+  const uartText: string[] = [];
+  const board = createBoard(BOARD);
+  board.uarts[0].output = (byte: number) => void uartText.push(String.fromCharCode(byte));
+  board.load(parseElf(readFileSync(elfPath), elfPath));
+  board.reset();
+  const machine = new Machine(board, { sliceCycles: 1 << 24 });
+  const t0 = performance.now();
+  const stop = await machine.run();
+  const seconds = (performance.now() - t0) / 1000;
+  return { instructions: board.clock.now, seconds, output: uartText.join(''), stop };
+}
+
+/** Wall time of a QEMU run of an ELF (best of n), and what it printed. */
+function runOnQemu(elfPath: string, n: number) {
+  let best = Infinity;
+  let output = '';
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = spawnSync('qemu-system-arm', ['-M', BOARD, '-nographic', '-semihosting', '-kernel', elfPath], {
+      timeout: 120_000,
+      encoding: 'latin1',
+    });
+    best = Math.min(best, (performance.now() - t0) / 1000);
+    output = r.stdout;
+  }
+  return { seconds: best, output };
+}
+
+function thumb1OnTsprobe(instructions: number): number {
+  const board = createBoard(BOARD);
+  board.bus.load(0x20000000, THUMB1_LOOP);
+  const cpu = board.cpu;
+  cpu.reset();
+  cpu.pc = 0x20000000;
+  cpu.r[0] = 0x7fffffff;
+  cpu.r[1] = 0x20001000;
+  const t0 = performance.now();
+  cpu.run(instructions);
+  return instructions / ((performance.now() - t0) / 1000);
+}
+
+function thumb1OnRp2040js(instructions: number): number {
+  const mcu = new RP2040();
+  mcu.sram.set(THUMB1_LOOP, 0);
+  const core = mcu.core;
+  core.PC = 0x20000000;
+  core.registers[0] = 0x7fffffff;
+  core.registers[1] = 0x20001000;
+  core.registers[13] = 0x20002000;
+  const t0 = performance.now();
+  for (let i = 0; i < instructions; i++) core.executeInstruction();
+  return instructions / ((performance.now() - t0) / 1000);
+}
+
+export async function benchCpu(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  // Thumb-1 loop: best of 3, after a warm-up, on both emulators.
+  const N = 30_000_000;
+  thumb1OnTsprobe(N / 10);
+  thumb1OnRp2040js(N / 10);
+  let ours = 0;
+  let theirs = 0;
+  for (let i = 0; i < 3; i++) {
+    ours = Math.max(ours, thumb1OnTsprobe(N));
+    theirs = Math.max(theirs, thumb1OnRp2040js(N));
+  }
+  rows.push({ name: `Thumb-1 loop (${THUMB1_LOOP_INSTRUCTIONS_PER_ITERATION} instr/iteration)`, unit: 'M instr/s', ours: ours / 1e6, peer: 'rp2040js', theirs: theirs / 1e6, higherIsBetter: true });
+
+  if (!existsSync(CPUBENCH)) {
+    console.log(`(skipping the firmware benchmark: ${CPUBENCH} is missing; run 'make -C firmware')`);
+    return rows;
+  }
+  const sim = await runOnTsprobe(CPUBENCH);
+  if (sim.stop.kind !== 'exit' || sim.stop.status !== 0) throw new Error(`cpubench on tsprobe ended with ${JSON.stringify(sim.stop)}`);
+  const qemu = runOnQemu(CPUBENCH, 3);
+  const qemuStartup = runOnQemu(EMPTY, 3).seconds;
+  if (qemu.output.trim() !== sim.output.trim()) {
+    console.log(`WARNING: cpubench output differs\n  tsprobe: ${JSON.stringify(sim.output)}\n  qemu:    ${JSON.stringify(qemu.output)}`);
+  }
+  const qemuSeconds = Math.max(qemu.seconds - qemuStartup, 1e-3);
+  rows.push({
+    name: `cpubench.elf (${fmt(sim.instructions / 1e6)} M instructions)`,
+    unit: 'M instr/s',
+    ours: sim.instructions / sim.seconds / 1e6,
+    peer: 'QEMU TCG',
+    theirs: sim.instructions / qemuSeconds / 1e6,
+    higherIsBetter: true,
+    note: `QEMU wall ${fmt(qemu.seconds)} s minus start-up ${fmt(qemuStartup)} s`,
+  });
+  return rows;
+}
