@@ -1,0 +1,9 @@
+// Where the committed firmware lives, from the compiled test's location
+// (dist/test/oracle/*.js -> <repo>/firmware/build/<board>/<name>.elf).
+import { fileURLToPath } from 'node:url';
+
+export const MPS2_BOARDS = ['mps2-an385', 'mps2-an386', 'mps2-an500'] as const;
+
+export function firmwarePath(board: string, name: string): string {
+  return fileURLToPath(new URL(`../../../firmware/build/${board}/${name}`, import.meta.url));
+}
