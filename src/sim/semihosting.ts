@@ -7,7 +7,8 @@
 // `-nographic` (measured on this machine; see test/sim/periph/semihosting.test.ts and
 // test/cli/sim-vs-qemu.test.ts):
 //  - SYS_WRITEC / SYS_WRITE0 go to the host's stderr; ":tt" opened for writing
-//    is stdout, ":tt" opened for appending is stderr, for reading stdin.
+//    is stdout, ":tt" opened for appending is stderr, for reading stdin;
+//    SYS_ISTTY on them says whether the host stream is a terminal.
 //  - handles are allocated from 1 upwards, lowest free first.
 //  - ":semihosting-features" reads "SHFB" + 0x03 (SYS_EXIT_EXTENDED, stdout/stderr).
 //  - SYS_EXIT: r1 is the reason itself; ADP_Stopped_ApplicationExit -> status 0,
@@ -43,6 +44,8 @@ export interface SemihostingConsole {
   write(stream: 'stdout' | 'stderr', bytes: Uint8Array): void;
   /** Up to `max` bytes from the host's stdin; an empty array at end of input. May block. */
   read(max: number): Uint8Array;
+  /** Whether the host stream is a terminal (SYS_ISTTY on ":tt"; QEMU answers from the host). */
+  isatty?(stream: 'stdin' | 'stdout' | 'stderr'): boolean;
 }
 
 export interface SemihostingOptions {
@@ -212,7 +215,15 @@ export class Semihosting {
       case SysOp.ISTTY: {
         const h = this.handles.get(this.word(arg, 0));
         if (!h) return this.fail(EBADF);
-        return h.kind === 'stdin' || h.kind === 'stdout' || h.kind === 'stderr' ? 1 : 0;
+        if (h.kind === 'stdin' || h.kind === 'stdout' || h.kind === 'stderr') return this.opts.console.isatty?.(h.kind) ? 1 : 0;
+        if (h.kind === 'file') {
+          try {
+            return fs.fstatSync(h.fd).isCharacterDevice() ? 1 : 0;
+          } catch {
+            return 0;
+          }
+        }
+        return 0;
       }
       case SysOp.SEEK: {
         const h = this.handles.get(this.word(arg, 0));
@@ -323,7 +334,8 @@ export class Semihosting {
       return this.allocate({ kind: 'features', pos: 0 });
     }
     const p = this.hostPath(name);
-    if (!p) return this.fail(this.opts.fileRoot === undefined ? EACCES : ENOENT);
+    // With file access off, a path is simply not there (QEMU says ENOENT for missing files).
+    if (!p) return this.fail(this.opts.fileRoot === undefined ? ENOENT : EACCES);
     try {
       const flags = OPEN_MODES[mode].replace('b', '');
       const fd = fs.openSync(p, flags);

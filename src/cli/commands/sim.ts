@@ -107,6 +107,7 @@ export async function simCommand(file: string, opts: SimOptions): Promise<number
   const stderr = new OutputBuffer(process.stderr);
   const stdin = process.stdin;
   const console: SemihostingConsole = {
+    isatty: (stream) => (stream === 'stdin' ? process.stdin : stream === 'stdout' ? process.stdout : process.stderr).isTTY === true,
     write: (stream, data) => (stream === 'stdout' ? stdout : stderr).push(data),
     read: (max) => {
       stdout.flush();
