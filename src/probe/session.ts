@@ -1,0 +1,135 @@
+// A probe session: one target, reached through one DebugWire, shared by the faces
+// (gdb server, scripts, CLI) and arbitrated. For a simulated target the session also
+// owns the board and its run loop: the core runs in the background in slices, and a
+// debugger that resumes it through the wire wakes the loop.
+//
+// Arbitration (DESIGN.md): a CMSIS-DAP host drives the DP itself and caches DP/AP
+// state, so it takes the wire exclusively; other users share it per operation and get
+// ProbeBusyError while an exclusive owner holds it.
+import { createBoard } from '../sim/boards/index.js';
+import type { Board } from '../sim/boards/board.js';
+import { Machine, type MachineStop, type MachineOptions } from '../sim/machine.js';
+import { attachDebug, type DebugSystem } from '../sim/debug/debug-system.js';
+import { SimWire } from '../wire/sim-wire.js';
+import type { DebugWire } from '../wire/debug-wire.js';
+import { parseTargetSpec, type TargetSpec } from './target-spec.js';
+
+export class ProbeBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeBusyError';
+  }
+}
+
+export interface SessionOptions {
+  /** Options for the simulated board's run loop (realtime pacing, input). */
+  machine?: MachineOptions;
+  /** Called when the simulated firmware exits, locks up or goes idle for good. */
+  onMachineStop?: (stop: MachineStop) => void;
+}
+
+export class ProbeSession {
+  readonly description: string;
+  private exclusiveOwner: string | null = null;
+  private loop: Promise<MachineStop> | null = null;
+  /** How the simulated run loop last ended (null while it runs). */
+  lastStop: MachineStop | null = null;
+
+  private constructor(
+    readonly spec: TargetSpec,
+    readonly board: Board,
+    readonly debug: DebugSystem,
+    readonly machine: Machine,
+    private readonly rawWire: SimWire,
+    private readonly opts: SessionOptions,
+  ) {
+    this.description = `sim:${board.name}`;
+  }
+
+  static open(target?: string, opts: SessionOptions = {}): ProbeSession {
+    const spec = parseTargetSpec(target);
+    const board = createBoard(spec.board);
+    const debug = attachDebug(board);
+    board.reset();
+    const machine = new Machine(board, opts.machine);
+    const wire = new SimWire(debug, `sim:${board.name}`);
+    const session = new ProbeSession(spec, board, debug, machine, wire, opts);
+    session.wake();
+    return session;
+  }
+
+  /** (Re)start or wake the background run loop; call after anything that may let the core run. */
+  wake(): void {
+    if (this.loop) {
+      this.machine.kick();
+      return;
+    }
+    this.lastStop = null;
+    this.loop = this.machine.run().then(
+      (stop) => this.loopEnded(stop),
+      (err: unknown) => this.loopEnded({ kind: 'stopped', reason: `simulator error: ${err instanceof Error ? err.message : String(err)}` }),
+    );
+  }
+
+  private loopEnded(stop: MachineStop): MachineStop {
+    this.loop = null;
+    this.lastStop = stop;
+    this.opts.onMachineStop?.(stop);
+    return stop;
+  }
+
+  /** Take the wire for `owner` alone (a CMSIS-DAP host) until release(). */
+  acquireExclusive(owner: string): void {
+    if (this.exclusiveOwner !== null && this.exclusiveOwner !== owner) {
+      throw new ProbeBusyError(`probe busy: in use by ${this.exclusiveOwner}`);
+    }
+    this.exclusiveOwner = owner;
+  }
+
+  release(owner: string): void {
+    if (this.exclusiveOwner === owner) this.exclusiveOwner = null;
+  }
+
+  get busyWith(): string | null {
+    return this.exclusiveOwner;
+  }
+
+  /**
+   * The wire as seen by `owner`: every call checks arbitration, and every batch wakes
+   * the run loop afterwards (the batch may have resumed, stepped or reset the core).
+   */
+  wireFor(owner: string): DebugWire {
+    const session = this;
+    const raw: DebugWire = this.rawWire;
+    const check = () => {
+      if (session.exclusiveOwner !== null && session.exclusiveOwner !== owner) {
+        throw new ProbeBusyError(`probe busy: in use by ${session.exclusiveOwner}`);
+      }
+    };
+    const after = <T>(v: T): T => {
+      session.wake();
+      return v;
+    };
+    return {
+      description: raw.description,
+      configure: (o) => raw.configure(o),
+      transfer: async (batch) => (check(), after(await raw.transfer(batch))),
+      transferBlock: async (req, count, data) => (check(), after(await raw.transferBlock(req, count, data))),
+      swjSequence: async (bits, data) => (check(), after(await raw.swjSequence(bits, data))),
+      swdSequence: async (steps) => (check(), after(await raw.swdSequence(steps))),
+      setReset: async (asserted) => (check(), after(await raw.setReset(asserted))),
+      setClock: async (hz) => (check(), raw.setClock(hz)),
+      close: async () => session.release(owner),
+    };
+  }
+
+  /** The wire without arbitration, for the CMSIS-DAP device's synchronous fast path. */
+  get simWire(): SimWire {
+    return this.rawWire;
+  }
+
+  async close(): Promise<void> {
+    this.machine.stop('session closed');
+    if (this.loop) await this.loop;
+  }
+}
