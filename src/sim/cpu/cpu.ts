@@ -6,9 +6,29 @@
 //  - src/sim/cpu/exceptions.ts and src/sim/scs/*: exceptions, NVIC, SCB, SysTick
 //  - src/sim/debug/*: halting debug, FPB, DWT, the debug port
 // Others add fields here with small, local edits only.
+//
+// Speed: the run loop fetches from a cached code region's Uint16Array, dispatches through a
+// 64K-entry table (16-bit) or a two-level table (32-bit), keeps flags as number fields and
+// allocates nothing per instruction. Everything unusual (pending exceptions, halts, sleep,
+// exception return, wrong T bit) raises `attention`, checked once per instruction.
 
-import type { Bus } from '../bus.js';
+import { BusFault, type Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
+import { getDecoder, type Decoder } from './isa/decoder.js';
+import type { Exec } from './isa/encoding.js';
+import {
+  exceptionReturn,
+  nextExceptionToTake,
+  raiseFault,
+  takeException,
+  wakeupPending,
+  raiseSvc,
+  raiseDebugEvent,
+} from './exceptions.js';
+import { Nvic } from '../scs/nvic.js';
+import { Scb } from '../scs/scb.js';
+import { SysTick } from '../scs/systick.js';
+import { Scs } from '../scs/scs.js';
 
 /** Which architecture profile features the core has. */
 export interface CoreConfig {
@@ -54,3 +74,673 @@ export const enum StopReason {
   Lockup = 3, // unrecoverable fault
   Exit = 4, // semihosting SYS_EXIT, the board decides what follows
 }
+
+/** Thrown (internally only) to abandon an instruction that faulted; the run loop catches it. */
+class InstructionAbort {
+  readonly why = 'instruction aborted by a fault';
+}
+const ABORT = new InstructionAbort();
+
+/** The address the core sits at once locked up. */
+export const LOCKUP_ADDRESS = 0xeffffffe;
+
+// CCR bits the core itself looks at on the fast path.
+const CCR_UNALIGN_TRP = 1 << 3;
+const CCR_DIV_0_TRP = 1 << 4;
+
+export class Cpu {
+  /** r0-r12, r13 = the current SP, r14; r[15] = address of the executing instruction + 4. */
+  readonly r = new Uint32Array(16);
+  // Flags, each 0 or 1; ge = GE[3:0].
+  n = 0;
+  z = 0;
+  c = 0;
+  v = 0;
+  q = 0;
+  ge = 0;
+  /** ITSTATE (IT[7:0]) as the ARM ARM defines it: 0 outside an IT block. */
+  itstate = 0;
+  /** EPSR.T: executing with T clear raises INVSTATE. */
+  tbit = 1;
+  /** IPSR: the exception number being handled, 0 in Thread mode. */
+  ipsr = 0;
+
+  /** Set by handlers: where execution continues after the current instruction. */
+  nextPc = 0;
+  private _pc = 0;
+
+  // Stack pointers: r[13] holds the current one; the other lives here.
+  private spIsPsp = false;
+  private spOther = 0;
+  private _control = 0;
+  private _primask = 0;
+  private _faultmask = 0;
+  private _basepri = 0;
+
+  /** Something other than straight-line execution needs a look before the next instruction. */
+  attention = true;
+  private _halted = false;
+  private _sleeping = false;
+  private _lockedUp = false;
+  /** The sleep came from WFE (wakes on the event register) rather than WFI. */
+  sleepIsWfe = false;
+  /** The event register of WFE/SEV. */
+  eventRegister = 0;
+  /** EXC_RETURN written to the PC by the last instruction, performed before the next one; -1: none. */
+  excReturn = -1;
+  /** Set by semihosting SYS_EXIT; run() returns StopReason.Exit. */
+  exitRequested = false;
+  exitCode = 0;
+  /** AIRCR SYSRESETREQ ('system') or VECTRESET ('core'), performed before the next instruction. */
+  resetRequest: 'system' | 'core' | null = null;
+  /** Local exclusive monitor: the address tagged by LDREX, or -1 (Open). */
+  exclusiveAddr = -1;
+
+  // Hooks (null when unused).
+  bkptHook: ((imm8: number) => boolean) | null = null;
+  debugHook: ((pc: number) => boolean) | null = null;
+  watchHook: ((addr: number, size: number, write: boolean, value: number) => void) | null = null;
+  /** AIRCR.SYSRESETREQ: the board resets the system; with no hook the core resets itself. */
+  onSysResetReq: (() => void) | null = null;
+
+  // The System Control Space: exception state, SCB registers, SysTick, the SCS device.
+  readonly nvic: Nvic;
+  readonly scb: Scb;
+  readonly systick: SysTick;
+  readonly scs: Scs;
+
+  // Decoder tables for this configuration.
+  readonly decoder: Decoder;
+  private readonly table16: Exec[];
+  private readonly table32: Exec[][];
+
+  // The cached code region for instruction fetch.
+  private codeBase = 0;
+  private codeSize = 0;
+  private codeHalves: Uint16Array = new Uint16Array(0);
+
+  constructor(
+    readonly config: CoreConfig,
+    readonly bus: Bus,
+    readonly clock: Clock,
+  ) {
+    this.decoder = getDecoder(config);
+    this.table16 = this.decoder.table16;
+    this.table32 = this.decoder.table32;
+    this.nvic = new Nvic(this);
+    this.scb = new Scb(this);
+    this.systick = new SysTick(this);
+    this.scs = new Scs(this);
+  }
+
+  // ---- program counter and special registers ---------------------------------------
+
+  /** Address of the next instruction to execute. */
+  get pc(): number {
+    return this._pc;
+  }
+  set pc(v: number) {
+    this._pc = (v & ~1) >>> 0;
+    this.nextPc = this._pc;
+  }
+
+  get xpsr(): number {
+    const it = this.itstate;
+    return (
+      ((this.n << 31) |
+        (this.z << 30) |
+        (this.c << 29) |
+        (this.v << 28) |
+        (this.q << 27) |
+        ((it & 3) << 25) |
+        (this.tbit << 24) |
+        ((this.ge & 0xf) << 16) |
+        ((it >>> 2) << 10) |
+        (this.ipsr & 0x1ff)) >>>
+      0
+    );
+  }
+  set xpsr(v: number) {
+    this.n = (v >>> 31) & 1;
+    this.z = (v >>> 30) & 1;
+    this.c = (v >>> 29) & 1;
+    this.v = (v >>> 28) & 1;
+    this.q = (v >>> 27) & 1;
+    this.tbit = (v >>> 24) & 1;
+    this.ge = (v >>> 16) & 0xf;
+    this.itstate = ((v >>> 25) & 3) | (((v >>> 10) & 0x3f) << 2);
+    this.ipsr = v & 0x1ff;
+    this.syncStackPointer();
+    this.attention = true;
+  }
+
+  /** APSR as MRS reads it (flags and GE). */
+  get apsr(): number {
+    return ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.q << 27) | (this.ge << 16)) >>> 0;
+  }
+
+  get msp(): number {
+    return this.spIsPsp ? this.spOther : this.r[13];
+  }
+  set msp(v: number) {
+    v = (v & ~3) >>> 0;
+    if (this.spIsPsp) this.spOther = v;
+    else this.r[13] = v;
+  }
+  get psp(): number {
+    return this.spIsPsp ? this.r[13] : this.spOther;
+  }
+  set psp(v: number) {
+    v = (v & ~3) >>> 0;
+    if (this.spIsPsp) this.r[13] = v;
+    else this.spOther = v;
+  }
+
+  /** CONTROL: bit 0 nPRIV, bit 1 SPSEL, bit 2 FPCA (FPU only). */
+  get control(): number {
+    return this._control;
+  }
+  set control(v: number) {
+    this._control = v & (this.config.fpu ? 7 : 3);
+    this.syncStackPointer();
+  }
+  get primask(): number {
+    return this._primask;
+  }
+  set primask(v: number) {
+    this._primask = v & 1;
+    this.attention = true;
+  }
+  get faultmask(): number {
+    return this._faultmask;
+  }
+  set faultmask(v: number) {
+    this._faultmask = v & 1;
+    this.attention = true;
+  }
+  get basepri(): number {
+    return this._basepri;
+  }
+  set basepri(v: number) {
+    this._basepri = v & this.nvic.priorityMask;
+    this.attention = true;
+  }
+
+  /** Put MSP or PSP into r[13] as CONTROL.SPSEL and the mode select. */
+  syncStackPointer(): void {
+    const wantPsp = (this._control & 2) !== 0 && this.ipsr === 0;
+    if (wantPsp !== this.spIsPsp) {
+      const cur = this.r[13];
+      this.r[13] = this.spOther;
+      this.spOther = cur;
+      this.spIsPsp = wantPsp;
+    }
+  }
+
+  get halted(): boolean {
+    return this._halted;
+  }
+  set halted(v: boolean) {
+    this._halted = v;
+    this.attention = true;
+  }
+  get sleeping(): boolean {
+    return this._sleeping;
+  }
+  set sleeping(v: boolean) {
+    this._sleeping = v;
+    this.attention = true;
+  }
+  get lockedUp(): boolean {
+    return this._lockedUp;
+  }
+  set lockedUp(v: boolean) {
+    this._lockedUp = v;
+    this.attention = true;
+  }
+
+  isPrivileged(): boolean {
+    return this.ipsr !== 0 || (this._control & 1) === 0;
+  }
+
+  inITBlock(): boolean {
+    return (this.itstate & 0xf) !== 0;
+  }
+
+  lastInITBlock(): boolean {
+    return (this.itstate & 0xf) === 8;
+  }
+
+  /** Registers by the DCRSR REGSEL numbering. */
+  readCoreReg(sel: number): number {
+    if (sel <= 12 || sel === 13 || sel === 14) return this.r[sel];
+    switch (sel) {
+      case 15: return this._pc;
+      case 16: return this.xpsr;
+      case 17: return this.msp;
+      case 18: return this.psp;
+      case 20: return ((this._control << 24) | (this._faultmask << 16) | (this._basepri << 8) | this._primask) >>> 0;
+      default: return 0;
+    }
+  }
+
+  writeCoreReg(sel: number, v: number): void {
+    v >>>= 0;
+    if (sel <= 12 || sel === 14) {
+      this.r[sel] = v;
+      return;
+    }
+    switch (sel) {
+      case 13: this.r[13] = (v & ~3) >>> 0; return;
+      case 15: this.pc = v; return;
+      case 16: this.xpsr = v; return;
+      case 17: this.msp = v; return;
+      case 18: this.psp = v; return;
+      case 20:
+        this.primask = v & 0xff;
+        this.basepri = (v >>> 8) & 0xff;
+        this.faultmask = (v >>> 16) & 0xff;
+        this.control = (v >>> 24) & 0xff;
+        return;
+    }
+  }
+
+  // ---- reset ---------------------------------------------------------------------------
+
+  /** The core's reset: registers, SCS state, then SP and PC from the vector table at address 0. */
+  reset(): void {
+    this.r.fill(0);
+    // QEMU (the oracle) shows xPSR 0x41000000 after reset: its zeroed Z source reads as Z=1.
+    this.n = 0; this.z = 1; this.c = 0; this.v = 0; this.q = 0; this.ge = 0;
+    this.itstate = 0;
+    this.ipsr = 0;
+    this.spIsPsp = false;
+    this.spOther = 0;
+    this._control = 0;
+    this._primask = 0;
+    this._faultmask = 0;
+    this._basepri = 0;
+    this._sleeping = false;
+    this._lockedUp = false;
+    this.sleepIsWfe = false;
+    this.eventRegister = 0;
+    this.excReturn = -1;
+    this.exitRequested = false;
+    this.exclusiveAddr = -1;
+    this.resetRequest = null;
+    this.r[14] = 0xffffffff;
+    this.nvic.reset();
+    this.scb.reset();
+    this.systick.reset();
+    let sp = 0;
+    let entry = 0;
+    try {
+      sp = this.bus.read32(this.scb.vtor);
+      entry = this.bus.read32(this.scb.vtor + 4);
+    } catch (e) {
+      if (!(e instanceof BusFault)) throw e;
+      // No vector table: nothing can run. Lock up as silicon does (a HardFault at reset).
+      this.r[13] = 0;
+      this._pc = LOCKUP_ADDRESS;
+      this.nextPc = this._pc;
+      this._lockedUp = true;
+      this.attention = true;
+      return;
+    }
+    this.r[13] = (sp & ~3) >>> 0;
+    this.tbit = entry & 1;
+    this._pc = (entry & ~1) >>> 0;
+    this.nextPc = this._pc;
+    this.attention = true;
+  }
+
+  // ---- branches as the ARM ARM pseudocode names them -------------------------------------
+
+  /** BranchWritePC. */
+  branch(addr: number): void {
+    this.nextPc = (addr & ~1) >>> 0;
+  }
+
+  /** BXWritePC: interworking, and EXC_RETURN in Handler mode. */
+  bxWritePC(addr: number): void {
+    if (this.ipsr !== 0 && addr >>> 28 === 0xf) {
+      this.excReturn = addr >>> 0;
+      this.attention = true;
+      return;
+    }
+    if ((addr & 1) === 0) {
+      // Thumb state cleared: the next instruction raises INVSTATE.
+      this.tbit = 0;
+      this.attention = true;
+    }
+    this.nextPc = (addr & ~1) >>> 0;
+  }
+
+  /** LoadWritePC (the same as BXWritePC in ARMv7-M). */
+  loadWritePC(addr: number): void {
+    this.bxWritePC(addr);
+  }
+
+  /** Write a register as an instruction's result; PC writes branch, SP keeps bits [1:0] zero. */
+  setR(d: number, v: number): void {
+    if (d === 15) this.nextPc = (v & ~1) >>> 0;
+    else if (d === 13) this.r[13] = v & ~3;
+    else this.r[d] = v;
+  }
+
+  /** ConditionPassed for a 4-bit condition. */
+  conditionPassed(cond: number): boolean {
+    switch (cond) {
+      case 0: return this.z === 1;
+      case 1: return this.z === 0;
+      case 2: return this.c === 1;
+      case 3: return this.c === 0;
+      case 4: return this.n === 1;
+      case 5: return this.n === 0;
+      case 6: return this.v === 1;
+      case 7: return this.v === 0;
+      case 8: return this.c === 1 && this.z === 0;
+      case 9: return this.c === 0 || this.z === 1;
+      case 10: return this.n === this.v;
+      case 11: return this.n !== this.v;
+      case 12: return this.z === 0 && this.n === this.v;
+      case 13: return this.z === 1 || this.n !== this.v;
+      default: return true;
+    }
+  }
+
+  // ---- faults and exception-raising instructions -------------------------------------
+
+  /** Raise a synchronous fault and abandon the current instruction. */
+  fault(kind: Fault, addr?: number): never {
+    raiseFault(this, kind, addr);
+    throw ABORT;
+  }
+
+  /** UNDEFINED encoding: UsageFault UNDEFINSTR. */
+  undefined(): never {
+    return this.fault(Fault.UndefInstr);
+  }
+
+  /** SVC: pends SVCall (or escalates); the instruction completes. */
+  svc(): void {
+    raiseSvc(this);
+  }
+
+  /** BKPT imm8: semihosting or debug through the hook, otherwise a HardFault (DEBUGEVT). */
+  bkpt(imm8: number): void {
+    if (this.bkptHook !== null && this.bkptHook(imm8)) {
+      // A debugger that halted on it leaves the PC at the BKPT.
+      if (this._halted) this.nextPc = (this.r[15] - 4) >>> 0;
+      return;
+    }
+    raiseDebugEvent(this);
+    throw ABORT;
+  }
+
+  /** WFI: sleep until an interrupt would wake the core. */
+  waitForInterrupt(): void {
+    this.sleepIsWfe = false;
+    this.sleeping = true;
+  }
+
+  /** WFE: consume the event register or sleep until an event. */
+  waitForEvent(): void {
+    if (this.eventRegister) {
+      this.eventRegister = 0;
+      return;
+    }
+    this.sleepIsWfe = true;
+    this.sleeping = true;
+  }
+
+  /** SEV, and any event that wakes WFE (exception entry/return, SEVONPEND). */
+  sendEvent(): void {
+    this.eventRegister = 1;
+    if (this._sleeping && this.sleepIsWfe) this.attention = true;
+  }
+
+  /** Integer division trap check (CCR.DIV_0_TRP); true when the result is 0 instead. */
+  divideByZero(): void {
+    if (this.scb.ccr & CCR_DIV_0_TRP) this.fault(Fault.DivByZero);
+  }
+
+  // ---- data accesses ---------------------------------------------------------------
+
+  read8(addr: number): number {
+    const v = this.bus.read8(addr);
+    if (this.watchHook !== null) this.watchHook(addr >>> 0, 1, false, v);
+    return v;
+  }
+  read16(addr: number): number {
+    if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    const v = this.bus.read16(addr);
+    if (this.watchHook !== null) this.watchHook(addr >>> 0, 2, false, v);
+    return v;
+  }
+  read32(addr: number): number {
+    if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    const v = this.bus.read32(addr);
+    if (this.watchHook !== null) this.watchHook(addr >>> 0, 4, false, v);
+    return v;
+  }
+  write8(addr: number, v: number): void {
+    this.bus.write8(addr, v & 0xff);
+    if (this.watchHook !== null) this.watchHook(addr >>> 0, 1, true, v & 0xff);
+  }
+  write16(addr: number, v: number): void {
+    if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    this.bus.write16(addr, v & 0xffff);
+    if (this.watchHook !== null) this.watchHook(addr >>> 0, 2, true, v & 0xffff);
+  }
+  write32(addr: number, v: number): void {
+    if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    this.bus.write32(addr, v >>> 0);
+    if (this.watchHook !== null) this.watchHook(addr >>> 0, 4, true, v >>> 0);
+  }
+  /** Accesses that must be aligned whatever CCR says (LDM/STM, LDRD/STRD, LDREX/STREX). */
+  read32Aligned(addr: number): number {
+    if ((addr & 3) !== 0) this.fault(Fault.Unaligned);
+    return this.read32(addr);
+  }
+  write32Aligned(addr: number, v: number): void {
+    if ((addr & 3) !== 0) this.fault(Fault.Unaligned);
+    this.write32(addr, v);
+  }
+  read16Aligned(addr: number): number {
+    if ((addr & 1) !== 0) this.fault(Fault.Unaligned);
+    return this.read16(addr);
+  }
+  write16Aligned(addr: number, v: number): void {
+    if ((addr & 1) !== 0) this.fault(Fault.Unaligned);
+    this.write16(addr, v);
+  }
+
+  // ---- execution ---------------------------------------------------------------------
+
+  /** Execute one instruction, or one exception entry when one is pending and allowed. */
+  step(): StopReason {
+    const why = this.loop(Infinity, true);
+    // An exception return written by this instruction completes within the step.
+    if (this.excReturn !== -1 && !this._lockedUp) this.performExceptionReturn();
+    return why;
+  }
+
+  /** Run until clock.now has advanced by maxCycles, or the core halts, sleeps, locks up or exits. */
+  run(maxCycles: number): StopReason {
+    const clock = this.clock;
+    const end = clock.now + maxCycles;
+    for (;;) {
+      const deadline = clock.nextDeadline();
+      const limit = deadline < end ? deadline : end;
+      if (clock.now < limit) {
+        const why = this.loop(limit, false);
+        if (why !== StopReason.Budget) return why;
+      }
+      if (clock.now >= end) return StopReason.Budget;
+      clock.fireDue();
+    }
+  }
+
+  private loop(limit: number, single: boolean): StopReason {
+    const clock = this.clock;
+    const r = this.r;
+    const t16 = this.table16;
+    const t32 = this.table32;
+    for (;;) {
+      try {
+        while (clock.now < limit) {
+          if (this.attention) {
+            const why = this.service();
+            if (why >= 0) return why;
+            if (why !== SERVICE_CONTINUE) {
+              // an exception entry, or a fault raised before the instruction: a step of its own
+              clock.now++;
+              if (single) return StopReason.Budget;
+              continue;
+            }
+          }
+          const pc = this._pc;
+          if (this.debugHook !== null && this.debugHook(pc)) {
+            this._halted = true;
+            this.attention = true;
+            return StopReason.Halted;
+          }
+          const off = pc - this.codeBase;
+          const hw = off >= 0 && off < this.codeSize ? this.codeHalves[off >>> 1] : this.fetchSlow(pc);
+          r[15] = pc + 4;
+          const it = this.itstate;
+          if (hw < 0xe800) {
+            this.nextPc = pc + 2;
+            if (it === 0 || this.conditionPassed(it >>> 4)) t16[hw](this, hw);
+          } else {
+            const off2 = off + 2;
+            const hw2 = off >= 0 && off2 < this.codeSize ? this.codeHalves[off2 >>> 1] : this.fetchSlow(pc + 2);
+            this.nextPc = pc + 4;
+            if (it === 0 || this.conditionPassed(it >>> 4)) t32[hw & 0x1fff][hw2 >>> 4](this, ((hw << 16) | hw2) >>> 0);
+          }
+          if (it !== 0) this.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+          this._pc = this.nextPc;
+          clock.now++;
+          if (single) return StopReason.Budget;
+        }
+        return StopReason.Budget;
+      } catch (e) {
+        this.instructionAborted(e);
+        clock.now++;
+        if (single) return StopReason.Budget;
+      }
+    }
+  }
+
+  /** An instruction was abandoned: a fault is already pended, or the bus threw. */
+  private instructionAborted(e: unknown): void {
+    this.nextPc = this._pc;
+    if (e === ABORT) return;
+    if (e instanceof BusFault) {
+      raiseFault(this, Fault.PreciseErr, e.address);
+      return;
+    }
+    throw e; // a bug in the simulator or a device model, not something the firmware did
+  }
+
+  /** The slow checks before an instruction. Returns a StopReason, SERVICE_CONTINUE or SERVICE_ENTERED. */
+  private service(): number {
+    this.attention = false;
+    if (this._lockedUp) {
+      this.attention = true;
+      return StopReason.Lockup;
+    }
+    if (this._halted) {
+      this.attention = true;
+      return StopReason.Halted;
+    }
+    if (this.exitRequested) {
+      this.attention = true;
+      return StopReason.Exit;
+    }
+    if (this.resetRequest !== null) {
+      const kind = this.resetRequest;
+      this.resetRequest = null;
+      if (kind === 'system' && this.onSysResetReq !== null) this.onSysResetReq();
+      else this.reset();
+      this.attention = true;
+      return SERVICE_ENTERED;
+    }
+    if (this.excReturn !== -1) {
+      this.performExceptionReturn();
+      if (this._lockedUp) {
+        this.attention = true;
+        return StopReason.Lockup;
+      }
+    }
+    const n = nextExceptionToTake(this);
+    if (n !== 0) {
+      this._sleeping = false;
+      takeException(this, n);
+      this.attention = true;
+      return this._lockedUp ? StopReason.Lockup : SERVICE_ENTERED;
+    }
+    if (this._sleeping) {
+      if (this.sleepIsWfe ? this.eventRegister !== 0 || wakeupPending(this) : wakeupPending(this)) {
+        if (this.sleepIsWfe) this.eventRegister = 0;
+        this._sleeping = false;
+      } else {
+        this.attention = true;
+        return StopReason.Sleeping;
+      }
+    }
+    if (this.tbit === 0) {
+      this.attention = true;
+      raiseFault(this, Fault.InvState);
+      return SERVICE_FAULTED;
+    }
+    return SERVICE_CONTINUE;
+  }
+
+  private performExceptionReturn(): void {
+    const value = this.excReturn;
+    this.excReturn = -1;
+    exceptionReturn(this, value);
+    this.attention = true;
+  }
+
+  /** Instruction fetch outside the cached code region: refill the cache or fault. */
+  private fetchSlow(addr: number): number {
+    addr >>>= 0;
+    const reg = this.bus.find(addr);
+    if (reg !== undefined && reg.halves !== undefined) {
+      this.codeBase = reg.base;
+      this.codeSize = reg.size;
+      this.codeHalves = reg.halves;
+      return reg.halves[(addr - reg.base) >>> 1];
+    }
+    if (reg !== undefined && reg.device !== undefined && addr < 0xe0000000) {
+      try {
+        return reg.device.read(addr - reg.base, 2) & 0xffff;
+      } catch (e) {
+        if (!(e instanceof BusFault)) throw e;
+      }
+    }
+    if (addr >= 0xe0000000) this.fault(Fault.IAccViol); // the System region is execute-never
+    return this.fault(Fault.IBusErr);
+  }
+
+  /** Forget the cached code region (after the bus map changed). */
+  flushCodeCache(): void {
+    this.codeBase = 0;
+    this.codeSize = 0;
+    this.codeHalves = new Uint16Array(0);
+  }
+
+  /** Set by the exception model; returned to the loop as a "not a stop" service result. */
+  get stopped(): boolean {
+    return this._halted || this._lockedUp || this.exitRequested;
+  }
+}
+
+// service() results that are not StopReasons.
+const SERVICE_CONTINUE = -1;
+const SERVICE_ENTERED = -2;
+// A fault was raised before the instruction (INVSTATE): taken at the next step.
+const SERVICE_FAULTED = -3;
