@@ -20,6 +20,7 @@ import { Unimplemented } from '../periph/unimplemented.js';
 import { orGate, type IrqLine } from '../periph/irq-line.js';
 import { mapBitBand, BITBAND_ALIAS_SIZE } from '../bitband.js';
 import { Semihosting } from '../semihosting.js';
+import { mapScs, SCS_BASE, SCS_SIZE } from '../scs/scs.js';
 import type { ElfImage } from '../../image/elf.js';
 import { BoardError, type Board, type BoardOptions, type MapEntry } from './board.js';
 
@@ -183,10 +184,8 @@ class Mps2Board implements Board {
     entry('bit-band alias of 0x40000000', 0x42000000, BITBAND_ALIAS_SIZE, 'bitband');
 
     // The System Control Space (NVIC, SCB, SysTick) belongs to the core.
-    if (!bus.find(0xe000e000)) {
-      bus.mapDevice('System Control Space', 0xe000e000, 4 * KiB, this.cpu.scs);
-    }
-    entry('System Control Space', 0xe000e000, 4 * KiB, 'system');
+    mapScs(bus, this.cpu);
+    entry('System Control Space', SCS_BASE, SCS_SIZE, 'system');
 
     this.semihosting = new Semihosting(bus, clock, {
       console: opts.console ?? { write: () => {}, read: () => new Uint8Array(0) },
