@@ -2,7 +2,7 @@
 // event loop between slices (so sockets, stdin and timers stay responsive),
 // skips simulated time while the core sleeps, optionally paces simulated time to
 // the wall clock, and ends on semihosting exit, lockup or a stop request.
-import { StopReason, LOCKUP_ADDRESS } from './cpu/cpu.js';
+import { StopReason } from './cpu/cpu.js';
 import type { Board } from './boards/board.js';
 import type { SemihostingExit } from './semihosting.js';
 
@@ -145,9 +145,16 @@ export class Machine {
   }
 
   private lockup(): MachineStop {
-    const cpu = this.board.cpu as unknown as { pc: number; lockupPc?: number; lockupReason?: string };
-    const pc = cpu.lockupPc ?? cpu.pc;
-    const reason = cpu.lockupReason ?? (pc === LOCKUP_ADDRESS ? 'a fault while in HardFault or NMI, or no usable vector table' : 'HardFault while in HardFault');
+    const cpu = this.board.cpu;
+    // lockupPc: recorded by the core's enterLockup (read loosely: an older core may lack it).
+    const lockupPc = (cpu as { lockupPc?: number }).lockupPc ?? -1;
+    const pc = lockupPc >= 0 ? lockupPc : cpu.pc;
+    const reason =
+      cpu.ipsr === 3 ? 'HardFault while in HardFault'
+      : cpu.ipsr === 2 ? 'fault while in NMI'
+      : cpu.ipsr === 0 && lockupPc < 0 ? 'no usable vector table at reset'
+      : 'fault during exception entry or return';
     return { kind: 'lockup', pc, message: `core locked up at ${hex(pc)} (${reason})` };
   }
+
 }

@@ -1,0 +1,83 @@
+// `tsprobe sim` against `qemu-system-arm -nographic -semihosting -kernel` on the
+// same ELFs: the same stdout (UART0 and semihosting ":tt" output), the same
+// stderr (semihosting console), the same exit status. Firmware: our fixtures
+// (test/cli/fixtures, built by build.sh) and the project's firmware ELFs
+// (firmware/build/<board>/*.elf) when present.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..'); // dist/test/cli -> repository root
+const cli = path.join(root, 'dist/src/cli/main.js');
+const fixtures = path.join(root, 'test/cli/fixtures');
+const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  signal: string | null;
+}
+
+function run(cmd: string, args: string[], cwd: string, input: string, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+    child.on('close', (status, signal) => resolve({ stdout, stderr, status, signal }));
+  });
+}
+
+const qemu = (board: string, elf: string, cwd: string, input: string) =>
+  run('qemu-system-arm', ['-M', board, '-nographic', '-semihosting', '-kernel', elf], cwd, input, 10_000);
+const tsprobe = (board: string, elf: string, cwd: string, input: string) =>
+  run(process.execPath, [cli, 'sim', '--board', board, elf], cwd, input, 20_000);
+
+/** QEMU aborts on lockup with a register dump on stderr; we print one line. Compare what both mean. */
+const isLockup = (r: Run) => /Lockup/.test(r.stderr) || /locked up/.test(r.stderr);
+
+async function compare(board: string, dir: string, elf: string, input = '') {
+  const [q, t] = await Promise.all([qemu(board, elf, dir, input), tsprobe(board, elf, dir, input)]);
+  const what = `${board} ${elf}`;
+  assert.notEqual(q.signal, 'SIGKILL', `${what}: QEMU timed out`);
+  assert.notEqual(t.signal, 'SIGKILL', `${what}: tsprobe timed out; stdout so far: ${t.stdout.slice(-300)} stderr: ${t.stderr.slice(-300)}`);
+  assert.equal(t.stdout, q.stdout, `${what}: stdout`);
+  if (isLockup(q)) {
+    assert.ok(isLockup(t), `${what}: QEMU locked up, tsprobe said: ${t.stderr}`);
+    assert.match(t.stderr, /^tsprobe: core locked up at 0x[0-9a-f]{8} \(.*\)\n$/, `${what}: one clear line`);
+    assert.equal(t.status, 134, `${what}: exit status as QEMU's abort`);
+  } else {
+    assert.equal(t.stderr, q.stderr, `${what}: stderr (semihosting console)`);
+    assert.equal(t.status, q.status, `${what}: exit status`);
+  }
+  return { q, t };
+}
+
+const fixtureElfs = readdirSync(fixtures).filter((f) => f.endsWith('.elf') && f !== 'uart-echo.elf').sort();
+
+for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
+  test(`${board}: our fixtures behave as on QEMU`, { skip: !haveQemu && 'qemu-system-arm is not installed' }, async () => {
+    // The exit-status variants once (they do not depend on the board), the rest on every board.
+    const list = board === 'mps2-an385' ? fixtureElfs : fixtureElfs.filter((f) => !f.startsWith('exit-'));
+    for (const elf of list) await compare(board, fixtures, elf);
+  });
+
+  test(`${board}: UART0 input from stdin (line echo)`, { skip: !haveQemu && 'qemu-system-arm is not installed' }, async () => {
+    const { t } = await compare(board, fixtures, 'uart-echo.elf', 'hello\nabc\nquit\n');
+    assert.equal(t.stdout, 'echo ready\nHELLO\nABC\nbye\n');
+  });
+
+  const built = path.join(root, 'firmware/build', board);
+  const firmware = existsSync(built) ? readdirSync(built).filter((f) => f.endsWith('.elf')).sort() : [];
+  test(`${board}: the project's firmware (firmware/build/${board}) behaves as on QEMU`, { skip: (!haveQemu && 'qemu-system-arm is not installed') || (firmware.length === 0 && 'no firmware built') }, async () => {
+    for (const elf of firmware) await compare(board, built, elf);
+  });
+}
