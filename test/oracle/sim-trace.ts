@@ -23,8 +23,10 @@ export interface SimTraceOptions {
   maxStates?: number;
   /** Host directory for semihosting file access (SYS_OPEN); default: none. */
   semihostingDir?: string;
-  /** Called before each step with the board and the index the next state will get. */
-  beforeStep?: (board: Board, nextIndex: number) => void;
+  /** Called after each instruction, before the state that follows it is recorded as
+   * state `nextIndex`; returns true when it changed registers (e.g. to adopt the
+   * oracle's value of a register the architecture leaves UNKNOWN). */
+  afterStep?: (board: Board, nextIndex: number) => boolean;
 }
 
 export type SimEnd = 'exit' | 'lockup' | 'halted' | 'idle' | 'limit' | 'error';
@@ -90,7 +92,6 @@ export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
   snapshot(before);
   try {
     while (trace.count < maxStates) {
-      opts.beforeStep?.(board, trace.count);
       const why = cpu.step();
       steps++;
       if (clock.now >= clock.nextDeadline()) clock.fireDue();
@@ -124,7 +125,10 @@ export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
       const ipsrAfter = after[XPSR] & 0x1ff;
       const entered =
         ipsrAfter !== 0 && ipsrAfter !== ipsrBefore && after[14] >>> 0 >= EXC_RETURN_MIN && after[PC] === vector(ipsrAfter) >>> 0;
-      if (!entered) trace.push(before);
+      if (!entered) {
+        trace.push(before);
+        if (opts.afterStep?.(board, trace.count)) snapshot(after);
+      }
       before.set(after);
       if (cpu.exitRequested) {
         end = 'exit';
