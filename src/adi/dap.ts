@@ -191,14 +191,16 @@ export class Dap {
 
   /** Read CTRL/STAT, clear the sticky flags with ABORT; returns CTRL/STAT as it was. */
   async clearSticky(): Promise<number> {
-    this.invalidate();
+    // While a sticky flag is set only DPIDR/CTRL/STAT reads and ABORT writes are answered
+    // (SELECT writes get FAULT), so CTRL/STAT is read with the DP bank we have: this layer
+    // always leaves DPBANKSEL at 0.
+    const select = this.select;
     const res = await this.wire.transfer([
-      { ap: false, read: false, addr: DP_ADDR.SELECT, value: 0 },
       { ap: false, read: true, addr: DP_ADDR.CTRL_STAT },
       { ap: false, read: false, addr: DP_ADDR.ABORT, value: ABORT_ALL_STICKY },
     ]);
-    if (res.completed >= 1) this.select = 0;
-    for (const f of this.onRecover) f();
+    this.invalidate();
+    this.select = select;
     return res.reads[0] ?? 0;
   }
 

@@ -1,7 +1,7 @@
 // The debug side of a simulated Cortex-M: an SWJ-DP (SW-DP v1 or v2) with one AHB-AP
 // in front of the system bus, the CoreSight ROM table(s), FPB, DWT, ITM, TPIU and the
 // halting debug registers of the SCS. A board creates one with `attachDebug(board)`.
-import type { Bus } from '../bus.js';
+import type { Bus, Device } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { SwDp, DPIDR_VALUES, type SwDpConfig } from './sw-dp.js';
 import { SwjPort } from './swj-port.js';
@@ -29,12 +29,18 @@ export interface DebugSystemOptions {
   ap?: Partial<MemApConfig>;
   /** What the nRST pin does: a system reset of the board. */
   systemReset?: () => void;
+  /** Where DFSR lives (the core's SCB). */
+  dfsr?: { get(): number; set(v: number): void };
 }
 
 /** The parts of a board the debug system plugs into (see sim/boards/board.ts). */
 export interface DebuggableBoard {
   readonly name: string;
-  readonly cpu: DebugCore & { readonly config: { readonly name: string } };
+  readonly cpu: DebugCore & {
+    readonly config: { readonly name: string };
+    readonly scs?: { debugRegisters: Device | null };
+    readonly scb?: { dfsr: number };
+  };
   readonly bus: Bus;
   readonly clock: Clock;
   debugBkptHook: ((imm8: number) => boolean) | null;
@@ -55,6 +61,8 @@ export class DebugSystem {
   /** Set while the AHB-AP drives the bus (debug registers accept some writes only from the debugger). */
   readonly master: BusMaster = { fromDebugger: false };
   private nrstAsserted = false;
+  /** DFSR when the core has no SCB to keep it. */
+  private ownDfsr = 0;
 
   constructor(
     readonly core: DebugCore,
@@ -94,6 +102,7 @@ export class DebugSystem {
         this.dwt.setTraceEnable(on);
         this.itm.trcena = on;
       },
+      dfsr: options.dfsr ?? { get: () => this.ownDfsr, set: (v) => (this.ownDfsr = v >>> 0) },
     });
   }
 
@@ -145,7 +154,9 @@ export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOpt
   const coreName = (opts.core ?? cpu.config.name) as CoreName;
   const digits = /(\d+)$/.exec(board.name);
   const targetPart = opts.targetPart ?? (digits ? parseInt(digits[1], 16) & 0xffff : 0);
-  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, ...opts, core: coreName });
+  const scb = cpu.scb;
+  const dfsr = scb ? { get: () => scb.dfsr, set: (v: number) => (scb.dfsr = v >>> 0) } : undefined;
+  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, dfsr, ...opts, core: coreName });
   dbg.mapComponents();
   dbg.powerOn();
   board.debugBkptHook = () => dbg.halting.onBkpt();
@@ -155,9 +166,15 @@ export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOpt
     coreResetMethod();
     dbg.coreReset();
   };
-  // The SCS hands DHCSR..DEMCR (0xE000EDF0-0xE000EEFF) and DFSR to the debug unit.
-  const scs = (cpu as unknown as { scs?: { debugRegisters?: unknown; debugUnit?: unknown } }).scs;
-  if (scs && 'debugRegisters' in scs) scs.debugRegisters = dbg.halting;
+  // The SCS hands 0xE000EDF0-0xE000EEFF (DHCSR..DEMCR) to the debug unit, with offsets
+  // from its own base; the halting registers count from 0xE000EDF0.
+  const scs = cpu.scs;
+  if (scs) {
+    scs.debugRegisters = {
+      read: (offset, size) => dbg.halting.read(offset - 0xdf0, size),
+      write: (offset, size, value) => dbg.halting.write(offset - 0xdf0, size, value),
+    };
+  }
   board.debug = dbg;
   return dbg;
 }

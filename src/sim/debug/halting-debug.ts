@@ -27,12 +27,13 @@ export interface HaltingDebugDeps {
   peek32(addr: number): number | undefined;
   /** DEMCR.TRCENA changed. */
   traceEnable(on: boolean): void;
+  /** DFSR lives in the SCB: read it and set bits in it. */
+  dfsr: { get(): number; set(v: number): void };
 }
 
 export class HaltingDebug implements Device {
   private ctrl = 0; // DHCSR C_* bits
   private demcr = 0;
-  dfsr = 0;
   private dcrdr = 0;
   private regRdy = true;
   private resetSticky = false;
@@ -69,7 +70,7 @@ export class HaltingDebug implements Device {
   powerOn(): void {
     this.ctrl = 0;
     this.demcr = 0;
-    this.dfsr = 0;
+    this.d.dfsr.set(0);
     this.stepping = false;
     this.watchPending = false;
     this.d.traceEnable(false);
@@ -95,7 +96,7 @@ export class HaltingDebug implements Device {
 
   /** Stop the core: debug state, the reason in DFSR, and C_HALT reads as 1. */
   enterDebug(reason: number): void {
-    this.dfsr |= reason;
+    this.d.dfsr.set((this.d.dfsr.get() | reason) >>> 0);
     this.ctrl |= H.C_HALT.mask;
     this.stepping = false;
     this.d.core.halted = true;
@@ -182,6 +183,10 @@ export class HaltingDebug implements Device {
     if (need && core.debugHook === null) this.lastIpsr = core.ipsr;
     core.debugHook = need ? this.beforeInstruction : null;
     core.watchHook = this.d.dwt.dataActive ? this.onDataAccess : null;
+  }
+
+  get dfsr(): number {
+    return this.d.dfsr.get();
   }
 
   // ---- registers (offsets from 0xE000EDF0) ----
