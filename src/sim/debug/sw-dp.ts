@@ -113,15 +113,15 @@ export class SwDp {
       }
       this.state = 'active';
     }
+    // FAULT while a sticky flag is set comes first; then WAIT while the AP is busy.
     let ack = Ack.OK;
-    const needsAp = apndp === 1 || (rnw === 1 && a === 0xc);
-    if (needsAp) {
-      const ap = this.aps[this.select >>> 24];
-      if (ap && ap.busy()) ack = Ack.WAIT;
-    }
-    if (ack === Ack.OK && this.sticky !== 0) {
+    if (this.sticky !== 0) {
       const exempt = apndp === 0 && ((rnw === 1 && (a === 0 || a === 4)) || (rnw === 0 && a === 0));
       if (!exempt) ack = Ack.FAULT;
+    }
+    if (ack === Ack.OK && (apndp === 1 || (rnw === 1 && a === 0xc))) {
+      const ap = this.aps[this.select >>> 24];
+      if (ap && ap.busy()) ack = Ack.WAIT;
     }
     if (ack !== Ack.OK && this.ctrl & F.ORUNDETECT.mask) this.sticky |= F.STICKYORUN.mask;
     return ack;
@@ -232,7 +232,7 @@ export class SwDp {
     this.ctrl = (v & CTRL_WRITABLE) >>> 0;
     const req = this.ctrl & (F.CDBGPWRUPREQ.mask | F.CSYSPWRUPREQ.mask);
     if (req !== wasReq) this.pwrDelayLeft = this.config.powerUpDelay ?? 0;
-    this.advancePower();
+    if (this.pwrDelayLeft === 0) this.advancePower();
   }
 
   /** Power acknowledges follow the requests after `powerUpDelay` CTRL/STAT reads. */
