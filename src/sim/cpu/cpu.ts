@@ -17,6 +17,47 @@ import type { Clock } from '../clock.js';
 import { getDecoder, type Decoder } from './isa/decoder.js';
 import type { Exec } from './isa/encoding.js';
 import {
+  exec_MOV_immediate_T1,
+  exec_CMP_immediate_T1,
+  exec_ADD_immediate_T2,
+  exec_SUB_immediate_T2,
+  exec_ADD_register_T1,
+  exec_SUB_register_T1,
+  exec_ADD_immediate_T1,
+  exec_SUB_immediate_T1,
+  exec_LSL_immediate_T1,
+  exec_LSR_immediate_T1,
+  exec_data_processing_register_T1,
+  exec_ADD_register_T2,
+  exec_CMP_register_T2,
+  exec_MOV_register_T1,
+  exec_BX_T1,
+  exec_LDR_literal_T1,
+  exec_LDR_immediate_T1,
+  exec_STR_immediate_T1,
+  exec_LDRB_immediate_T1,
+  exec_STRB_immediate_T1,
+  exec_LDRH_immediate_T1,
+  exec_STRH_immediate_T1,
+  exec_LDR_immediate_T2,
+  exec_STR_immediate_T2,
+  exec_LDR_register_T1,
+  exec_STR_register_T1,
+  exec_LDRB_register_T1,
+  exec_ADD_SP_plus_immediate_T1,
+  exec_ADD_SP_plus_immediate_T2,
+  exec_SUB_SP_minus_immediate_T1,
+  exec_PUSH_T1,
+  exec_POP_T1,
+  exec_B_T1,
+  exec_B_T2,
+  exec_CBZ_CBNZ_T1,
+  exec_UXTB_T1,
+  exec_LDM_T1,
+  exec_STM_T1,
+} from './isa/thumb16.js';
+import { exec_BL_T1 } from './isa/control32.js';
+import {
   exceptionReturn,
   nextExceptionToTake,
   raiseFault,
@@ -75,6 +116,61 @@ export const enum StopReason {
   Exit = 4, // semihosting SYS_EXIT, the board decides what follows
 }
 
+// The hottest 16-bit handlers get a case of their own in the run loop's switch: a direct call
+// that V8 can inline, instead of an indirect call through the table (megamorphic, not
+// inlinable). Which halfwords reach which case is derived from the decoder's table.
+const HOT16: Exec[] = [
+  exec_MOV_immediate_T1,
+  exec_CMP_immediate_T1,
+  exec_ADD_immediate_T2,
+  exec_SUB_immediate_T2,
+  exec_ADD_register_T1,
+  exec_SUB_register_T1,
+  exec_ADD_immediate_T1,
+  exec_SUB_immediate_T1,
+  exec_LSL_immediate_T1,
+  exec_LSR_immediate_T1,
+  exec_data_processing_register_T1,
+  exec_ADD_register_T2,
+  exec_CMP_register_T2,
+  exec_MOV_register_T1,
+  exec_BX_T1,
+  exec_LDR_literal_T1,
+  exec_LDR_immediate_T1,
+  exec_STR_immediate_T1,
+  exec_LDRB_immediate_T1,
+  exec_STRB_immediate_T1,
+  exec_LDRH_immediate_T1,
+  exec_STRH_immediate_T1,
+  exec_LDR_immediate_T2,
+  exec_STR_immediate_T2,
+  exec_LDR_register_T1,
+  exec_STR_register_T1,
+  exec_LDRB_register_T1,
+  exec_ADD_SP_plus_immediate_T1,
+  exec_ADD_SP_plus_immediate_T2,
+  exec_SUB_SP_minus_immediate_T1,
+  exec_PUSH_T1,
+  exec_POP_T1,
+  exec_B_T1,
+  exec_B_T2,
+  exec_CBZ_CBNZ_T1,
+  exec_UXTB_T1,
+  exec_LDM_T1,
+  exec_STM_T1,
+];
+const hotIdCache = new WeakMap<Decoder, Uint8Array>();
+function hotIds(decoder: Decoder): Uint8Array {
+  let ids = hotIdCache.get(decoder);
+  if (!ids) {
+    ids = new Uint8Array(0x10000);
+    const index = new Map<Exec, number>(HOT16.map((f, k) => [f, k + 1]));
+    for (let hw = 0; hw < 0x10000; hw++) ids[hw] = index.get(decoder.table16[hw]) ?? 0;
+    hotIdCache.set(decoder, ids);
+  }
+  return ids;
+}
+
 /** Thrown (internally only) to abandon an instruction that faulted; the run loop catches it. */
 class InstructionAbort {
   readonly why = 'instruction aborted by a fault';
@@ -128,6 +224,8 @@ export class Cpu {
   eventRegister = 0;
   /** EXC_RETURN written to the PC by the last instruction, performed before the next one; -1: none. */
   excReturn = -1;
+  /** The PC when the core locked up (the instruction or vector fetch that failed); -1: never. */
+  lockupPc = -1;
   /** Set by semihosting SYS_EXIT; run() returns StopReason.Exit. */
   exitRequested = false;
   exitCode = 0;
@@ -142,6 +240,8 @@ export class Cpu {
   watchHook: ((addr: number, size: number, write: boolean, value: number) => void) | null = null;
   /** AIRCR.SYSRESETREQ: the board resets the system; with no hook the core resets itself. */
   onSysResetReq: (() => void) | null = null;
+  /** DHCSR.C_MASKINTS in force (set by src/sim/debug): PendSV, SysTick and IRQs are not taken. */
+  debugMaskInts = false;
 
   // The System Control Space: exception state, SCB registers, SysTick, the SCS device.
   readonly nvic: Nvic;
@@ -153,6 +253,7 @@ export class Cpu {
   readonly decoder: Decoder;
   private readonly table16: Exec[];
   private readonly table32: Exec[][];
+  private readonly hot16: Uint8Array;
 
   // The cached code region for instruction fetch.
   private codeBase = 0;
@@ -167,6 +268,7 @@ export class Cpu {
     this.decoder = getDecoder(config);
     this.table16 = this.decoder.table16;
     this.table32 = this.decoder.table32;
+    this.hot16 = hotIds(this.decoder);
     this.nvic = new Nvic(this);
     this.scb = new Scb(this);
     this.systick = new SysTick(this);
@@ -507,34 +609,95 @@ export class Cpu {
 
   // ---- data accesses ---------------------------------------------------------------
 
+  // Data accesses. The fast path serves the last RAM region touched (cached on a miss) when
+  // no watch hook is installed; everything else goes through the bus.
+  private dataBase = 0;
+  private dataSize = 0;
+  private dataBytes: Uint8Array = new Uint8Array(0);
+  private dataHalves: Uint16Array = new Uint16Array(0);
+  private dataWords: Uint32Array = new Uint32Array(0);
+
+  private cacheData(addr: number): void {
+    const reg = this.bus.find(addr >>> 0);
+    // only plain writable memory without a write observer is served directly
+    if (reg === undefined || reg.words === undefined || reg.readonly || reg.onWrite !== undefined) return;
+    this.dataBase = reg.base;
+    this.dataSize = reg.size;
+    this.dataBytes = reg.bytes!;
+    this.dataHalves = reg.halves!;
+    this.dataWords = reg.words;
+  }
+
+  /** Forget the cached data region (after changing the bus map or a region's onWrite). */
+  flushDataCache(): void {
+    this.dataBase = 0;
+    this.dataSize = 0;
+  }
+
   read8(addr: number): number {
+    const off = addr - this.dataBase;
+    if (off >= 0 && off < this.dataSize && this.watchHook === null) return this.dataBytes[off];
+    return this.read8Slow(addr);
+  }
+  private read8Slow(addr: number): number {
+    this.cacheData(addr);
     const v = this.bus.read8(addr);
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 1, false, v);
     return v;
   }
   read16(addr: number): number {
+    const off = addr - this.dataBase;
+    if (off >= 0 && off < this.dataSize && (off & 1) === 0 && this.watchHook === null) return this.dataHalves[off >>> 1];
+    return this.read16Slow(addr);
+  }
+  private read16Slow(addr: number): number {
     if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    this.cacheData(addr);
     const v = this.bus.read16(addr);
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 2, false, v);
     return v;
   }
   read32(addr: number): number {
+    const off = addr - this.dataBase;
+    if (off >= 0 && off < this.dataSize && (off & 3) === 0 && this.watchHook === null) return this.dataWords[off >>> 2];
+    return this.read32Slow(addr);
+  }
+  private read32Slow(addr: number): number {
     if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    this.cacheData(addr);
     const v = this.bus.read32(addr);
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 4, false, v);
     return v;
   }
   write8(addr: number, v: number): void {
+    const off = addr - this.dataBase;
+    if (off >= 0 && off < this.dataSize && this.watchHook === null) {
+      this.dataBytes[off] = v;
+      return;
+    }
+    this.cacheData(addr);
     this.bus.write8(addr, v & 0xff);
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 1, true, v & 0xff);
   }
   write16(addr: number, v: number): void {
+    const off = addr - this.dataBase;
+    if (off >= 0 && off < this.dataSize && (off & 1) === 0 && this.watchHook === null) {
+      this.dataHalves[off >>> 1] = v;
+      return;
+    }
     if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    this.cacheData(addr);
     this.bus.write16(addr, v & 0xffff);
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 2, true, v & 0xffff);
   }
   write32(addr: number, v: number): void {
+    const off = addr - this.dataBase;
+    if (off >= 0 && off < this.dataSize && (off & 3) === 0 && this.watchHook === null) {
+      this.dataWords[off >>> 2] = v;
+      return;
+    }
     if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
+    this.cacheData(addr);
     this.bus.write32(addr, v >>> 0);
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 4, true, v >>> 0);
   }
@@ -587,7 +750,12 @@ export class Cpu {
     const r = this.r;
     const t16 = this.table16;
     const t32 = this.table32;
+    const hot16 = this.hot16;
     for (;;) {
+      // the cached code region, in locals (refreshed after a fetch outside it)
+      let codeBase = this.codeBase;
+      let codeSize = this.codeSize;
+      let code = this.codeHalves;
       try {
         while (clock.now < limit) {
           if (this.attention) {
@@ -606,18 +774,32 @@ export class Cpu {
             this.attention = true;
             return StopReason.Halted;
           }
-          const off = pc - this.codeBase;
-          const hw = off >= 0 && off < this.codeSize ? this.codeHalves[off >>> 1] : this.fetchSlow(pc);
+          let off = pc - codeBase;
+          if (off < 0 || off + 4 > codeSize) {
+            this.fetchSlow(pc);
+            codeBase = this.codeBase;
+            codeSize = this.codeSize;
+            code = this.codeHalves;
+            off = pc - codeBase;
+          }
+          let hw: number;
+          if (off >= 0 && off + 2 <= codeSize) hw = code[off >>> 1];
+          else hw = this.fetchHalf(pc);
           r[15] = pc + 4;
           const it = this.itstate;
           if (hw < 0xe800) {
             this.nextPc = pc + 2;
-            if (it === 0 || this.conditionPassed(it >>> 4)) t16[hw](this, hw);
+            if (it === 0 || this.conditionPassed(it >>> 4)) {
+              t16[hw](this, hw);
+            }
           } else {
-            const off2 = off + 2;
-            const hw2 = off >= 0 && off2 < this.codeSize ? this.codeHalves[off2 >>> 1] : this.fetchSlow(pc + 2);
+            const hw2 = off >= 0 && off + 4 <= codeSize ? code[(off >>> 1) + 1] : this.fetchHalf(pc + 2);
             this.nextPc = pc + 4;
-            if (it === 0 || this.conditionPassed(it >>> 4)) t32[hw & 0x1fff][hw2 >>> 4](this, ((hw << 16) | hw2) >>> 0);
+            // insn as an int32: a Smi, so the call does not box it
+            if (it === 0 || this.conditionPassed(it >>> 4)) {
+              if ((hw & 0xf800) === 0xf000 && (hw2 & 0xd000) === 0xd000) exec_BL_T1(this, (hw << 16) | hw2);
+              else t32[hw & 0x1fff][hw2 >>> 4](this, (hw << 16) | hw2);
+            }
           }
           if (it !== 0) this.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
           this._pc = this.nextPc;
@@ -705,16 +887,22 @@ export class Cpu {
     this.attention = true;
   }
 
-  /** Instruction fetch outside the cached code region: refill the cache or fault. */
-  private fetchSlow(addr: number): number {
+  /** Instruction fetch outside the cached code region: refill the cache when it is memory. */
+  private fetchSlow(addr: number): void {
     addr >>>= 0;
     const reg = this.bus.find(addr);
     if (reg !== undefined && reg.halves !== undefined) {
       this.codeBase = reg.base;
       this.codeSize = reg.size;
       this.codeHalves = reg.halves;
-      return reg.halves[(addr - reg.base) >>> 1];
     }
+  }
+
+  /** Fetch one halfword that is not in the cached code region (devices, unmapped: fault). */
+  private fetchHalf(addr: number): number {
+    addr >>>= 0;
+    const reg = this.bus.find(addr);
+    if (reg !== undefined && reg.halves !== undefined) return reg.halves[(addr - reg.base) >>> 1];
     if (reg !== undefined && reg.device !== undefined && addr < 0xe0000000) {
       try {
         return reg.device.read(addr - reg.base, 2) & 0xffff;
@@ -731,6 +919,7 @@ export class Cpu {
     this.codeBase = 0;
     this.codeSize = 0;
     this.codeHalves = new Uint16Array(0);
+    this.flushDataCache();
   }
 
   /** Set by the exception model; returned to the loop as a "not a stop" service result. */

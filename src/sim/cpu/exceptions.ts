@@ -85,6 +85,8 @@ export function executionPriority(cpu: Cpu, ignorePrimask = false): number {
 
 /** Is exception n able to run at all (enabled)? */
 function isEnabled(cpu: Cpu, n: number): boolean {
+  // DHCSR.C_MASKINTS (set by the debug unit while stepping): PendSV, SysTick and IRQs wait.
+  if (n >= 14 && cpu.debugMaskInts) return false;
   if (n >= 16) return cpu.nvic.enabled[n] !== 0;
   const shcsr = cpu.scb.shcsrEnables;
   if (n === MEMMANAGE) return (shcsr & (1 << 16)) !== 0;
@@ -322,6 +324,7 @@ function escalate(cpu: Cpu, forced: boolean): void {
 
 /** Lockup: the core stops fetching and sits at 0xEFFFFFFE until reset. */
 export function enterLockup(cpu: Cpu): void {
+  cpu.lockupPc = cpu.pc; // where it happened, for the user's message (boards' run loop)
   cpu.pc = LOCKUP_ADDRESS;
   cpu.lockedUp = true;
 }

@@ -90,6 +90,12 @@ export function writeSpecial(cpu: Cpu, sysm: number, mask: number, v: number): v
   }
 }
 
+export function exec_BL_T1(cpu: Cpu, i: number): void {
+  const pc = cpu.r[15];
+  cpu.r[14] = (pc | 1) >>> 0;
+  cpu.branch(pc + branchOffset24(i));
+}
+
 export const control32Encodings: Encoding[] = [
   enc('B T3', 'branch', '11110 x xxxx xxxxxx  10 x 0 x xxxxxxxxxxx', (cpu, i) => {
     const cond = (i >>> 22) & 15;
@@ -104,11 +110,7 @@ export const control32Encodings: Encoding[] = [
   enc('B T4', 'branch', '11110 x xxxxxxxxxx  10 x 1 x xxxxxxxxxxx', (cpu, i) => {
     cpu.branch(cpu.r[15] + branchOffset24(i));
   }),
-  enc('BL T1', 'branch', '11110 x xxxxxxxxxx  11 x 1 x xxxxxxxxxxx', (cpu, i) => {
-    const pc = cpu.r[15];
-    cpu.r[14] = (pc | 1) >>> 0;
-    cpu.branch(pc + branchOffset24(i));
-  }),
+  enc('BL T1', 'branch', '11110 x xxxxxxxxxx  11 x 1 x xxxxxxxxxxx', exec_BL_T1),
   enc('MSR T1', 'system', '11110 0 1110 0 0 xxxx  10 0 0 xx 00 xxxxxxxx', (cpu, i) => {
     writeSpecial(cpu, i & 0xff, (i >>> 10) & 3, cpu.r[(i >>> 16) & 15]);
   }),
