@@ -97,6 +97,15 @@ export class RspConnection {
     this.write(frame);
   }
 
+  /**
+   * A NUL between packets: gdb skips anything before '$' while it waits for a reply,
+   * and each byte restarts its reply timeout, so a slow operation (qCRC over a slow
+   * wire, a mass erase) does not make gdb give up.
+   */
+  keepalive(): void {
+    this.write(Buffer.from([0]));
+  }
+
   /** Ends the stream after pending writes. */
   close(): void {
     if (this.closed) return;

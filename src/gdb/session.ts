@@ -19,6 +19,8 @@ const E_FAULT = 'E0e'; // EFAULT, as other stubs answer for memory that faults
 const E_TOO_BIG = 'E07';
 
 export const DEFAULT_PACKET_SIZE = 0x4000;
+/** gdb's reply timeout is 2 s by default; keep well inside it. */
+const KEEPALIVE_MS = 1000;
 
 export interface SessionOptions {
   readonly target: DebugTarget;
@@ -99,11 +101,16 @@ export class GdbSession {
   private enqueue(data: Buffer, oversized: boolean): void {
     this.queue = this.queue.then(async () => {
       let reply: Reply;
+      const keepalive = setInterval(() => {
+        if (!this.running) this.connection.keepalive();
+      }, KEEPALIVE_MS);
       try {
         reply = oversized ? E_TOO_BIG : await this.dispatch(data);
       } catch (e) {
         this.log(`packet '${data.subarray(0, 40).toString('latin1')}' failed: ${errText(e)}`);
         reply = e instanceof MemoryFault ? E_FAULT : E_TARGET;
+      } finally {
+        clearInterval(keepalive);
       }
       if (reply === null || this.connection.isClosed) return;
       if (typeof reply === 'string') this.connection.send(reply);

@@ -38,6 +38,8 @@ export class FakeTarget implements DebugTarget {
   readonly watches: Watch[] = [];
   maxHwBreakpoints = 6;
   resets = 0;
+  /** Makes every memory read slow (a slow wire), for the keepalive test. */
+  readDelayMs = 0;
   flashDoneCalls = 0;
   vectorCatch = new Set<string>();
   log: string[] = [];
@@ -228,6 +230,7 @@ export class FakeTarget implements DebugTarget {
   }
 
   async readMemory(address: number, length: number): Promise<Uint8Array> {
+    if (this.readDelayMs) await new Promise((r) => setTimeout(r, this.readDelayMs));
     if (length === 0) return new Uint8Array(0);
     const { mem, off } = this.region(address, length, false);
     return mem.slice(off, off + length);

@@ -17,6 +17,8 @@ export function frame(data: string | Buffer, badChecksum = false): Buffer {
 export class RspClient {
   noAck = false;
   closed = false;
+  /** NUL bytes received between packets (the server's keepalives). */
+  nulBytes = 0;
   private buf = Buffer.alloc(0);
   private events: RspEvent[] = [];
   private waiter: (() => void) | null = null;
@@ -57,6 +59,7 @@ export class RspClient {
         continue;
       }
       if (c !== 0x24) {
+        if (c === 0) this.nulBytes++;
         this.buf = this.buf.subarray(1);
         continue;
       }

@@ -402,3 +402,15 @@ test('a target with no flash advertises no flash and refuses vFlash', async () =
     await h.close();
   }
 });
+
+test('a slow operation sends keepalive NULs so gdb does not time out', async () => {
+  const h = await startFakeServer();
+  try {
+    const c = await h.connect();
+    h.target.readDelayMs = 1300;
+    assert.match(await c.request('qCRC:20000000,100'), /^C[0-9a-f]{8}$/);
+    assert.ok(c.nulBytes >= 1, `keepalives: ${c.nulBytes}`);
+  } finally {
+    await h.close();
+  }
+});
