@@ -8,7 +8,9 @@
 //    sides agree on it; if they still disagree after RESET_GRACE states, that is a
 //    divergence (a wrong value that is never corrected is not "UNKNOWN").
 //  - r0 after a semihosting SYS_WRITEC or SYS_WRITE0 (BKPT 0xAB with r0 = 3 or 4): the
-//    semihosting specification says r0 is corrupted on return.
+//    semihosting specification says r0 is corrupted on return (QEMU leaves 0xdeadbeef).
+//    The tests also give the simulator QEMU's value there (adopt.ts), so that code
+//    which copies r0 afterwards stays comparable.
 //  - Opaque ranges (by symbol): code whose instruction count depends on time, such as a
 //    loop polling SysTick's COUNTFLAG (QEMU's SysTick follows the host clock unless
 //    icount is used, and icount makes QEMU log I/O instructions twice). Inside such a

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { runQemuTrace, qemuAvailable } from './qemu-trace.js';
 import { runSimTrace } from './sim-trace.js';
 import { compareTraces, functionRanges, symbolizer } from './compare.js';
-import { MPS2_BOARDS, firmwarePath } from './firmware-paths.js';
+import { MPS2_BOARDS, firmwarePath, symbolsOf } from './firmware-paths.js';
+import { adoptFromQemu, semihostingR0, exceptionEntry } from './adopt.js';
 
 const skip = qemuAvailable() ? false : 'qemu-system-arm is not installed (the oracle)';
 // Time-dependent code in the self-test (see firmware/src/selftest.c).
@@ -28,15 +29,22 @@ for (const board of MPS2_BOARDS) {
       assert.equal(q.status, 0, `the self-test fails on QEMU itself (status ${q.status}):\n${q.uart}`);
       assert.ok(q.trace.count > 5000, `QEMU logged only ${q.trace.count} states`);
 
-      const s = runSimTrace({ board, elf, maxStates: q.trace.count + 10_000 });
-      const symbols = s.image.symbols;
+      const unknown = { adopted: 0 };
+      const entries = { adopted: 0 };
+      const opaque = functionRanges(symbolsOf(elf), OPAQUE_FUNCTIONS);
+      const s = runSimTrace({
+        board,
+        elf,
+        maxStates: q.trace.count + 10_000,
+        afterStep: adoptFromQemu(q.trace, opaque, [semihostingR0(q.trace, unknown), exceptionEntry(q.trace, entries)]),
+      });
       const result = compareTraces(q.trace, s.trace, {
         fetch16: (a) => s.board.bus.read16(a),
-        symbolize: symbolizer(symbols),
-        opaque: functionRanges(symbols, OPAQUE_FUNCTIONS),
+        symbolize: symbolizer(s.image.symbols),
+        opaque,
       });
       total += result.compared;
-      t.diagnostic(`${result.compared} instructions compared (${result.opaqueSkipped} in opaque polling code, ${result.entryRealigned} realigned at exception entry); simulator ended: ${s.end}${s.message ? ' - ' + s.message : ''}`);
+      t.diagnostic(`${result.compared} instructions compared (${result.opaqueSkipped} in opaque polling code, ${result.entryRealigned} realigned at exception entry, ${unknown.adopted} r0 after semihosting calls and ${entries.adopted} exception entries with UNKNOWN values taken from QEMU); simulator ended: ${s.end}${s.message ? ' - ' + s.message : ''}`);
       if (result.divergence) assert.fail(`${name}: QEMU and the simulator diverge\n${result.divergence.report}`);
       assert.equal(s.uart, q.uart, 'UART0 output differs');
       assert.equal(s.semihosting, q.semihosting, 'semihosting output differs');

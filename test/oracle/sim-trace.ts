@@ -26,7 +26,7 @@ export interface SimTraceOptions {
   /** Called after each instruction, before the state that follows it is recorded as
    * state `nextIndex`; returns true when it changed registers (e.g. to adopt the
    * oracle's value of a register the architecture leaves UNKNOWN). */
-  afterStep?: (board: Board, nextIndex: number) => boolean;
+  afterStep?: (board: Board, nextIndex: number, trace: Trace) => boolean;
 }
 
 export type SimEnd = 'exit' | 'lockup' | 'halted' | 'idle' | 'limit' | 'error';
@@ -125,10 +125,9 @@ export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
       const ipsrAfter = after[XPSR] & 0x1ff;
       const entered =
         ipsrAfter !== 0 && ipsrAfter !== ipsrBefore && after[14] >>> 0 >= EXC_RETURN_MIN && after[PC] === vector(ipsrAfter) >>> 0;
-      if (!entered) {
-        trace.push(before);
-        if (opts.afterStep?.(board, trace.count)) snapshot(after);
-      }
+      if (!entered) trace.push(before);
+      // `after` becomes state trace.count (after an entry step too: the handler's first state)
+      if (opts.afterStep?.(board, trace.count, trace)) snapshot(after);
       before.set(after);
       if (cpu.exitRequested) {
         end = 'exit';
