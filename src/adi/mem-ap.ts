@@ -174,6 +174,37 @@ export class MemAccessPort {
     return rs.map((r) => r.value >>> 0);
   }
 
+  /**
+   * 32-bit reads and writes at scattered addresses in one round trip, through the banked
+   * data registers: TAR is set to each 16-byte block once and BD0-BD3 reach its words
+   * (the debug registers DHCSR, DCRSR, DCRDR, DEMCR share one block). Returns the reads.
+   */
+  async transact(ops: readonly { addr: number; value?: number }[]): Promise<number[]> {
+    const b = this.dap.batch();
+    const rs: { value: number }[] = [];
+    try {
+      const csw = this.cswValue(CSW_SIZE.WORD, CSW_ADDRINC.SINGLE);
+      if (this.csw !== csw) {
+        b.apWrite(this.apsel, AP_ADDR.CSW, csw);
+        this.csw = csw;
+      }
+      for (const op of ops) {
+        const block = (op.addr & ~0xf) >>> 0;
+        if (this.tar === undefined || (this.tar & ~0xf) >>> 0 !== block) {
+          b.apWrite(this.apsel, AP_ADDR.TAR, block);
+          this.tar = block;
+        }
+        const bd = AP_ADDR.BD0 + (op.addr & 0xc);
+        if (op.value === undefined) rs.push(b.apRead(this.apsel, bd));
+        else b.apWrite(this.apsel, bd, op.value >>> 0);
+      }
+      await b.run();
+    } catch (e) {
+      this.fail(ops.some((o) => o.value === undefined) ? 'read' : 'write', ops[0]?.addr ?? 0, e);
+    }
+    return rs.map((r) => r.value >>> 0);
+  }
+
   /** Where a failed block transfer stopped: TAR after the error (it does not advance past a failed access). */
   private async faultAddress(fallback: number): Promise<number> {
     try {
