@@ -721,12 +721,22 @@ export class Cpu {
 
   // ---- execution ---------------------------------------------------------------------
 
-  /** Execute one instruction, or one exception entry when one is pending and allowed. */
+  /**
+   * Execute one instruction, or one exception entry when one is pending and allowed. What the
+   * instruction started completes within the step, as QEMU shows it: an exception return,
+   * and the entry of an exception it raised (SVC, a fault, a pended interrupt).
+   */
   step(): StopReason {
     const why = this.loop(Infinity, true);
-    // An exception return written by this instruction completes within the step.
+    if (why !== StopReason.Budget) return why;
     if (this.excReturn !== -1 && !this._lockedUp) this.performExceptionReturn();
-    return why;
+    for (let k = 0; k < 4 && !this._lockedUp && !this._halted; k++) {
+      const n = nextExceptionToTake(this);
+      if (n === 0) break;
+      this._sleeping = false;
+      takeException(this, n);
+    }
+    return this._lockedUp ? StopReason.Lockup : StopReason.Budget;
   }
 
   /** Run until clock.now has advanced by maxCycles, or the core halts, sleeps, locks up or exits. */

@@ -208,6 +208,23 @@ export function exceptionReturn(cpu: Cpu, excReturn: number): void {
     invalidReturn(cpu, excReturn);
     return;
   }
+  // Tail-chaining: once the returning exception is deactivated, a pending exception that can
+  // preempt the context we would return to is taken at once, without unstacking (as QEMU 7.2
+  // does; R0-R3 and R12 keep the previous handler's values). LR keeps this EXC_RETURN.
+  nvic.active[returning] = 0;
+  const savedFaultmask = cpu.faultmask;
+  if (returning !== NMI) cpu.faultmask = 0;
+  const chained = nextExceptionToTake(cpu);
+  nvic.active[returning] = 1;
+  cpu.faultmask = savedFaultmask;
+  if (chained !== 0) {
+    deactivate(cpu, returning);
+    // a level interrupt re-pended by the deactivation may now win; take the highest
+    const n = nextExceptionToTake(cpu) || chained;
+    cpu.r[14] = excReturn >>> 0;
+    exceptionTaken(cpu, n);
+    return;
+  }
   const toPsp = kind === 0xd;
   const frame = toPsp ? cpu.psp : cpu.msp;
   const w = new Array<number>(8);
