@@ -14,6 +14,7 @@ import { Cpu, type CoreConfig } from '../cpu/cpu.js';
 import { CmsdkApbUart } from '../periph/cmsdk-apb-uart.js';
 import { CmsdkApbTimer } from '../periph/cmsdk-apb-timer.js';
 import { CmsdkApbDualTimer } from '../periph/cmsdk-apb-dualtimer.js';
+import { CmsdkApbWatchdog } from '../periph/cmsdk-apb-watchdog.js';
 import { Mps2FpgaIo } from '../periph/mps2-fpgaio.js';
 import { Mps2Scc } from '../periph/mps2-scc.js';
 import { Unimplemented } from '../periph/unimplemented.js';
@@ -79,6 +80,7 @@ class Mps2Board implements Board {
   readonly uarts: CmsdkApbUart[] = [];
   readonly timers: CmsdkApbTimer[] = [];
   readonly dualTimer: CmsdkApbDualTimer;
+  readonly watchdog: CmsdkApbWatchdog;
   readonly fpgaio: Mps2FpgaIo;
   readonly scc: Mps2Scc;
   readonly semihosting: Semihosting;
@@ -154,7 +156,18 @@ class Mps2Board implements Board {
     device('CMSDK dual timer', 0x40002000, this.dualTimer);
     unimplemented('CMSDK APB peripheral region', 0x40003000, 4 * KiB);
     for (let i = 0; i < 4; i++) device(`CMSDK UART${i}`, UART_BASES[i], this.uarts[i]);
-    unimplemented('CMSDK watchdog (not modelled)', 0x40008000, 4 * KiB);
+    // The watchdog's interrupt is the NMI on MPS2; its reset output resets the system.
+    let nmiLevel = false;
+    this.watchdog = new CmsdkApbWatchdog('WATCHDOG', clock, (level) => {
+      if (level && !nmiLevel) this.cpu.nvic.setPending(2);
+      nmiLevel = level;
+    });
+    this.watchdog.onReset = () => {
+      // Performed by the core before its next instruction, like SYSRESETREQ.
+      this.cpu.resetRequest = 'system';
+      this.cpu.attention = true;
+    };
+    device('CMSDK watchdog', 0x40008000, this.watchdog);
     device('CMSDK UART4', UART_BASES[4], this.uarts[4]);
     unimplemented('CMSDK APB peripheral region', 0x4000a000, 24 * KiB);
     for (let i = 0; i < 4; i++) unimplemented(`CMSDK AHB GPIO${i}`, 0x40010000 + i * 4 * KiB, 4 * KiB);
@@ -237,6 +250,7 @@ class Mps2Board implements Board {
     for (const u of this.uarts) u.reset();
     for (const t of this.timers) t.reset();
     this.dualTimer.reset();
+    this.watchdog.reset();
     this.fpgaio.reset();
     this.scc.reset();
     // QEMU restores the image's ROM blobs on every system reset.

@@ -48,7 +48,7 @@ test('AN385/AN386 memory map: RAM and mirrors, unimplemented regions, holes', ()
   assert.equal(bus.read32(0x0100c010), 0xdeadbeef, 'block RAM mirrored 4 times');
   bus.write32(0x21fffffc, 0x12345678);
   assert.equal(bus.read32(0x21fffffc), 0x12345678, '16 MiB PSRAM');
-  for (const a of [0x00800000, 0x1fff0000, 0x20800000, 0x40003000, 0x40008000, 0x40010000, 0x40030000, 0x41000000]) {
+  for (const a of [0x00800000, 0x1fff0000, 0x20800000, 0x40003000, 0x40010000, 0x40030000, 0x41000000]) {
     bus.write32(a, 0xffffffff);
     assert.equal(bus.read32(a), 0, `0x${a.toString(16)} reads as zero, ignores writes (QEMU unimplemented device)`);
   }
@@ -166,4 +166,39 @@ test('SYSRESETREQ resets the board and restores the loaded image, as QEMU does',
   assert.equal(b.bus.read32(0x100), first, 'image restored');
   assert.equal(b.uarts[0].read(8, 4), 0, 'UART reset');
   assert.equal(b.cpu.pc, b.bus.read32(4) & ~1, 'core back at the reset vector');
+});
+
+test('watchdog: its interrupt is the NMI; left uncleared with RESEN it resets the system', async () => {
+  const b = createBoard('mps2-an385');
+  let uart = '';
+  b.uarts[0].output = (c) => (uart += String.fromCharCode(c));
+  loadFixture(b, 'watchdog.elf');
+  b.reset();
+  const stop = await new Machine(b).run();
+  assert.deepEqual(stop.kind === 'exit' && stop.status, 0, JSON.stringify(stop));
+  assert.equal(uart, 'watchdog pid0 00000024 lock 00000000 locked load ffffffff\nthree NMIs\n');
+
+  // Reset: a core spinning with the watchdog armed (INTEN | RESEN) and nobody clearing it.
+  const b2 = createBoard('mps2-an385');
+  b2.bus.write32(0, 0x20001000);
+  b2.bus.write32(4, 0x101);
+  b2.bus.write32(8, 0x111); // NMI handler: B . as well
+  b2.bus.write16(0x100, 0xe7fe);
+  b2.bus.write16(0x110, 0xe7fe);
+  b2.reset();
+  b2.bus.write32(0x40008000, 1000); // LOAD
+  b2.bus.write32(0x40008008, 3);
+  let resets = 0;
+  const hook = b2.cpu.onSysResetReq!;
+  b2.cpu.onSysResetReq = () => {
+    resets++;
+    hook();
+  };
+  await new Machine(b2, { maxCycles: 1500 }).run();
+  assert.equal(resets, 0, 'first expiry: NMI only');
+  assert.equal(b2.cpu.ipsr, 2, 'in the NMI handler');
+  await new Machine(b2, { maxCycles: 1000 }).run();
+  assert.equal(resets, 1, 'second expiry with the interrupt uncleared: system reset');
+  assert.equal(b2.bus.read32(0x40008008), 0, 'the watchdog itself was reset');
+  assert.equal(b2.cpu.ipsr, 0);
 });
