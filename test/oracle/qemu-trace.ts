@@ -48,6 +48,8 @@ export interface QemuTraceOptions {
   timeoutMs?: number;
   /** Working directory (semihosting SYS_OPEN paths are relative to it); default: a temp dir. */
   cwd?: string;
+  /** False: just run (no per-instruction log), for output and exit status only. */
+  trace?: boolean;
 }
 
 export interface QemuTraceResult {
@@ -80,8 +82,8 @@ export async function runQemuTrace(opts: QemuTraceOptions): Promise<QemuTraceRes
     '-chardev', `file,id=semihost,path=${semihostFile}`,
     '-semihosting-config', 'enable=on,target=native,chardev=semihost',
     '-kernel', resolve(opts.elf),
-    '-singlestep', '-d', 'cpu,nochain,int', '-D', log,
   ];
+  if (opts.trace !== false) args.push('-singlestep', '-d', 'cpu,nochain,int', '-D', log);
   for (const l of opts.loaders ?? []) args.push('-device', `loader,file=${resolve(l.file)},addr=0x${(l.addr >>> 0).toString(16)}`);
   const child = spawn(QEMU, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
