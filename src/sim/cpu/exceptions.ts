@@ -279,10 +279,21 @@ export function exceptionReturn(cpu: Cpu, excReturn: number): void {
   }
 }
 
+/**
+ * An EXC_RETURN that fails the integrity checks: as QEMU 7.2 does, the returning exception is
+ * deactivated and a UsageFault (INVPC) is taken on the existing frame, with LR keeping the
+ * bad EXC_RETURN (no unstacking, no new stacking).
+ */
 function invalidReturn(cpu: Cpu, excReturn: number): void {
-  // Stay in the handler; the UsageFault frame records the EXC_RETURN as the return address.
-  cpu.pc = excReturn & ~1;
+  const returning = cpu.ipsr;
+  if (cpu.nvic.active[returning] !== 0) deactivate(cpu, returning);
   raiseFault(cpu, Fault.InvPc);
+  if (cpu.lockedUp) return;
+  const n = nextExceptionToTake(cpu);
+  if (n !== 0) {
+    cpu.r[14] = excReturn >>> 0;
+    exceptionTaken(cpu, n);
+  }
 }
 
 function deactivate(cpu: Cpu, n: number): void {
