@@ -107,7 +107,8 @@ add('LDM T2', 'load-store-multiple', 'last', (p) => {
   p.add({ hw: [0xe890 | base.reg, 0x8000 | regMask(list)], name: 'LDM T2', cls: 'load-store-multiple' }, list);
 });
 // POP {..., PC} in its three encodings (SP moves, so never inside an IT block)
-for (const [name, listFrom, min] of [['POP T1', LOW, 0], ['POP T2', GENERAL.filter((r) => r !== LR), 1], ['POP T3', [], 0]] as const) {
+// (POP T3 = LDR PC, [SP], #4, named by its LDR imm8 pattern)
+for (const [name, listFrom, min] of [['POP T1', LOW, 0], ['POP T2', GENERAL.filter((r) => r !== LR), 1], ['LDR (immediate) imm8', [], 0]] as const) {
   add(name, 'load-store-multiple', 'outside', (p) => {
     let list = listFrom.length ? p.rng.subset(listFrom, 0.3).sort((a, b) => a - b) : [];
     if (list.length < min) list = [p.pick(LOW)];
@@ -116,7 +117,7 @@ for (const [name, listFrom, min] of [['POP T1', LOW, 0], ['POP T2', GENERAL.filt
     const rx = adrTarget(p, 1);
     p.setup.push({ hw: lsImm12(0, 2, 0, SP, rx, 4 * list.length), name: 'STR (immediate) imm12', cls: 'store', writes: 0 });
     const hw = name === 'POP T1' ? [0xbd00 | regMask(list)] : name === 'POP T2' ? [0xe8bd, 0x8000 | regMask(list)] : [0xf85d, 0xfb04];
-    p.add({ hw, name, cls: 'load-store-multiple' }, list);
+    p.add({ hw, name, cls: name.startsWith('LDR') ? 'load' : 'load-store-multiple' }, list);
     p.moveSp(bytes);
   });
 }
@@ -174,14 +175,16 @@ for (const [name, hw] of [['NOP T1', 0xbf00], ['YIELD T1', 0xbf10], ['SEV T1', 0
   add(name, 'hint', 'any', (p) => void p.add({ hw: [hw], name, cls: 'hint' }), 0.5);
 }
 add('NOP-compatible hint T1', 'hint', 'any', (p) => void p.add({ hw: [0xbf00 | (p.rng.range(5, 15) << 4)], name: 'NOP-compatible hint T1', cls: 'hint' }), 0.5);
-for (const [name, hint] of [['NOP T2', 0], ['YIELD T2', 1], ['SEV T2', 4]] as const) {
+for (const [name, hint] of [['NOP.W T2', 0], ['YIELD.W T2', 1], ['SEV.W T2', 4]] as const) {
   add(name, 'hint', 'any', (p) => void p.add({ hw: [0xf3af, 0x8000 | hint], name, cls: 'hint' }), 0.5);
 }
+add('NOP-compatible hint T2', 'hint', 'any', (p) => void p.add({ hw: [0xf3af, 0x8000 | p.rng.range(5, 0xef)], name: 'NOP-compatible hint T2', cls: 'hint' }), 0.5);
 add('DBG T1', 'hint', 'any', (p) => void p.add({ hw: [0xf3af, 0x80f0 | p.rng.int(16)], name: 'DBG T1', cls: 'hint' }), 0.5);
 for (const [name, op] of [['CLREX T1', 2], ['DSB T1', 4], ['DMB T1', 5], ['ISB T1', 6]] as const) {
-  add(name, 'barrier', 'any', (p) => {
+  const cls = op === 2 ? 'exclusive' : 'barrier';
+  add(name, cls, 'any', (p) => {
     const option = op === 2 ? 15 : p.rng.chance(0.5) ? 15 : p.rng.int(16);
-    p.add({ hw: [0xf3bf, 0x8f00 | (op << 4) | option], name, cls: 'barrier' });
+    p.add({ hw: [0xf3bf, 0x8f00 | (op << 4) | option], name, cls });
   }, 0.5);
 }
 

@@ -20,10 +20,10 @@ for (const [name, op] of [['LSL (immediate) T1', 0], ['LSR (immediate) T1', 1], 
     p.add({ hw: [(op << 11) | (imm5 << 6) | (rm << 3) | rd], name, cls: 'shift' }, [rd]);
   });
 }
-// MOVS Rd, Rm (LSL #0): UNPREDICTABLE inside an IT block.
-add('MOV (register) T2', 'move', 'outside', (p) => {
+// MOVS Rd, Rm (MOV (register) T2, the LSL #0 form): UNPREDICTABLE inside an IT block.
+add('LSL (immediate) T1', 'shift', 'outside', (p) => {
   const rd = p.pick(LOW), rm = p.pick(LOW);
-  p.add({ hw: [(rm << 3) | rd], name: 'MOV (register) T2', cls: 'move' }, [rd]);
+  p.add({ hw: [(rm << 3) | rd], name: 'LSL (immediate) T1', cls: 'shift' }, [rd]);
 });
 for (const [name, bits] of [['ADD (register) T1', 0x1800], ['SUB (register) T1', 0x1a00], ['ADD (immediate) T1', 0x1c00], ['SUB (immediate) T1', 0x1e00]] as const) {
   add(name, 'add-sub', 'any', (p) => {
@@ -40,7 +40,7 @@ for (const [name, bits, cls] of [['MOV (immediate) T1', 0x2000, 'move'], ['CMP (
 
 // ---- 16-bit data processing (register) -----------------------------------------------------
 
-const DP16 = ['AND (register) T1', 'EOR (register) T1', 'LSL (register) T1', 'LSR (register) T1', 'ASR (register) T1', 'ADC (register) T1', 'SBC (register) T1', 'ROR (register) T1', 'TST (register) T1', 'RSB (immediate) T1', 'CMP (register) T1', 'CMN (register) T1', 'ORR (register) T1', 'MUL T1', 'BIC (register) T1', 'MVN (register) T1'];
+const DP16 = ['AND (register) T1', 'EOR (register) T1', 'LSL (register) T1', 'LSR (register) T1', 'ASR (register) T1', 'ADC (register) T1', 'SBC (register) T1', 'ROR (register) T1', 'TST (register) T1', 'RSB (immediate) T1', 'CMP (register) T1', 'CMN (register) T1', 'ORR (register) T1', 'MUL (register) T1', 'BIC (register) T1', 'MVN (register) T1'];
 DP16.forEach((name, op) => {
   const compare = op === 8 || op === 10 || op === 11;
   add(name, 'data-processing', 'any', (p) => {
@@ -57,18 +57,18 @@ add('ADD (register) T2', 'add-sub', 'any', (p) => {
   const rm = p.rng.chance(0.15) ? PC : p.pick(HIGHISH); // ADD Rd, PC reads the PC
   p.add({ hw: [0x4400 | ((rdn & 8) << 4) | (rm << 3) | (rdn & 7)], name: 'ADD (register) T2', cls: 'add-sub' }, [rdn]);
 });
-// ADD Rdm, SP, Rdm
-add('ADD (SP plus register) T1', 'add-sub', 'any', (p) => {
+// ADD Rdm, SP, Rdm (ADD (SP plus register) T1; the simulator names it by its pattern)
+add('ADD (register) T2', 'add-sub', 'any', (p) => {
   const rdm = p.pick(HIGHISH);
-  p.add({ hw: [0x4400 | ((rdm & 8) << 4) | (SP << 3) | (rdm & 7)], name: 'ADD (SP plus register) T1', cls: 'add-sub' }, [rdm]);
+  p.add({ hw: [0x4400 | ((rdm & 8) << 4) | (SP << 3) | (rdm & 7)], name: 'ADD (register) T2', cls: 'add-sub' }, [rdm]);
 });
-// ADD SP, Rm: SP moves by a small known multiple of 4 (possibly negative).
-add('ADD (SP plus register) T2', 'add-sub', 'outside', (p) => {
+// ADD SP, Rm (ADD (SP plus register) T2): SP moves by a small known multiple of 4.
+add('ADD (register) T2', 'add-sub', 'outside', (p) => {
   const delta = (p.rng.range(-32, 32) * 4) | 0;
   if (!p.canMoveSp(delta)) return false;
   const rm = p.pickSettable();
   p.setReg(rm, delta >>> 0);
-  p.add({ hw: [0x4485 | (rm << 3)], name: 'ADD (SP plus register) T2', cls: 'add-sub' });
+  p.add({ hw: [0x4485 | (rm << 3)], name: 'ADD (register) T2', cls: 'add-sub' });
   p.moveSp(delta);
 });
 // CMP Rn, Rm with at least one high register; SP allowed, PC not.
@@ -167,8 +167,9 @@ add('MVN (immediate) T1', 'move', 'any', (p) => {
   const rd = p.pick();
   p.add({ hw: modImm(3, p.rng.int(2), 15, rd, modImm12(p.rng)), name: 'MVN (immediate) T1', cls: 'move' }, [rd]);
 });
-// ADD/SUB Rd, SP, #const (Rd not SP), and SP = SP +/- const.
-for (const [name, op] of [['ADD (SP plus immediate) T3', 8], ['SUB (SP minus immediate) T2', 13]] as const) {
+// ADD/SUB Rd, SP, #const (Rd not SP), and SP = SP +/- const: ADD (SP plus immediate) T3 and
+// SUB (SP minus immediate) T2, named as the simulator's tables name their patterns.
+for (const [name, op] of [['ADD (immediate) T3', 8], ['SUB (immediate) T3', 13]] as const) {
   add(name, 'data-processing-immediate', 'any', (p) => {
     const rd = p.pick();
     p.add({ hw: modImm(op, p.rng.int(2), SP, rd, modImm12(p.rng)), name, cls: 'data-processing-immediate' }, [rd]);
@@ -192,7 +193,8 @@ add('SUB (immediate) T4', 'data-processing-immediate', 'any', (p) => {
   const rd = p.pick();
   p.add({ hw: plainImm(10, p.pick(), rd, p.rng.int(4096)), name: 'SUB (immediate) T4', cls: 'data-processing-immediate' }, [rd]);
 });
-for (const [name, op5, sign] of [['ADD (SP plus immediate) T4', 0, 1], ['SUB (SP minus immediate) T3', 10, -1]] as const) {
+// ADDW/SUBW with SP: ADD (SP plus immediate) T4, SUB (SP minus immediate) T3
+for (const [name, op5, sign] of [['ADD (immediate) T4', 0, 1], ['SUB (immediate) T4', 10, -1]] as const) {
   add(name, 'data-processing-immediate', 'any', (p) => {
     const rd = p.pick();
     p.add({ hw: plainImm(op5, SP, rd, p.rng.int(4096)), name, cls: 'data-processing-immediate' }, [rd]);
@@ -250,29 +252,33 @@ add('BFC T1', 'bitfield', 'any', (p) => {
 
 // ---- 32-bit shifted-register moves and shifts (ORR/ORN with Rn = 1111), SP forms --------------
 
-add('MOV (register) T3', 'move', 'any', (p) => {
+// MOV (register) T3, LSL/LSR/ASR (immediate) T2, ROR (immediate) T1 and RRX T1 share one
+// pattern (ORR with Rn = 1111) in the simulator's tables, hence one name.
+const MOVSHIFT = 'MOV (register) T3 / shift (immediate) T2';
+add(MOVSHIFT, 'move', 'any', (p) => {
   const rd = p.pick();
   const s = p.rng.int(2);
   const rm = !s && p.rng.chance(0.25) ? SP : p.pick(); // MOV.W Rd, SP is allowed without S
-  p.add({ hw: shiftedReg(2, s, PC, rd, rm, 0, 0), name: 'MOV (register) T3', cls: 'move' }, [rd]);
+  p.add({ hw: shiftedReg(2, s, PC, rd, rm, 0, 0), name: MOVSHIFT, cls: 'move' }, [rd]);
 });
-for (const [name, type] of [['LSL (immediate) T2', 0], ['LSR (immediate) T2', 1], ['ASR (immediate) T2', 2], ['ROR (immediate) T1', 3]] as const) {
-  add(name, 'shift', 'any', (p) => {
+for (const type of [0, 1, 2, 3]) {
+  add(MOVSHIFT, 'move', 'any', (p) => {
     const rd = p.pick();
     const imm5 = type === 0 || type === 3 ? p.rng.range(1, 31) : p.rng.int(32); // LSL #0 is MOV, ROR #0 is RRX
-    p.add({ hw: shiftedReg(2, p.rng.int(2), PC, rd, p.pick(), type, imm5), name, cls: 'shift' }, [rd]);
+    p.add({ hw: shiftedReg(2, p.rng.int(2), PC, rd, p.pick(), type, imm5), name: MOVSHIFT, cls: 'move' }, [rd]);
   });
 }
-add('RRX T1', 'shift', 'any', (p) => {
+add(MOVSHIFT, 'move', 'any', (p) => { // RRX
   const rd = p.pick();
-  p.add({ hw: shiftedReg(2, p.rng.int(2), PC, rd, p.pick(), 3, 0), name: 'RRX T1', cls: 'shift' }, [rd]);
+  p.add({ hw: shiftedReg(2, p.rng.int(2), PC, rd, p.pick(), 3, 0), name: MOVSHIFT, cls: 'move' }, [rd]);
 });
 add('MVN (register) T2', 'move', 'any', (p) => {
   const rd = p.pick();
   const { type, imm5 } = randomShift(p.rng);
   p.add({ hw: shiftedReg(3, p.rng.int(2), PC, rd, p.pick(), type, imm5), name: 'MVN (register) T2', cls: 'move' }, [rd]);
 });
-for (const [name, op] of [['ADD (SP plus register) T3', 8], ['SUB (SP minus register) T1', 13]] as const) {
+// ADD (SP plus register) T3 and SUB (SP minus register) T1
+for (const [name, op] of [['ADD (register) T3', 8], ['SUB (register) T3', 13]] as const) {
   add(name, 'data-processing-register', 'any', (p) => {
     const rd = p.pick();
     const { type, imm5 } = randomShift(p.rng);
@@ -318,10 +324,10 @@ for (const [name, op2] of [['MLA T1', 0], ['MLS T1', 1]] as const) {
   });
 }
 for (const [name, op1] of [['SMULL T1', 0], ['UMULL T1', 2], ['SMLAL T1', 4], ['UMLAL T1', 6]] as const) {
-  add(name, 'multiply-long', 'any', (p) => {
+  add(name, 'long-multiply', 'any', (p) => {
     const lo = p.pick();
     const hi = p.pick(GENERAL, [lo]); // RdHi == RdLo is UNPREDICTABLE
-    p.add({ hw: [0xfb80 | (op1 << 4) | p.pick(), (lo << 12) | (hi << 8) | p.pick()], name, cls: 'multiply-long' }, [lo, hi]);
+    p.add({ hw: [0xfb80 | (op1 << 4) | p.pick(), (lo << 12) | (hi << 8) | p.pick()], name, cls: 'long-multiply' }, [lo, hi]);
   });
 }
 // Divides: sometimes by a known zero (the result is 0 while CCR.DIV_0_TRP is clear).
@@ -336,5 +342,20 @@ for (const [name, op1] of [['SDIV T1', 1], ['UDIV T1', 3]] as const) {
     p.add({ hw: [0xfb80 | (op1 << 4) | p.pick(), 0xf0f0 | (rd << 8) | rm], name, cls: 'divide' }, [rd]);
   });
 }
+
+// ---- operand values: without these most registers hold addresses and small numbers --------
+
+/** Values at the edges of signed/unsigned, halfword and byte lanes (saturation, carries, GE). */
+const EDGES = [0, 1, 0xffffffff, 0x7fffffff, 0x80000000, 0x7fff, 0x8000, 0xffff, 0xffff8000, 0x80008000, 0x7fff7fff, 0x80007fff, 0x7f7f7f7f, 0x80808080, 0xff00ff00, 0x00ff00ff, 0x7f80ff01];
+add('MOVT T1', 'move', 'outside', (p) => {
+  const rd = p.pickSettable();
+  const v = p.rng.chance(0.5) ? p.rng.pick(EDGES) : p.rng.chance(0.5) ? p.rng.u32() : (p.rng.pick(EDGES) ^ (1 << p.rng.int(32))) >>> 0;
+  p.setReg(rd, v);
+  // the value is the point: its MOVW/MOVT go out as this item's own instructions
+  const last = p.setup.pop();
+  if (!last) return false;
+  p.main.push(...p.setup.splice(0), last);
+  p.reserved.delete(rd);
+}, 3);
 
 export const dataProcessingSpecs: Spec[] = specs;

@@ -170,6 +170,14 @@ for (const [name, sign] of [['PLD', 0], ['PLI', 1]] as const) {
   });
 }
 
+// Unallocated memory hints (LDRH/LDRSH with Rt = PC) execute as NOPs, whatever the address.
+for (const [m, sign] of [['LDRH', 0], ['LDRSH', 1]] as const) {
+  const base = (p: Plan): number => p.rng.pick([...GENERAL, SP]);
+  add(`memory hint (${m} Rt=PC) imm12`, 'hint', 'any', (p) => void p.add({ hw: lsImm12(sign, 1, 1, base(p), PC, p.rng.int(4096)), name: `memory hint (${m} Rt=PC) imm12`, cls: 'hint' }), 0.5);
+  add(`memory hint (${m} Rt=PC) imm8`, 'hint', 'any', (p) => void p.add({ hw: lsImm8(sign, 1, 1, base(p), PC, 1, 0, 0, p.rng.int(256)), name: `memory hint (${m} Rt=PC) imm8`, cls: 'hint' }), 0.5);
+  add(`memory hint (${m} Rt=PC) register`, 'hint', 'any', (p) => void p.add({ hw: lsReg(sign, 1, 1, base(p), PC, p.pick(), p.rng.int(4)), name: `memory hint (${m} Rt=PC) register`, cls: 'hint' }), 0.5);
+}
+
 // ---- LDRD / STRD -----------------------------------------------------------------------------
 
 for (const load of [0, 1]) {
@@ -185,7 +193,8 @@ for (const load of [0, 1]) {
     const imm8 = p.rng.int(64);
     const hw1 = 0xe840 | (P << 8) | (u << 7) | ((wback ? 1 : 0) << 5) | (load << 4) | base.reg;
     const writes = [...(load ? [t, t2] : []), ...(wback ? [base.reg] : [])];
-    p.add({ hw: [hw1, (t << 12) | (t2 << 8) | imm8], name: `${m} (immediate) T1`, cls: 'load-store-dual' }, writes);
+    const name = `${m} (immediate) T1 ${P ? 'offset/pre' : 'post'}`;
+    p.add({ hw: [hw1, (t << 12) | (t2 << 8) | imm8], name, cls: 'load-store-dual' }, writes);
   });
 }
 add('LDRD (literal) T1', 'load-store-dual', 'any', (p) => {
@@ -208,7 +217,7 @@ for (const [ldName, stName, size, ld, st] of EXCL) {
     const imm = size === 4 ? p.rng.int(64) : 0;
     const rt = p.pick(GENERAL, [base.reg]);
     p.add({ hw: ld(base.reg, rt, imm), name: ldName, cls: 'exclusive' }, [rt]);
-    if (p.rng.chance(0.3)) p.add({ hw: [0xf3bf, 0x8f2f], name: 'CLREX T1', cls: 'barrier' }); // the STREX then fails
+    if (p.rng.chance(0.3)) p.add({ hw: [0xf3bf, 0x8f2f], name: 'CLREX T1', cls: 'exclusive' }); // the STREX then fails
     const rt2 = p.pick(GENERAL, [base.reg]);
     const rd = p.pick(GENERAL, [base.reg, rt2]);
     p.add({ hw: st(base.reg, rt2, rd, imm), name: stName, cls: 'exclusive' }, [rd]);
@@ -270,16 +279,17 @@ add('POP T2', 'load-store-multiple', 'outside', (p) => {
   p.add({ hw: [0xe8bd, regMask(list)], name: 'POP T2', cls: 'load-store-multiple' }, list);
   p.moveSp(4 * list.length);
 });
-// PUSH/POP of one register: STR Rt, [SP, #-4]! and LDR Rt, [SP], #4
-add('PUSH T3', 'load-store-multiple', 'outside', (p) => {
+// PUSH T3 / POP T3, one register: STR Rt, [SP, #-4]! and LDR Rt, [SP], #4 (the simulator
+// names them by the STR/LDR imm8 patterns they share)
+add('STR (immediate) imm8', 'store', 'outside', (p) => {
   if (!p.canMoveSp(-4)) return false;
-  p.add({ hw: [0xf84d, (p.pick() << 12) | 0xd04], name: 'PUSH T3', cls: 'load-store-multiple' });
+  p.add({ hw: [0xf84d, (p.pick() << 12) | 0xd04], name: 'STR (immediate) imm8', cls: 'store' });
   p.moveSp(-4);
 });
-add('POP T3', 'load-store-multiple', 'outside', (p) => {
+add('LDR (immediate) imm8', 'load', 'outside', (p) => {
   if (!p.canMoveSp(4)) return false;
   const rt = p.pick();
-  p.add({ hw: [0xf85d, (rt << 12) | 0xb04], name: 'POP T3', cls: 'load-store-multiple' }, [rt]);
+  p.add({ hw: [0xf85d, (rt << 12) | 0xb04], name: 'LDR (immediate) imm8', cls: 'load' }, [rt]);
   p.moveSp(4);
 });
 // SP-relative accesses with writeback move SP (word-sized, aligned)

@@ -46,13 +46,23 @@ interface Item {
   spDelta: number;
 }
 
-export function generateChunk(seed: number, count: number, opts: { dsp: boolean }): GeneratedChunk {
+export interface GeneratorOptions {
+  /** Include the ARMv7E-M DSP extension (Cortex-M4/M7). */
+  dsp: boolean;
+  /** Restrict the instructions drawn (setup instructions are still emitted), e.g. to one class. */
+  only?: (spec: { name: string; cls: string }) => boolean;
+}
+
+export function generateChunk(seed: number, count: number, opts: GeneratorOptions): GeneratedChunk {
   const rng = new Rng(seed);
   const b = new ChunkBuilder(rng);
-  const specs = allSpecs.filter((s) => opts.dsp || !s.dsp);
+  const specs = allSpecs.filter((s) => (opts.dsp || !s.dsp) && (!opts.only || opts.only(s)));
+  if (specs.length === 0) throw new Error('generateChunk: no instruction matches the options');
   const all = new Picker(specs);
-  const inside = new Picker(specs.filter((s) => s.where === 'any'));
+  const insideSpecs = specs.filter((s) => s.where === 'any');
+  const inside = new Picker(insideSpecs);
   const lastInside = new Picker(specs.filter((s) => s.where !== 'outside'));
+  const itProbability = insideSpecs.length > 0 ? IT_PROBABILITY : 0;
 
   // Prologue: a stack pointer in the scratch stack window.
   b.emit({ hw: movw(0, STACK_INIT & 0xffff), name: 'MOV (immediate) T3', cls: 'move', writes: 1 });
@@ -104,7 +114,7 @@ export function generateChunk(seed: number, count: number, opts: { dsp: boolean 
     b.resolveDue(0);
     let emitted = false;
     for (let attempt = 0; attempt < 40 && !emitted; attempt++) {
-      const item = rng.chance(IT_PROBABILITY) ? itBlock() : single();
+      const item = rng.chance(itProbability) ? itBlock() : single();
       if (!item) continue;
       const ops = [...item.setup, ...(item.it ? [item.it] : []), ...item.main];
       const size = ChunkBuilder.sizeOf(ops);
