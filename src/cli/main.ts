@@ -3,9 +3,13 @@
 // under src/cli/commands and exports a register function; add yours to the list.
 import { Command } from 'commander';
 import { registerSim } from './commands/sim.js';
+import { registerDebug } from './commands/debug.js';
+import { registerDap } from './commands/dap.js';
 
 const subcommands: ((program: Command) => void)[] = [
   registerSim,
+  registerDebug,
+  registerDap,
 ];
 
 const program = new Command();

@@ -1,0 +1,94 @@
+// `tsprobe dap`: serve a target as a CMSIS-DAP device over TCP, in the framing of upstream
+// OpenOCD's `cmsis-dap backend tcp` (newer OpenOCD connects directly; Debian's OpenOCD
+// 0.12 and pyOCD 0.13 connect through the hidapi bridge, see `tsprobe hid-bridge`).
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseElf } from '../../image/elf.js';
+import { ProbeSession } from '../../probe/session.js';
+import { TargetSpecError } from '../../probe/target-spec.js';
+import { DapTcpServer } from '../../dap/tcp-server.js';
+import { sessionDapAttach } from '../../dap/session-device.js';
+import { DEFAULT_DAP_TCP_PORT } from '../../dap/tcp-framing.js';
+import { UserError, describeFsError, runAction } from '../errors.js';
+
+export interface DapCommandOptions {
+  target: string;
+  port: string;
+  host: string;
+  packetSize: string;
+  firmware?: string;
+  serial?: string;
+  quiet?: boolean;
+}
+
+/** Smaller slices than `tsprobe sim`: a running target must not hold up DAP packets for long. */
+const DAP_SLICE_CYCLES = 1 << 16;
+
+export async function dapCommand(opts: DapCommandOptions): Promise<number> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${opts.port}: not a TCP port number`);
+  const packetSize = Number(opts.packetSize);
+  if (!Number.isInteger(packetSize) || packetSize < 64 || packetSize > 65535) {
+    throw new UserError(`--packet-size ${opts.packetSize}: use 64 (v1, HID-style) or 512 and up to 65535 (v2)`);
+  }
+  let session: ProbeSession;
+  try {
+    session = ProbeSession.open(opts.target, { machine: { sliceCycles: DAP_SLICE_CYCLES, inputOpen: () => true } });
+  } catch (e) {
+    if (e instanceof TargetSpecError) throw new UserError(e.message);
+    throw e;
+  }
+  if (opts.firmware) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(opts.firmware));
+    } catch (e) {
+      await session.close();
+      throw new UserError(`cannot read firmware '${opts.firmware}': ${describeFsError(e)}`);
+    }
+    session.board.load(parseElf(bytes, opts.firmware));
+    session.board.reset();
+    session.wake();
+  }
+  const log = (line: string) => {
+    if (!opts.quiet) process.stderr.write(`${line}\n`);
+  };
+  const config = { packetSize, flavour: packetSize <= 64 ? ('v1' as const) : ('v2' as const), ...(opts.serial ? { serialNumber: opts.serial } : {}) };
+  const server = new DapTcpServer({ attach: sessionDapAttach(session, config, log), log });
+  let bound: number;
+  try {
+    bound = await server.listen(port, opts.host);
+  } catch (e) {
+    await session.close();
+    throw new UserError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
+  }
+  // The bound address on stdout, one line, so scripts and tests can read the port.
+  process.stdout.write(`CMSIS-DAP device for ${session.description} listening on ${opts.host}:${bound} (packet size ${packetSize})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await session.close();
+  return 0;
+}
+
+export function registerDap(program: Command): void {
+  program
+    .command('dap')
+    .description('serve a target as a CMSIS-DAP device over TCP (OpenOCD "cmsis-dap backend tcp" framing)')
+    .option('-t, --target <spec>', 'what to debug: sim:<board>', 'sim:mps2-an385')
+    .option('-p, --port <n>', 'TCP port (0: any free port)', String(DEFAULT_DAP_TCP_PORT))
+    .option('--host <addr>', 'address to listen on (anything but loopback exposes the probe)', '127.0.0.1')
+    .option('--packet-size <n>', 'CMSIS-DAP packet size: 64 (v1, HID-style reports) or 512+ (v2)', '512')
+    .option('--firmware <elf>', 'load this ELF into the simulated board before serving')
+    .option('--serial <text>', 'serial number reported by DAP_Info')
+    .option('-q, --quiet', 'no log lines on stderr')
+    .addHelpText('after', '\nOne host at a time; a second connection is closed with a log line. Stop with Ctrl-C.\n' +
+      'For Debian\'s OpenOCD 0.12 / pyOCD 0.13 (USB HID only), see `tsprobe hid-bridge --print-env`.')
+    .action(async (opts: DapCommandOptions) => {
+      await runAction(() => dapCommand(opts));
+      process.exit(process.exitCode ?? 0);
+    });
+}

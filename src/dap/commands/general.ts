@@ -1,0 +1,136 @@
+// General commands: DAP_Info, DAP_HostStatus, DAP_Connect, DAP_Disconnect, DAP_Delay,
+// DAP_ResetTarget, and tsprobe's vendor commands.
+import { Cap, Cmd, DAP_ERROR, DAP_OK, InfoId, Port } from '../protocol.js';
+import { Malformed, type PacketReader } from '../packet-reader.js';
+import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
+
+const utf8 = new TextEncoder();
+
+/** Capabilities: SWD, atomic commands, timestamps. No JTAG, SWO or UART yet. */
+export const DEVICE_CAPABILITIES = Cap.SWD | Cap.ATOMIC | Cap.TIMESTAMP;
+export const TIMESTAMP_CLOCK_HZ = 1_000_000;
+
+/** The DAP_Info payload for `id` (empty when the device has nothing to say). */
+export function infoPayload(id: number, ctx: DapContext): Uint8Array {
+  const c = ctx.config;
+  const str = (s: string): Uint8Array => {
+    if (s === '') return new Uint8Array(0);
+    const b = utf8.encode(s);
+    const out = new Uint8Array(b.length + 1); // strings are sent with their NUL terminator
+    out.set(b);
+    return out;
+  };
+  const le = (v: number, n: number) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = (v >>> (8 * i)) & 0xff;
+    return out;
+  };
+  switch (id) {
+    case InfoId.Vendor: return str(c.vendor);
+    case InfoId.Product: return str(c.product);
+    case InfoId.SerialNumber: return str(c.serialNumber);
+    case InfoId.ProtocolVersion: return str(c.protocolVersion);
+    case InfoId.DeviceVendor: return str(c.deviceVendor);
+    case InfoId.DeviceName: return str(c.deviceName);
+    case InfoId.BoardVendor: return str(c.boardVendor);
+    case InfoId.BoardName: return str(c.boardName);
+    case InfoId.FirmwareVersion: return str(c.firmwareVersion);
+    case InfoId.Capabilities: return le(DEVICE_CAPABILITIES, 1);
+    case InfoId.TimestampClock: return le(TIMESTAMP_CLOCK_HZ, 4);
+    case InfoId.PacketCount: return le(c.packetCount, 1);
+    case InfoId.PacketSize: return le(c.packetSize, 2);
+    // SWO and UART buffer sizes: no SWO or UART capability, so nothing to report.
+    default: return new Uint8Array(0);
+  }
+}
+
+export function parseInfo(r: PacketReader, ctx: DapContext): ParsedCommand {
+  const id = r.u8('info ID');
+  const payload = infoPayload(id, ctx);
+  if (payload.length > 255) throw new Malformed(`DAP_Info ${id}: value longer than 255 bytes`);
+  return {
+    maxResponse: 2 + payload.length,
+    run(_ctx, w) {
+      w.u8(Cmd.Info).u8(payload.length).bytes(payload);
+    },
+  };
+}
+
+export function parseHostStatus(r: PacketReader): ParsedCommand {
+  const type = r.u8('status type');
+  const status = r.u8('status');
+  const ok = type <= 1 && status <= 1;
+  return fixedReply([Cmd.HostStatus, ok ? DAP_OK : DAP_ERROR], (ctx) => {
+    if (!ok) return;
+    if (type === 0) ctx.state.ledConnect = status === 1;
+    else ctx.state.ledRunning = status === 1;
+  });
+}
+
+export function parseConnect(r: PacketReader): ParsedCommand {
+  const port = r.u8('port');
+  // The default port is SWD (the only one there is); JTAG fails with port 0 as the spec says.
+  const chosen = port === Port.Default || port === Port.SWD ? Port.SWD : 0;
+  return fixedReply([Cmd.Connect, chosen], (ctx) => {
+    if (chosen !== 0) ctx.state.port = chosen;
+  });
+}
+
+export function parseDisconnect(): ParsedCommand {
+  return fixedReply([Cmd.Disconnect, DAP_OK], (ctx) => {
+    ctx.state.port = 0;
+  });
+}
+
+/** Wait `us` microseconds: sleep for long waits, spin briefly for short ones. */
+export async function delayMicroseconds(us: number): Promise<void> {
+  if (us >= 1000) {
+    await new Promise((resolve) => setTimeout(resolve, Math.round(us / 1000)));
+    return;
+  }
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until) {
+    /* spin: less than a millisecond */
+  }
+}
+
+export function parseDelay(r: PacketReader): ParsedCommand {
+  const us = r.u16('delay');
+  return fixedReply([Cmd.Delay, DAP_OK], () => delayMicroseconds(us));
+}
+
+/** DAP_ResetTarget: the device's reset sequence is an nRST pulse. */
+export function parseResetTarget(): ParsedCommand {
+  return {
+    maxResponse: 3,
+    async run(ctx, w) {
+      let status = DAP_OK;
+      try {
+        await ctx.wire.setReset(true);
+        await delayMicroseconds(100);
+        await ctx.wire.setReset(false);
+      } catch {
+        status = DAP_ERROR;
+      }
+      w.u8(Cmd.ResetTarget).u8(status).u8(1); // 1: a reset sequence is implemented
+    },
+  };
+}
+
+/** Vendor commands. 0x80: identification string; 0x81: what the wire reaches. */
+export const VENDOR_IDENTIFY = 0x80;
+export const VENDOR_WIRE_DESCRIPTION = 0x81;
+
+export function parseVendor(id: number, ctx: DapContext): ParsedCommand | null {
+  let text: string;
+  if (id === VENDOR_IDENTIFY) text = ctx.config.identification;
+  else if (id === VENDOR_WIRE_DESCRIPTION) text = ctx.wire.description;
+  else return null;
+  const b = utf8.encode(text).subarray(0, Math.min(255, ctx.config.packetSize - 2));
+  return {
+    maxResponse: 2 + b.length,
+    run(_ctx, w) {
+      w.u8(id).u8(b.length).bytes(b);
+    },
+  };
+}

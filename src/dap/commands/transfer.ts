@@ -1,0 +1,178 @@
+// Transfer commands: DAP_TransferConfigure, DAP_Transfer, DAP_TransferBlock and
+// DAP_WriteABORT, on the DebugWire. The wire already does what the CMSIS-DAP firmware
+// does per packet (posted AP reads hidden, WAIT retried), so runs of plain transfers go
+// to it as one batch; value-match reads, match-mask writes and timestamped transfers
+// are done one at a time because the device itself has to act between them.
+import type { TransferAck, TransferRequest } from '../../wire/debug-wire.js';
+import { Cmd, DAP_ERROR, DAP_OK, Port, Req, Resp } from '../protocol.js';
+import { Malformed, type PacketReader, type PacketWriter } from '../packet-reader.js';
+import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
+
+export function ackToResponse(ack: TransferAck): number {
+  switch (ack) {
+    case 'ok': return Resp.OK;
+    case 'wait': return Resp.WAIT;
+    case 'fault': return Resp.FAULT;
+    case 'no-ack': return Resp.NO_ACK;
+    case 'parity-error': return Resp.ERROR;
+  }
+}
+
+export function parseTransferConfigure(r: PacketReader): ParsedCommand {
+  const idle = r.u8('idle cycles');
+  const waitRetry = r.u16('WAIT retry');
+  const matchRetry = r.u16('match retry');
+  return fixedReply([Cmd.TransferConfigure, DAP_OK], (ctx) => {
+    ctx.state.idleCycles = idle;
+    ctx.state.waitRetry = waitRetry;
+    ctx.state.matchRetry = matchRetry;
+    ctx.wire.configure({ waitRetries: waitRetry, idleCycles: idle });
+  });
+}
+
+interface TransferItem {
+  req: number;
+  /** Write data, or the match value of a value-match read. */
+  value: number;
+}
+
+const isPlain = (req: number) => (req & (Req.MATCH_VALUE | Req.MATCH_MASK | Req.TIMESTAMP)) === 0;
+const toWire = (t: TransferItem): TransferRequest => ({
+  ap: (t.req & Req.APnDP) !== 0,
+  read: (t.req & Req.RnW) !== 0,
+  addr: t.req & (Req.A2 | Req.A3),
+  value: t.value,
+});
+
+export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
+  r.u8('DAP index'); // JTAG device index: ignored in SWD
+  const count = r.u8('transfer count');
+  const items: TransferItem[] = [];
+  let responseBytes = 3;
+  for (let i = 0; i < count; i++) {
+    const req = r.u8(`transfer request ${i}`);
+    const read = (req & Req.RnW) !== 0;
+    let value = 0;
+    if (!read || req & Req.MATCH_VALUE) value = r.u32(`transfer ${i} data`);
+    if (read && req & Req.MATCH_MASK) throw new Malformed(`transfer ${i}: MATCH_MASK is for writes`);
+    if (!read && req & Req.MATCH_VALUE) throw new Malformed(`transfer ${i}: MATCH_VALUE is for reads`);
+    const maskWrite = !read && (req & Req.MATCH_MASK) !== 0;
+    if (req & Req.TIMESTAMP && !maskWrite) responseBytes += 4;
+    if (read && !(req & Req.MATCH_VALUE)) responseBytes += 4;
+    items.push({ req, value });
+  }
+  if (responseBytes > ctx.config.packetSize) {
+    throw new Malformed(`DAP_Transfer: the response (${responseBytes} bytes) would not fit in a ${ctx.config.packetSize}-byte packet`);
+  }
+  return { maxResponse: responseBytes, run: (c, w) => runTransfer(c, w, items) };
+}
+
+async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem[]): Promise<void> {
+  const start = w.length;
+  w.u8(Cmd.Transfer).u8(0).u8(0);
+  const st = ctx.state;
+  st.abortRequested = false;
+  if (st.port !== Port.SWD) return; // not connected: nothing done, response 0 (as Arm's firmware)
+  let done = 0;
+  let response = 0;
+  let i = 0;
+  outer: while (i < items.length) {
+    if (st.abortRequested) break;
+    const t = items[i];
+    if (isPlain(t.req)) {
+      // A run of plain transfers is one wire batch.
+      let j = i;
+      while (j < items.length && isPlain(items[j].req)) j++;
+      const batch = items.slice(i, j).map(toWire);
+      const res = await ctx.wire.transfer(batch);
+      for (const v of res.reads) w.u32(v);
+      done += res.completed;
+      response = ackToResponse(res.ack);
+      if (res.ack !== 'ok') break;
+      i = j;
+      continue;
+    }
+    const read = (t.req & Req.RnW) !== 0;
+    if (!read && t.req & Req.MATCH_MASK) {
+      st.matchMask = t.value >>> 0; // no wire access
+      done++;
+      response = Resp.OK;
+      i++;
+      continue;
+    }
+    if (t.req & Req.TIMESTAMP) w.u32(ctx.timestamp());
+    if (read && t.req & Req.MATCH_VALUE) {
+      let retries = st.matchRetry;
+      for (;;) {
+        const res = await ctx.wire.transfer([toWire(t)]);
+        response = ackToResponse(res.ack);
+        if (res.ack !== 'ok') break outer;
+        if (((res.reads[0] & st.matchMask) >>> 0) === ((t.value & st.matchMask) >>> 0)) break;
+        if (retries-- <= 0 || st.abortRequested) {
+          response |= Resp.MISMATCH;
+          break outer;
+        }
+      }
+      done++;
+      i++;
+      continue;
+    }
+    const res = await ctx.wire.transfer([toWire(t)]);
+    response = ackToResponse(res.ack);
+    if (res.ack !== 'ok') break;
+    if (read) w.u32(res.reads[0]);
+    done++;
+    i++;
+  }
+  w.patchU8(start + 1, done);
+  w.patchU8(start + 2, response);
+}
+
+export function parseTransferBlock(r: PacketReader, ctx: DapContext): ParsedCommand {
+  r.u8('DAP index');
+  const count = r.u16('transfer count');
+  const req = r.u8('transfer request');
+  const read = (req & Req.RnW) !== 0;
+  let data: Uint32Array | undefined;
+  if (!read) {
+    const raw = r.bytes(count * 4, `${count} words of write data`);
+    data = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      data[i] = (raw[4 * i] | (raw[4 * i + 1] << 8) | (raw[4 * i + 2] << 16) | (raw[4 * i + 3] << 24)) >>> 0;
+    }
+  }
+  const responseBytes = 4 + (read ? 4 * count : 0);
+  if (responseBytes > ctx.config.packetSize) {
+    throw new Malformed(`DAP_TransferBlock: ${count} reads (${responseBytes} bytes) do not fit in a ${ctx.config.packetSize}-byte packet`);
+  }
+  const target = { ap: (req & Req.APnDP) !== 0, read, addr: req & (Req.A2 | Req.A3) };
+  return {
+    maxResponse: responseBytes,
+    async run(c, w) {
+      const start = w.length;
+      w.u8(Cmd.TransferBlock).u16(0).u8(0);
+      c.state.abortRequested = false;
+      if (c.state.port !== Port.SWD || count === 0) return;
+      const res = await c.wire.transferBlock(target, count, data);
+      if (read) for (let i = 0; i < res.completed; i++) w.u32(res.data[i]);
+      w.patchU16(start + 1, res.completed);
+      w.patchU8(start + 3, ackToResponse(res.ack));
+    },
+  };
+}
+
+export function parseWriteAbort(r: PacketReader): ParsedCommand {
+  r.u8('DAP index');
+  const value = r.u32('ABORT value');
+  return {
+    maxResponse: 2,
+    async run(ctx, w) {
+      if (ctx.state.port !== Port.SWD) {
+        w.u8(Cmd.WriteAbort).u8(DAP_ERROR);
+        return;
+      }
+      const res = await ctx.wire.transfer([{ ap: false, read: false, addr: 0, value }]);
+      w.u8(Cmd.WriteAbort).u8(res.ack === 'ok' ? DAP_OK : DAP_ERROR);
+    },
+  };
+}

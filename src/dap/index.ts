@@ -1,0 +1,3 @@
+export * from './protocol.js';
+export * from './device-config.js';
+export * from './processor.js';

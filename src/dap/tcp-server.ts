@@ -1,0 +1,154 @@
+// The CMSIS-DAP device over TCP (upstream OpenOCD's `cmsis-dap backend tcp` framing).
+// One host at a time: a host owns the wire while connected (DESIGN.md, arbitration); a
+// second connection is closed at once with a log line saying who holds the probe.
+// Bad input never stops the server: a frame of the wrong type gets the 0xFF reply, a
+// broken stream (bad signature) closes that connection, and the next host is served.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { DapProcessor } from './processor.js';
+import { Cmd } from './protocol.js';
+import { encodeFrame, FrameDecoder, FrameType, FramingError, type Frame } from './tcp-framing.js';
+
+/** What the server gets for a connected host: a processor, and how to let go of the wire. */
+export interface DapHostAttachment {
+  processor: DapProcessor;
+  detach(): Promise<void> | void;
+}
+
+export interface DapTcpServerOptions {
+  /** Called for a new host ("CMSIS-DAP client at 127.0.0.1:50312"); throw to refuse it. */
+  attach(owner: string): DapHostAttachment;
+  log?: (line: string) => void;
+}
+
+/** Frames queued per connection before the server stops reading from it. */
+const MAX_QUEUED_FRAMES = 256;
+
+export class DapTcpServer {
+  private server: Server | null = null;
+  private active: { socket: Socket; owner: string } | null = null;
+  private readonly sockets = new Set<Socket>();
+  /** Hosts served and refused so far. */
+  stats = { served: 0, refused: 0 };
+
+  constructor(private readonly opts: DapTcpServerOptions) {}
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Start listening; resolves to the bound port. */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    const server = createServer((socket) => this.onConnection(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.log(`CMSIS-DAP server error: ${e.message}`));
+        const addr = server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  private onConnection(socket: Socket): void {
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const owner = `CMSIS-DAP client at ${peer}`;
+    socket.setNoDelay(true);
+    socket.on('error', () => {}); // reported through 'close'
+    if (this.active) {
+      this.stats.refused++;
+      this.log(`CMSIS-DAP: refused a second host from ${peer}: the probe is in use by ${this.active.owner}`);
+      socket.destroy();
+      return;
+    }
+    let attachment: DapHostAttachment;
+    try {
+      attachment = this.opts.attach(owner);
+    } catch (e) {
+      this.stats.refused++;
+      this.log(`CMSIS-DAP: refused host from ${peer}: ${e instanceof Error ? e.message : String(e)}`);
+      socket.destroy();
+      return;
+    }
+    this.stats.served++;
+    this.active = { socket, owner };
+    this.sockets.add(socket);
+    this.log(`CMSIS-DAP: host connected from ${peer}`);
+    this.serve(socket, attachment, peer);
+  }
+
+  private serve(socket: Socket, att: DapHostAttachment, peer: string): void {
+    const decoder = new FrameDecoder();
+    const queue: Frame[] = [];
+    let pumping = false;
+    let closed = false;
+    const { processor } = att;
+
+    const pump = async () => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (queue.length > 0 && !closed) {
+          const frame = queue.shift()!;
+          if (socket.isPaused() && queue.length < MAX_QUEUED_FRAMES / 2) socket.resume();
+          let responses: Uint8Array[];
+          if (frame.type !== FrameType.Request) {
+            responses = [Uint8Array.of(Cmd.Invalid)];
+            this.log(`CMSIS-DAP: frame of type ${frame.type} from ${peer} (expected 1, request); answered 0xFF`);
+          } else {
+            responses = await processor.handlePacket(frame.payload);
+          }
+          if (closed) break;
+          if (responses.length === 1) socket.write(encodeFrame(FrameType.Response, responses[0]));
+          else if (responses.length > 1) socket.write(Buffer.concat(responses.map((r) => encodeFrame(FrameType.Response, r))));
+        }
+      } catch (e) {
+        // The processor answers bad commands itself; anything here is a bug: drop this host, keep serving.
+        this.log(`CMSIS-DAP: internal error serving ${peer}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        socket.destroy();
+      } finally {
+        pumping = false;
+      }
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (e) {
+        if (!(e instanceof FramingError)) throw e;
+        this.log(`CMSIS-DAP: closing connection from ${peer}: ${e.message}`);
+        socket.destroy();
+        return;
+      }
+      for (const f of frames) {
+        // A TransferAbort must reach a transfer that is still running, not wait behind it.
+        if (f.type === FrameType.Request && f.payload[0] === Cmd.TransferAbort) processor.abort();
+        queue.push(f);
+      }
+      if (queue.length >= MAX_QUEUED_FRAMES) socket.pause();
+      void pump();
+    });
+
+    socket.on('close', () => {
+      closed = true;
+      this.sockets.delete(socket);
+      if (this.active?.socket === socket) this.active = null;
+      processor.resetQueue();
+      this.log(`CMSIS-DAP: host ${peer} disconnected`);
+      void Promise.resolve(att.detach()).catch((e) => this.log(`CMSIS-DAP: releasing the probe failed: ${e instanceof Error ? e.message : String(e)}`));
+    });
+  }
+
+  get connectedHost(): string | null {
+    return this.active?.owner ?? null;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
