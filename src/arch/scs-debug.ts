@@ -17,7 +17,7 @@ export const DHCSR = register('DHCSR', 0xe000edf0, {
   C_DEBUGEN: 0,
 });
 /** DHCSR[31:16] must be this key on writes, or the write is ignored. */
-export const DBGKEY = 0xa05f << 16;
+export const DBGKEY = 0xa05f0000;
 
 /** Debug Core Register Selector Register (write-only). */
 export const DCRSR = register('DCRSR', 0xe000edf4, { REGWnR: 16, REGSEL: [6, 0] });
