@@ -33,6 +33,7 @@ test('user errors: one line naming the problem, exit status 2, no stack trace', 
       [[path.join(dir, 'firmware.bin')], /^tsprobe: .*firmware\.bin: not an ELF file/],
       [[path.join(dir, 'short.elf')], /^tsprobe: .*short\.elf: truncated ELF header/],
       [['--serial', 'tcp', 'probe.elf'], /^tsprobe: --serial tcp: expected stdio, pty or none\n$/],
+      [[], /^tsprobe: no firmware given; usage: tsprobe sim \[--board <name>\] <firmware\.elf>\n$/],
       [['--semihosting-dir', path.join(dir, 'nope'), 'probe.elf'], /^tsprobe: --semihosting-dir .*nope: not a directory\n$/],
     ];
     for (const [args, pattern] of cases) {
@@ -46,6 +47,12 @@ test('user errors: one line naming the problem, exit status 2, no stack trace', 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--board help lists the boards, as QEMU -M help', () => {
+  const r = sim(['--board', 'help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^Supported boards are:\nmps2-an385  ARM MPS2 with AN385 FPGA image \(Cortex-M3\)\nmps2-an386  .*Cortex-M4.*\nmps2-an500  .*Cortex-M7.*\n$/);
 });
 
 test('a lockup is one line with the faulting address and exit status 134', () => {
@@ -124,8 +131,8 @@ test('SIGINT (Ctrl-C from a shell) stops the run with status 130', async () => {
   assert.equal(stderr, 'tsprobe: interrupted\n');
 });
 
-test('on a terminal: keys reach the firmware raw; Ctrl-A x quits', { skip: spawnSync('python3', ['-c', 'import pty']).status !== 0 && 'python3 is not available' }, () => {
-  // Run tsprobe on a pseudo-terminal (python3's pty module), type a line, then Ctrl-A x.
+test('on a terminal: keys reach the firmware raw; Ctrl-A x or Ctrl-C twice quits', { skip: spawnSync('python3', ['-c', 'import pty']).status !== 0 && 'python3 is not available' }, () => {
+  // Run tsprobe on a pseudo-terminal (python3's pty module), type a line, then the quit keys.
   const script = `
 import os, pty, sys, time, select
 pid, fd = pty.fork()
@@ -144,16 +151,19 @@ def pump(until, secs=10):
 pump(b'echo ready')
 os.write(fd, b'ab\\x03cd\\n')
 pump(b'AB\\x03CD')
-os.write(fd, b'\\x01x')
-pump(b'Ctrl-A x')
+os.write(fd, sys.argv[4].encode('latin1'))
+pump(b'tsprobe:')
+pump(b'\\n', 2)
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(repr(out) + '\\n' + str(os.waitstatus_to_exitcode(status)) + '\\n')
 `;
-  const r = spawnSync('python3', ['-c', script, process.execPath, cli, fixtures], { encoding: 'utf8', timeout: 20_000 });
-  const [out, code] = r.stdout.trim().split('\n');
-  // Raw mode: no local echo of the typed line, a single Ctrl-C reaches the firmware
-  // (no SIGINT). (The terminal's output processing still turns '\n' into '\r\n'.)
-  assert.match(out, /^b'echo ready\\r?\\nAB\\x03CD\\r?\\n/);
-  assert.match(out, /tsprobe: terminated by Ctrl-A x/);
-  assert.equal(code, '130');
+  for (const [keys, message] of [['\x01x', 'terminated by Ctrl-A x'], ['\x03\x03', 'interrupted (Ctrl-C twice)']]) {
+    const r = spawnSync('python3', ['-c', script, process.execPath, cli, fixtures, keys], { encoding: 'utf8', timeout: 20_000 });
+    const [out, code] = r.stdout.trim().split('\n');
+    // Raw mode: no local echo of the typed line, and a single Ctrl-C reaches the firmware
+    // (no SIGINT). (The terminal's output processing still turns '\n' into '\r\n'.)
+    assert.match(out, /^b'echo ready\\r?\\nAB\\x03CD\\r?\\n/);
+    assert.ok(out.includes(`tsprobe: ${message}`), out);
+    assert.equal(code, '130');
+  }
 });

@@ -9,7 +9,7 @@
 import { readFileSync, statSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseElf } from '../../image/elf.js';
-import { createBoard, boardNames, type Board } from '../../sim/boards/index.js';
+import { createBoard, boardNames, boardList, type Board } from '../../sim/boards/index.js';
 import { Machine, type MachineStop } from '../../sim/machine.js';
 import type { SemihostingConsole } from '../../sim/semihosting.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
@@ -73,7 +73,15 @@ function readStdinSync(max: number): Uint8Array {
   }
 }
 
-export async function simCommand(file: string, opts: SimOptions): Promise<number> {
+export async function simCommand(file: string | undefined, opts: SimOptions): Promise<number> {
+  if (opts.board === 'help') {
+    // As QEMU's `-M help`.
+    const list = boardList();
+    const width = Math.max(...list.map((b) => b.name.length));
+    process.stdout.write(`Supported boards are:\n${list.map((b) => `${b.name.padEnd(width)}  ${b.description}`).join('\n')}\n`);
+    return 0;
+  }
+  if (file === undefined) throw new UserError('no firmware given; usage: tsprobe sim [--board <name>] <firmware.elf>');
   if (!boardNames().includes(opts.board)) {
     throw new UserError(`unknown board '${opts.board}'; known boards: ${boardNames().join(', ')}`);
   }
@@ -245,8 +253,8 @@ export function registerSim(program: Command): void {
   program
     .command('sim')
     .description('run a firmware on a simulated board, like qemu-system-arm -M <board> -nographic -semihosting -kernel <elf>')
-    .argument('<firmware.elf>', 'the firmware image (an ARM ELF executable)')
-    .option('-b, --board <name>', `board to simulate (${boardNames().join(', ')})`, 'mps2-an385')
+    .argument('[firmware.elf]', 'the firmware image (an ARM ELF executable)')
+    .option('-b, --board <name>', `board to simulate (${boardNames().join(', ')}; 'help' lists them)`, 'mps2-an385')
     .option('--realtime', 'pace simulated time to the wall clock (default: as fast as possible)')
     .option('--serial <where>', 'UART0: stdio (terminal), pty (a new pseudo-terminal) or none', 'stdio')
     .option('--semihosting-dir <dir>', 'let semihosting open files under this directory (default: no file access)')
@@ -258,7 +266,7 @@ export function registerSim(program: Command): void {
         'a single Ctrl-C goes to the firmware. Exit status: the firmware\'s semihosting exit status;\n' +
         `${EXIT_LOCKUP} if the core locks up, ${EXIT_INTERRUPTED} when interrupted, 2 for a bad command line or image.`,
     )
-    .action(async (file: string, opts: SimOptions) => {
+    .action(async (file: string | undefined, opts: SimOptions) => {
       await runAction(() => simCommand(file, opts));
       // Output is drained by now; stdin or a helper must not keep the process alive.
       process.exit(process.exitCode ?? 0);

@@ -1,6 +1,6 @@
 // The board registry: create a simulated board by name.
 import { BoardError, type Board, type BoardFactory, type BoardOptions } from './board.js';
-import { createMps2Board, MPS2_BOARD_NAMES } from './mps2.js';
+import { createMps2Board, MPS2_BOARDS } from './mps2.js';
 
 export * from './board.js';
 
@@ -11,12 +11,17 @@ export function registerBoard(name: string, description: string, create: BoardFa
   registry.set(name, { description, create });
 }
 
-for (const name of MPS2_BOARD_NAMES) {
-  registerBoard(name, `ARM MPS2 ${name.slice(5).toUpperCase()}`, (opts) => createMps2Board(name, opts));
+for (const { name, description } of MPS2_BOARDS) {
+  registerBoard(name, description, (opts) => createMps2Board(name, opts));
 }
 
 export function boardNames(): string[] {
   return [...registry.keys()];
+}
+
+/** Name and one-line description of every board. */
+export function boardList(): { name: string; description: string }[] {
+  return [...registry].map(([name, { description }]) => ({ name, description }));
 }
 
 export function createBoard(name: string, opts: BoardOptions = {}): Board {

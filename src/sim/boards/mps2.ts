@@ -63,7 +63,7 @@ const VARIANTS: Record<string, Mps2Variant> = {
   },
 };
 
-export const MPS2_BOARD_NAMES = Object.keys(VARIANTS);
+export const MPS2_BOARDS: { name: string; description: string }[] = Object.values(VARIANTS).map(({ name, description }) => ({ name, description }));
 
 // Interrupt lines (QEMU hw/arm/mps2.c wiring).
 const UART_RX_IRQ = [0, 2, 4, 18, 20]; // TX is RX + 1

@@ -31,8 +31,6 @@ export interface UartIrqs {
 export class CmsdkApbUart implements Device {
   /** Where transmitted bytes go (the host console, a pty, a test buffer). */
   output: (byte: number) => void = () => {};
-  /** Called when the UART can take another host byte (to resume a paused input stream). */
-  onRxSpace: (() => void) | null = null;
 
   private state = 0;
   private ctrl = 0;
@@ -153,7 +151,6 @@ export class CmsdkApbUart implements Device {
     this.state |= RX_FULL;
     if (this.ctrl & RX_INTEN) this.intstatus |= INT_RX;
     this.update();
-    if (this.pending.length === 0) this.onRxSpace?.();
   }
 
   private update(): void {
