@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { generateChunk, allSpecs } from './generator/index.js';
 import { runBatch, type BatchResult } from './chunk-harness.js';
 import { qemuAvailable } from './qemu-trace.js';
+import { faultChunks } from './fault-chunks.js';
 
 const skip = qemuAvailable() ? false : 'qemu-system-arm is not installed (the oracle)';
 const TARGET = Number(process.env.TSPROBE_ORACLE_INSTRUCTIONS ?? 1_000_000);
@@ -80,6 +81,20 @@ test('generated chunks: coverage and totals', { skip }, (t) => {
   if (rare.length) t.diagnostic(`encodings seen fewer than 10 times: ${rare.join(', ')}`);
   if (TARGET >= 1_000_000) assert.ok(compared >= 1_000_000, `only ${compared} instructions were compared`);
 });
+
+// Chunks that fault or take exceptions (the generator's do not), on every board,
+// each three times with different random registers and flags.
+for (const p of PLAN) {
+  test(`faulting chunks on ${p.board}`, { skip, todo: KNOWN[`faults ${p.board}`] }, async (t) => {
+    const list = faultChunks(p.dsp);
+    const chunks = [...list, ...list, ...list].map((f) => f.chunk);
+    const r = await runBatch(p.board, chunks, SEED ^ 0x5a5a, { dsp: p.dsp });
+    merge(r);
+    t.diagnostic(`${r.compare.compared} states compared over ${chunks.length} chunks: ${list.map((f) => f.name).join('; ')}`);
+    const f = failure(`faulting chunks on ${p.board}`, r);
+    if (f) assert.fail(f);
+  });
+}
 
 // The harness must notice differences: start the simulator from a different register
 // value or a different scratch word, and expect a report.

@@ -3,16 +3,19 @@
 // debug numbering (readCoreReg: 0-15, 16 = xPSR) before every instruction.
 //
 // QEMU logs a state before every instruction it starts, including one that faults,
-// and the next state it logs is the handler's first instruction. The simulated core
-// counts an exception entry as a step of its own (docs/sim-core.md), so the state
-// before an entry step is not "before an instruction": it is left out here, which
+// and the next state it logs is the handler's first instruction. The simulated core's
+// step() runs one instruction and then any exception entry (or return) it causes or
+// that becomes due, like QEMU. A step can also be an exception entry alone, when the
+// exception became pending between steps (a timer event, a wake-up from WFI): the
+// state before such a step is not "before an instruction" and is left out here, which
 // makes the two streams line up one to one.
 
 import { readFileSync } from 'node:fs';
 import { createBoard, type Board } from '../../src/sim/boards/index.js';
 import { parseElf, type ElfImage } from '../../src/image/elf.js';
 import { StopReason } from '../../src/sim/cpu/cpu.js';
-import { Trace, WORDS_PER_STATE, XPSR, PC } from './trace.js';
+import { nextExceptionToTake } from '../../src/sim/cpu/exceptions.js';
+import { Trace, WORDS_PER_STATE } from './trace.js';
 
 export interface SimTraceOptions {
   board: string;
@@ -46,8 +49,6 @@ export interface SimTraceResult {
   steps: number;
 }
 
-const EXC_RETURN_MIN = 0xffffffe0;
-
 export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
   let uart = '';
   let semihosting = '';
@@ -76,15 +77,6 @@ export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
   const snapshot = (into: Uint32Array) => {
     for (let k = 0; k <= 16; k++) into[k] = cpu.readCoreReg(k);
   };
-  // The vector of exception n, to recognise an entry step by where it lands.
-  const vector = (n: number): number => {
-    try {
-      const vtor = board.bus.read32(0xe000ed08);
-      return board.bus.read32((vtor + 4 * n) >>> 0) & ~1;
-    } catch {
-      return -1;
-    }
-  };
 
   let end: SimEnd = 'limit';
   let message: string | undefined;
@@ -92,6 +84,8 @@ export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
   snapshot(before);
   try {
     while (trace.count < maxStates) {
+      // Pending and allowed now: the step begins with the entry, before any instruction.
+      const entryOnly = nextExceptionToTake(cpu) !== 0;
       const why = cpu.step();
       steps++;
       if (clock.now >= clock.nextDeadline()) clock.fireDue();
@@ -121,11 +115,7 @@ export function runSimTrace(opts: SimTraceOptions): SimTraceResult {
         continue;
       }
       snapshot(after);
-      const ipsrBefore = before[XPSR] & 0x1ff;
-      const ipsrAfter = after[XPSR] & 0x1ff;
-      const entered =
-        ipsrAfter !== 0 && ipsrAfter !== ipsrBefore && after[14] >>> 0 >= EXC_RETURN_MIN && after[PC] === vector(ipsrAfter) >>> 0;
-      if (!entered) trace.push(before);
+      if (!entryOnly) trace.push(before);
       // `after` becomes state trace.count (after an entry step too: the handler's first state)
       if (opts.afterStep?.(board, trace.count, trace)) snapshot(after);
       before.set(after);
