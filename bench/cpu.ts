@@ -47,15 +47,21 @@ function runOnQemu(elfPath: string, n: number) {
 
 function thumb1OnTsprobe(instructions: number): number {
   const board = createBoard(BOARD);
+  // A two-word vector table: the reset vector enters the loop, as firmware would.
   board.bus.load(0x20000000, THUMB1_LOOP);
+  board.bus.write32(0x00000000, 0x20010000);
+  board.bus.write32(0x00000004, 0x20000001);
+  board.reset();
   const cpu = board.cpu;
-  cpu.reset();
-  cpu.pc = 0x20000000;
   cpu.r[0] = 0x7fffffff;
   cpu.r[1] = 0x20001000;
+  const start = board.clock.now;
   const t0 = performance.now();
-  cpu.run(instructions);
-  return instructions / ((performance.now() - t0) / 1000);
+  const why = cpu.run(instructions);
+  const seconds = (performance.now() - t0) / 1000;
+  const executed = board.clock.now - start;
+  if (executed !== instructions) throw new Error(`Thumb-1 loop stopped early on tsprobe (stop reason ${why}, pc 0x${cpu.pc.toString(16)})`);
+  return executed / seconds;
 }
 
 function thumb1OnRp2040js(instructions: number): number {
