@@ -131,6 +131,8 @@ export async function simCommand(file: string | undefined, opts: SimOptions): Pr
   };
 
   const board: Board = createBoard(opts.board, { console, cmdline: opts.cmdline ?? file, semihostingDir: opts.semihostingDir });
+  // No debugger here: the debug blocks (DWT, ITM, FPB, ROM tables) read as zero, as on QEMU.
+  board.mapPpbDefaults();
   board.load(image);
   board.reset();
 

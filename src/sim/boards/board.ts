@@ -51,6 +51,13 @@ export interface Board {
   load(image: ElfImage): void;
   /** System reset: peripherals, loaded image, then the core (reads SP and PC from the vector table). */
   reset(): void;
+  /**
+   * Make the rest of the Private Peripheral Bus (0xE0000000-0xE00FFFFF) read as zero
+   * and ignore writes, as QEMU does for what it does not model (DWT, ITM, FPB, ROM
+   * tables...). Call it after attaching the debug system, if any: it fills only what
+   * is still unmapped.
+   */
+  mapPpbDefaults(): void;
 }
 
 export type BoardFactory = (opts: BoardOptions) => Board;

@@ -246,6 +246,14 @@ class Mps2Board implements Board {
     for (const c of chunks) this.bus.load(c.addr, c.data);
   }
 
+  mapPpbDefaults(): void {
+    for (let page = 0xe0000000; page < 0xe0100000; page += 4 * KiB) {
+      if (this.bus.find(page)) continue;
+      this.bus.mapDevice('PPB (not modelled)', page, 4 * KiB, new Unimplemented('PPB', page));
+    }
+    this.memoryMap.push({ name: 'PPB (not modelled, reads 0)', base: 0xe0000000, size: MiB, kind: 'unimplemented' });
+  }
+
   reset(): void {
     for (const u of this.uarts) u.reset();
     for (const t of this.timers) t.reset();

@@ -54,6 +54,13 @@ test('AN385/AN386 memory map: RAM and mirrors, unimplemented regions, holes', ()
   }
   assert.equal(bus.read32(0x40200050), 0x01180001, 'LAN9118 ID_REV');
   for (const a of [0x40200100, 0x41200000, 0x44000000, 0x60000000, 0xa0000000, 0xe0100000]) faults(b, a);
+  // The PPB outside the SCS: left to the debug system; what remains reads 0 once filled, as on QEMU.
+  faults(b, 0xe0001004);
+  b.mapPpbDefaults();
+  assert.equal(bus.read32(0xe0001004), 0, 'DWT_CYCCNT reads 0 without a debug system (QEMU does the same)');
+  assert.equal(bus.read32(0xe00ff000), 0);
+  assert.equal(bus.read32(0xe000ed00), 0x410fc231, 'the SCS is untouched');
+  faults(b, 0xe0100000);
   // Bit-band alias of the peripheral region reaches the UART registers.
   bus.write32(0x42000000 + (0x40004008 - 0x40000000) * 32 + 0 * 4, 1);
   assert.equal(bus.read32(0x40004008), 1, 'UART0 CTRL.TXEN set through the bit-band alias');
