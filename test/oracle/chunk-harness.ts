@@ -209,10 +209,11 @@ export async function runBatch(board: string, chunks: Chunk[], seed: number, opt
       symbolize: (() => {
         const sym = symbolizer(s.image.symbols);
         return (a: number) => {
-          const ins = batch.at.get(a);
-          if (ins) return `chunk code, ${ins.encoding} (${ins.cls})`;
           const n = batch.placed.findIndex((p) => a >= p.start && a < p.end);
-          return n >= 0 ? `chunk ${n} epilogue` : sym(a);
+          if (n < 0) return sym(a);
+          const ins = batch.at.get(a);
+          const where = `chunk ${n} (seed ${seed} + ${n}) +0x${(a - batch.placed[n].start).toString(16)}`;
+          return ins ? `${where}: ${ins.encoding} (${ins.cls})` : `${where}: epilogue`;
         };
       })(),
     });

@@ -22,6 +22,9 @@
 // such a state is skipped and counted, never silently.
 
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Trace, WORDS_PER_STATE, XPSR, formatState, hex8 } from './trace.js';
 
 const RESET_GRACE = 200;
@@ -212,11 +215,15 @@ function disassemble(pc: number, hws: string): string {
     const v = parseInt(h, 16);
     bytes.push(v & 0xff, v >> 8);
   }
+  // objdump wants a regular file, not a pipe
+  const file = join(tmpdir(), `tsprobe-disasm-${process.pid}.bin`);
+  writeFileSync(file, Buffer.from(bytes));
   const r = spawnSync(
     'arm-none-eabi-objdump',
-    ['-D', '-b', 'binary', '-m', 'arm', '-M', 'force-thumb', `--adjust-vma=0x${pc.toString(16)}`, '/dev/stdin'],
-    { input: Buffer.from(bytes), encoding: 'utf8', timeout: 5000 },
+    ['-D', '-b', 'binary', '-m', 'arm', '-M', 'force-thumb', `--adjust-vma=0x${pc.toString(16)}`, file],
+    { encoding: 'utf8', timeout: 5000 },
   );
+  rmSync(file, { force: true });
   if (r.error || r.status !== 0) {
     if (r.error) objdumpMissing = true;
     return '';
