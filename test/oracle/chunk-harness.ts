@@ -212,7 +212,7 @@ export async function runBatch(board: string, chunks: Chunk[], seed: number, opt
           const n = batch.placed.findIndex((p) => a >= p.start && a < p.end);
           if (n < 0) return sym(a);
           const ins = batch.at.get(a);
-          const where = `chunk ${n} (seed ${seed} + ${n}) +0x${(a - batch.placed[n].start).toString(16)}`;
+          const where = `chunk ${n} of the batch +0x${(a - batch.placed[n].start).toString(16)}`;
           return ins ? `${where}: ${ins.encoding} (${ins.cls})` : `${where}: epilogue`;
         };
       })(),
