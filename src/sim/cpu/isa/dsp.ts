@@ -160,7 +160,7 @@ for (const prefix of ['S', 'Q', 'SH', 'U', 'UQ', 'UH'] as Prefix[]) {
     const p = PREFIX_BITS[prefix];
     parallelEncodings.push({
       name: `${prefix}${op} T1`,
-      cls: 'dsp parallel add/sub',
+      cls: 'dsp-parallel-add-sub',
       // hw1 = 11111010 1 op1 Rn ; hw2 = 1111 Rd 0 U op2(2) Rm (p = U op2)
       pattern: `11111010 1${OP_BITS[op]} xxxx 1111 xxxx 0${p} xxxx`,
       exec: parallel(prefix, op),
@@ -203,13 +203,13 @@ function sat16(signed: boolean): (cpu: DspCpu, insn: number) => void {
 }
 
 const saturateEncodings: DspEncoding[] = [
-  { name: 'QADD T1', cls: 'dsp saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1000 xxxx', exec: qaddsub(false, false), requires: 'dsp' },
-  { name: 'QDADD T1', cls: 'dsp saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1001 xxxx', exec: qaddsub(true, false), requires: 'dsp' },
-  { name: 'QSUB T1', cls: 'dsp saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1010 xxxx', exec: qaddsub(false, true), requires: 'dsp' },
-  { name: 'QDSUB T1', cls: 'dsp saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1011 xxxx', exec: qaddsub(true, true), requires: 'dsp' },
+  { name: 'QADD T1', cls: 'dsp-saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1000 xxxx', exec: qaddsub(false, false), requires: 'dsp' },
+  { name: 'QDADD T1', cls: 'dsp-saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1001 xxxx', exec: qaddsub(true, false), requires: 'dsp' },
+  { name: 'QSUB T1', cls: 'dsp-saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1010 xxxx', exec: qaddsub(false, true), requires: 'dsp' },
+  { name: 'QDSUB T1', cls: 'dsp-saturate', pattern: '11111010 1000 xxxx 1111 xxxx 1011 xxxx', exec: qaddsub(true, true), requires: 'dsp' },
   // SSAT16: 11110 (0) 11 0010 Rn | 0 000 Rd 00 (0)(0) sat_imm(4)
-  { name: 'SSAT16 T1', cls: 'dsp saturate', pattern: '11110011 0010 xxxx 0000 xxxx 0000 xxxx', exec: sat16(true), requires: 'dsp' },
-  { name: 'USAT16 T1', cls: 'dsp saturate', pattern: '11110011 1010 xxxx 0000 xxxx 0000 xxxx', exec: sat16(false), requires: 'dsp' },
+  { name: 'SSAT16 T1', cls: 'dsp-saturate', pattern: '11110011 0010 xxxx 0000 xxxx 0000 xxxx', exec: sat16(true), requires: 'dsp' },
+  { name: 'USAT16 T1', cls: 'dsp-saturate', pattern: '11110011 1010 xxxx 0000 xxxx 0000 xxxx', exec: sat16(false), requires: 'dsp' },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ const extendEncodings: DspEncoding[] = [];
 for (const kind of ['SXTAB', 'SXTAH', 'SXTAB16', 'UXTAB', 'UXTAH', 'UXTAB16'] as Ext[]) {
   extendEncodings.push({
     name: `${kind} T1`,
-    cls: 'dsp extend',
+    cls: 'dsp-extend',
     pattern: `11111010 0${EXT_OP[kind]} xxxx 1111 xxxx 10xx xxxx`,
     exec: extend(kind, true),
     requires: 'dsp',
@@ -298,8 +298,8 @@ for (const kind of ['SXTAB', 'SXTAH', 'SXTAB16', 'UXTAB', 'UXTAH', 'UXTAB16'] as
 // The Rn == 1111 forms: SXTB16/UXTB16 are DSP; SXTAB/SXTAH/UXTAB/UXTAH with Rn == 1111 are
 // the base SXTB/SXTH/UXTB/UXTH and are deliberately not claimed here.
 extendEncodings.push(
-  { name: 'SXTB16 T1', cls: 'dsp extend', pattern: '11111010 0010 1111 1111 xxxx 10xx xxxx', exec: extend('SXTAB16', false), requires: 'dsp' },
-  { name: 'UXTB16 T1', cls: 'dsp extend', pattern: '11111010 0011 1111 1111 xxxx 10xx xxxx', exec: extend('UXTAB16', false), requires: 'dsp' },
+  { name: 'SXTB16 T1', cls: 'dsp-extend', pattern: '11111010 0010 1111 1111 xxxx 10xx xxxx', exec: extend('SXTAB16', false), requires: 'dsp' },
+  { name: 'UXTB16 T1', cls: 'dsp-extend', pattern: '11111010 0011 1111 1111 xxxx 10xx xxxx', exec: extend('UXTAB16', false), requires: 'dsp' },
 );
 
 // ---------------------------------------------------------------------------------------
@@ -372,19 +372,19 @@ function smm(subtract: boolean): (cpu: DspCpu, insn: number) => void {
 }
 
 const mulEncodings: DspEncoding[] = [
-  { name: 'SMLA<x><y> T1', cls: 'dsp multiply', pattern: '11111011 0001 xxxx xxxx xxxx 00xx xxxx', exec: smlaxy, requires: 'dsp' },
-  { name: 'SMUL<x><y> T1', cls: 'dsp multiply', pattern: '11111011 0001 xxxx 1111 xxxx 00xx xxxx', exec: smlaxy, requires: 'dsp' },
-  { name: 'SMLAD T1', cls: 'dsp multiply', pattern: '11111011 0010 xxxx xxxx xxxx 000x xxxx', exec: dual(false), requires: 'dsp' },
-  { name: 'SMUAD T1', cls: 'dsp multiply', pattern: '11111011 0010 xxxx 1111 xxxx 000x xxxx', exec: dual(false), requires: 'dsp' },
-  { name: 'SMLAW<y> T1', cls: 'dsp multiply', pattern: '11111011 0011 xxxx xxxx xxxx 000x xxxx', exec: smlawy, requires: 'dsp' },
-  { name: 'SMULW<y> T1', cls: 'dsp multiply', pattern: '11111011 0011 xxxx 1111 xxxx 000x xxxx', exec: smlawy, requires: 'dsp' },
-  { name: 'SMLSD T1', cls: 'dsp multiply', pattern: '11111011 0100 xxxx xxxx xxxx 000x xxxx', exec: dual(true), requires: 'dsp' },
-  { name: 'SMUSD T1', cls: 'dsp multiply', pattern: '11111011 0100 xxxx 1111 xxxx 000x xxxx', exec: dual(true), requires: 'dsp' },
-  { name: 'SMMLA T1', cls: 'dsp multiply', pattern: '11111011 0101 xxxx xxxx xxxx 000x xxxx', exec: smm(false), requires: 'dsp' },
-  { name: 'SMMUL T1', cls: 'dsp multiply', pattern: '11111011 0101 xxxx 1111 xxxx 000x xxxx', exec: smm(false), requires: 'dsp' },
-  { name: 'SMMLS T1', cls: 'dsp multiply', pattern: '11111011 0110 xxxx xxxx xxxx 000x xxxx', exec: smm(true), requires: 'dsp' },
-  { name: 'USADA8 T1', cls: 'dsp multiply', pattern: '11111011 0111 xxxx xxxx xxxx 0000 xxxx', exec: usad8, requires: 'dsp' },
-  { name: 'USAD8 T1', cls: 'dsp multiply', pattern: '11111011 0111 xxxx 1111 xxxx 0000 xxxx', exec: usad8, requires: 'dsp' },
+  { name: 'SMLA<x><y> T1', cls: 'dsp-multiply', pattern: '11111011 0001 xxxx xxxx xxxx 00xx xxxx', exec: smlaxy, requires: 'dsp' },
+  { name: 'SMUL<x><y> T1', cls: 'dsp-multiply', pattern: '11111011 0001 xxxx 1111 xxxx 00xx xxxx', exec: smlaxy, requires: 'dsp' },
+  { name: 'SMLAD T1', cls: 'dsp-multiply', pattern: '11111011 0010 xxxx xxxx xxxx 000x xxxx', exec: dual(false), requires: 'dsp' },
+  { name: 'SMUAD T1', cls: 'dsp-multiply', pattern: '11111011 0010 xxxx 1111 xxxx 000x xxxx', exec: dual(false), requires: 'dsp' },
+  { name: 'SMLAW<y> T1', cls: 'dsp-multiply', pattern: '11111011 0011 xxxx xxxx xxxx 000x xxxx', exec: smlawy, requires: 'dsp' },
+  { name: 'SMULW<y> T1', cls: 'dsp-multiply', pattern: '11111011 0011 xxxx 1111 xxxx 000x xxxx', exec: smlawy, requires: 'dsp' },
+  { name: 'SMLSD T1', cls: 'dsp-multiply', pattern: '11111011 0100 xxxx xxxx xxxx 000x xxxx', exec: dual(true), requires: 'dsp' },
+  { name: 'SMUSD T1', cls: 'dsp-multiply', pattern: '11111011 0100 xxxx 1111 xxxx 000x xxxx', exec: dual(true), requires: 'dsp' },
+  { name: 'SMMLA T1', cls: 'dsp-multiply', pattern: '11111011 0101 xxxx xxxx xxxx 000x xxxx', exec: smm(false), requires: 'dsp' },
+  { name: 'SMMUL T1', cls: 'dsp-multiply', pattern: '11111011 0101 xxxx 1111 xxxx 000x xxxx', exec: smm(false), requires: 'dsp' },
+  { name: 'SMMLS T1', cls: 'dsp-multiply', pattern: '11111011 0110 xxxx xxxx xxxx 000x xxxx', exec: smm(true), requires: 'dsp' },
+  { name: 'USADA8 T1', cls: 'dsp-multiply', pattern: '11111011 0111 xxxx xxxx xxxx 0000 xxxx', exec: usad8, requires: 'dsp' },
+  { name: 'USAD8 T1', cls: 'dsp-multiply', pattern: '11111011 0111 xxxx 1111 xxxx 0000 xxxx', exec: usad8, requires: 'dsp' },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -439,17 +439,17 @@ function umaal(cpu: DspCpu, insn: number): void {
 }
 
 const longEncodings: DspEncoding[] = [
-  { name: 'SMLAL<x><y> T1', cls: 'dsp multiply long', pattern: '11111011 1100 xxxx xxxx xxxx 10xx xxxx', exec: smlalxy, requires: 'dsp' },
-  { name: 'SMLALD T1', cls: 'dsp multiply long', pattern: '11111011 1100 xxxx xxxx xxxx 110x xxxx', exec: dualLong(false), requires: 'dsp' },
-  { name: 'SMLSLD T1', cls: 'dsp multiply long', pattern: '11111011 1101 xxxx xxxx xxxx 110x xxxx', exec: dualLong(true), requires: 'dsp' },
-  { name: 'UMAAL T1', cls: 'dsp multiply long', pattern: '11111011 1110 xxxx xxxx xxxx 0110 xxxx', exec: umaal, requires: 'dsp' },
+  { name: 'SMLAL<x><y> T1', cls: 'dsp-long-multiply', pattern: '11111011 1100 xxxx xxxx xxxx 10xx xxxx', exec: smlalxy, requires: 'dsp' },
+  { name: 'SMLALD T1', cls: 'dsp-long-multiply', pattern: '11111011 1100 xxxx xxxx xxxx 110x xxxx', exec: dualLong(false), requires: 'dsp' },
+  { name: 'SMLSLD T1', cls: 'dsp-long-multiply', pattern: '11111011 1101 xxxx xxxx xxxx 110x xxxx', exec: dualLong(true), requires: 'dsp' },
+  { name: 'UMAAL T1', cls: 'dsp-long-multiply', pattern: '11111011 1110 xxxx xxxx xxxx 0110 xxxx', exec: umaal, requires: 'dsp' },
 ];
 
 // ---------------------------------------------------------------------------------------
 
 const packEncodings: DspEncoding[] = [
-  { name: 'PKHBT, PKHTB T1', cls: 'dsp pack', pattern: '11101010 1100 xxxx 0xxx xxxx xxx0 xxxx', exec: pkh, requires: 'dsp' },
-  { name: 'SEL T1', cls: 'dsp select', pattern: '11111010 1010 xxxx 1111 xxxx 1000 xxxx', exec: sel, requires: 'dsp' },
+  { name: 'PKHBT, PKHTB T1', cls: 'dsp-pack', pattern: '11101010 1100 xxxx 0xxx xxxx xxx0 xxxx', exec: pkh, requires: 'dsp' },
+  { name: 'SEL T1', cls: 'dsp-select', pattern: '11111010 1010 xxxx 1111 xxxx 1000 xxxx', exec: sel, requires: 'dsp' },
 ];
 
 /** Every ARMv7E-M DSP-extension encoding (ARMv7-M ARM, section A7.7). */
