@@ -8,6 +8,18 @@ import { AdiError, TransferError } from './errors.js';
 const CS = CTRL_STAT.fields;
 const ABORT_ALL_STICKY = ABORT.encode({ ORUNERRCLR: 1, WDERRCLR: 1, STKERRCLR: 1, STKCMPCLR: 1 });
 
+/**
+ * Thrown by Dap.run/apBlock when WAIT interrupted AP work that cannot simply be resumed:
+ * the caller sets up TAR again and retries (`completed` transfers of it are done).
+ * Dap gives up (TransferError 'wait') after `waitRetryLimit` of these in a row.
+ */
+export class WaitRetry extends Error {
+  constructor(readonly completed: number) {
+    super('WAIT: retry the AP operation');
+    this.name = 'WaitRetry';
+  }
+}
+
 /** A queued read: its value is available after `Batch.run()`. */
 export interface PendingRead {
   value: number;
@@ -76,6 +88,16 @@ export class Dap {
   dpidr = 0;
   readonly waitRetryLimit: number;
   readonly powerUpPolls: number;
+  /** WAIT retries the wire does itself (DAP_TransferConfigure); raised when WAIT persists. */
+  wireWaitRetries = 8;
+  /** WaitRetry thrown in a row without a completed batch in between. */
+  private waitStreak = 0;
+
+  setWaitRetries(n: number): void {
+    this.wireWaitRetries = n;
+    this.wire.configure({ waitRetries: n });
+  }
+
   /** Called after a recovery that may have changed AP state (MEM-AP caches drop their TAR/CSW). */
   onRecover: (() => void)[] = [];
 
@@ -127,7 +149,6 @@ export class Dap {
   /** Run a batch: one round trip, more only to retry after WAIT or to recover from errors. */
   async run(b: Batch): Promise<void> {
     let ops = b.ops;
-    let attempts = 0;
     for (;;) {
       const res = await this.wire.transfer(ops.map((o) => o.req));
       // Account for what completed: read values and SELECT writes.
@@ -137,13 +158,25 @@ export class Dap {
         if (o.read) o.read.value = res.reads[ri++] >>> 0;
         if (!o.req.ap && !o.req.read && o.req.addr === DP_ADDR.SELECT) this.select = o.req.value;
       }
-      if (res.ack === 'ok') return;
+      if (res.ack === 'ok') {
+        this.waitStreak = 0;
+        return;
+      }
       const failed = ops[res.completed];
-      if (res.ack === 'wait' && attempts++ < this.waitRetryLimit) {
+      if (res.ack === 'wait' && this.waitStreak++ < this.waitRetryLimit) {
+        // Let the wire wait longer. DP-only work is simply resumed where it stopped; AP
+        // work is not (a posted DRW read that met WAIT has already moved TAR), so the
+        // caller rebuilds it from scratch (MemAccessPort does).
+        this.setWaitRetries(Math.min(this.wireWaitRetries * 2 + 1, 4096));
+        if (ops.slice(res.completed).some((o) => o.req.ap)) {
+          this.invalidate();
+          throw new WaitRetry(res.completed);
+        }
         ops = ops.slice(res.completed);
         continue;
       }
       if (res.ack === 'wait') {
+        this.waitStreak = 0;
         await this.wire.transfer([{ ap: false, read: false, addr: DP_ADDR.ABORT, value: ABORT.encode({ DAPABORT: 1 }) }]);
         this.invalidate();
         throw new TransferError(failed.what, 'wait');
@@ -175,13 +208,25 @@ export class Dap {
     const read = data === undefined;
     const out = read ? new Uint32Array(count) : new Uint32Array(0);
     let done = 0;
-    let attempts = 0;
     while (done < count) {
       const res = await this.wire.transferBlock({ ap: true, read, addr: reg & 0xc }, count - done, read ? undefined : data!.subarray(done));
       if (read) out.set(res.data.subarray(0, res.completed), done);
       done += res.completed;
-      if (res.ack === 'ok') break;
-      if (res.ack === 'wait' && attempts++ < this.waitRetryLimit) continue;
+      if (res.ack === 'ok') {
+        this.waitStreak = 0;
+        break;
+      }
+      if (res.ack === 'wait' && this.waitStreak++ < this.waitRetryLimit) {
+        this.setWaitRetries(Math.min(this.wireWaitRetries * 2 + 1, 4096));
+        this.invalidate();
+        throw new WaitRetry(done);
+      }
+      if (res.ack === 'wait') {
+        this.waitStreak = 0;
+        await this.wire.transfer([{ ap: false, read: false, addr: DP_ADDR.ABORT, value: ABORT.encode({ DAPABORT: 1 }) }]);
+        this.invalidate();
+        throw new TransferError(what, 'wait');
+      }
       if (res.ack === 'fault') throw new TransferError(what, 'fault', await this.clearSticky());
       this.invalidate();
       throw new TransferError(what, res.ack);
@@ -250,6 +295,7 @@ export class Dap {
    */
   async connect(): Promise<number> {
     const w = this.wire;
+    w.configure({ waitRetries: this.wireWaitRetries });
     await w.swjSequence(56, ones(56));
     await w.swjSequence(16, bitsFromValue(SWJ.JTAG_TO_SWD, 16));
     try {

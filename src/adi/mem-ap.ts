@@ -3,7 +3,7 @@
 // packed 8/16-bit transfers when the AP supports them.
 import { AP_ADDR, CSW, CSW_ADDRINC, CSW_SIZE, IDR, AP_CLASS_MEM } from '../arch/ap.js';
 import { hex32 } from '../arch/register.js';
-import type { Dap } from './dap.js';
+import { WaitRetry, type Dap } from './dap.js';
 import { AdiError, TransferError } from './errors.js';
 
 const C = CSW.fields;
@@ -102,8 +102,25 @@ export class MemAccessPort {
     throw new MemoryAccessError(`${op} at ${hex32(addr)} failed: ${e.message.replace(/^.* failed: /, '')}${where ? ` - ${where}` : ''}`, addr >>> 0, e);
   }
 
+  /** Redo an operation that WAIT interrupted (Dap bounds how often). */
+  private async retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof WaitRetry)) throw e;
+        this.csw = undefined;
+        this.tar = undefined;
+      }
+    }
+  }
+
+  private single(size: 1 | 2 | 4, addr: number, value?: number): Promise<number> {
+    return this.retrying(() => this.singleOnce(size, addr, value));
+  }
+
   /** One access of 1, 2 or 4 bytes; data in/out of the byte lanes. */
-  private async single(size: 1 | 2 | 4, addr: number, value?: number): Promise<number> {
+  private async singleOnce(size: 1 | 2 | 4, addr: number, value?: number): Promise<number> {
     addr >>>= 0;
     const sz = size === 4 ? CSW_SIZE.WORD : size === 2 ? CSW_SIZE.HALF : CSW_SIZE.BYTE;
     const b = this.dap.batch();
@@ -143,7 +160,11 @@ export class MemAccessPort {
   }
 
   /** Several 32-bit writes in one round trip (register set-up sequences). */
-  async writeMany32(pairs: readonly [number, number][]): Promise<void> {
+  writeMany32(pairs: readonly [number, number][]): Promise<void> {
+    return this.retrying(() => this.writeManyOnce(pairs));
+  }
+
+  private async writeManyOnce(pairs: readonly [number, number][]): Promise<void> {
     const b = this.dap.batch();
     try {
       for (const [a, v] of pairs) {
@@ -158,7 +179,11 @@ export class MemAccessPort {
   }
 
   /** Several 32-bit reads in one round trip. */
-  async readMany32(addrs: readonly number[]): Promise<number[]> {
+  readMany32(addrs: readonly number[]): Promise<number[]> {
+    return this.retrying(() => this.readManyOnce(addrs));
+  }
+
+  private async readManyOnce(addrs: readonly number[]): Promise<number[]> {
     const b = this.dap.batch();
     const rs: { value: number }[] = [];
     try {
@@ -179,7 +204,11 @@ export class MemAccessPort {
    * data registers: TAR is set to each 16-byte block once and BD0-BD3 reach its words
    * (the debug registers DHCSR, DCRSR, DCRDR, DEMCR share one block). Returns the reads.
    */
-  async transact(ops: readonly { addr: number; value?: number }[]): Promise<number[]> {
+  transact(ops: readonly { addr: number; value?: number }[]): Promise<number[]> {
+    return this.retrying(() => this.transactOnce(ops));
+  }
+
+  private async transactOnce(ops: readonly { addr: number; value?: number }[]): Promise<number[]> {
     const b = this.dap.batch();
     const rs: { value: number }[] = [];
     try {
@@ -223,10 +252,13 @@ export class MemAccessPort {
       const a = (addr + 4 * done) >>> 0;
       const n = Math.min(count - done, (BLOCK - (a & (BLOCK - 1))) >>> 2);
       try {
-        const b = this.dap.batch();
-        this.setup(b, CSW_SIZE.WORD, CSW_ADDRINC.SINGLE, a);
-        if (b.ops.length) await b.run();
-        out.set(await this.dap.apBlock(this.apsel, AP_ADDR.DRW, n, undefined, `read at ${hex32(a)}`), done);
+        const chunk = await this.retrying(async () => {
+          const b = this.dap.batch();
+          this.setup(b, CSW_SIZE.WORD, CSW_ADDRINC.SINGLE, a);
+          if (b.ops.length) await b.run();
+          return this.dap.apBlock(this.apsel, AP_ADDR.DRW, n, undefined, `read at ${hex32(a)}`);
+        });
+        out.set(chunk, done);
         this.advanceTar(4 * n);
       } catch (e) {
         const at = e instanceof TransferError && e.busFault ? await this.faultAddress(a) : a;
@@ -244,10 +276,12 @@ export class MemAccessPort {
       const a = (addr + 4 * done) >>> 0;
       const n = Math.min(words.length - done, (BLOCK - (a & (BLOCK - 1))) >>> 2);
       try {
-        const b = this.dap.batch();
-        this.setup(b, CSW_SIZE.WORD, CSW_ADDRINC.SINGLE, a);
-        if (b.ops.length) await b.run();
-        await this.dap.apBlock(this.apsel, AP_ADDR.DRW, n, words.subarray(done, done + n), `write at ${hex32(a)}`);
+        await this.retrying(async () => {
+          const b = this.dap.batch();
+          this.setup(b, CSW_SIZE.WORD, CSW_ADDRINC.SINGLE, a);
+          if (b.ops.length) await b.run();
+          await this.dap.apBlock(this.apsel, AP_ADDR.DRW, n, words.subarray(done, done + n), `write at ${hex32(a)}`);
+        });
         this.advanceTar(4 * n);
       } catch (e) {
         const at = e instanceof TransferError && e.busFault ? await this.faultAddress(a) : a;
@@ -290,8 +324,11 @@ export class MemAccessPort {
    * Bytes or halfwords with accesses of exactly that width (for peripherals that need it):
    * packed transfers (4 bytes or 2 halfwords per DRW access) when the AP has them.
    */
-  async readNarrow(size: 1 | 2, addr: number, count: number): Promise<number[]> {
-    addr >>>= 0;
+  readNarrow(size: 1 | 2, addr: number, count: number): Promise<number[]> {
+    return this.retrying(() => this.readNarrowOnce(size, addr >>> 0, count));
+  }
+
+  private async readNarrowOnce(size: 1 | 2, addr: number, count: number): Promise<number[]> {
     const out: number[] = [];
     if (!this.packedSupported || addr & (size - 1)) {
       for (let i = 0; i < count; i++) out.push(await this.single(size, addr + i * size));
