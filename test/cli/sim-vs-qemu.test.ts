@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 
@@ -53,18 +54,18 @@ function run(cmd: string, args: string[], cwd: string, input: Input, timeoutMs: 
 
 const qemu = (board: string, elf: string, cwd: string, input: Input) =>
   run('qemu-system-arm', ['-M', board, '-nographic', '-semihosting', '-kernel', elf], cwd, input, 10_000);
-const tsprobe = (board: string, elf: string, cwd: string, input: Input) =>
-  run(process.execPath, [cli, 'sim', '--board', board, elf], cwd, input, 20_000);
+const tsprobe = (board: string, elf: string, cwd: string, input: Input, extra: string[] = []) =>
+  run(process.execPath, [cli, 'sim', '--board', board, ...extra, elf], cwd, input, 20_000);
 
 /** QEMU aborts on lockup with a register dump on stderr; we print one line. Compare what both mean. */
 const isLockup = (r: Run) => /Lockup/.test(r.stderr) || /locked up/.test(r.stderr);
 
-async function compare(board: string, dir: string, elf: string, input: Input = { text: '' }) {
-  const [q, t] = await Promise.all([qemu(board, elf, dir, input), tsprobe(board, elf, dir, input)]);
+async function compare(board: string, dir: string, elf: string, input: Input = { text: '' }, tsprobeDir = dir, extra: string[] = []) {
+  const [q, t] = await Promise.all([qemu(board, elf, dir, input), tsprobe(board, elf, tsprobeDir, input, extra)]);
   const what = `${board} ${elf}`;
   assert.notEqual(q.signal, 'SIGKILL', `${what}: QEMU timed out`);
   assert.notEqual(t.signal, 'SIGKILL', `${what}: tsprobe timed out; stdout so far: ${t.stdout.slice(-300)} stderr: ${t.stderr.slice(-300)}`);
-  assert.equal(t.stdout, q.stdout, `${what}: stdout`);
+  assert.equal(t.stdout, q.stdout, `${what}: stdout (tsprobe status ${t.status}, stderr: ${t.stderr.slice(0, 500)})`);
   if (isLockup(q)) {
     assert.ok(isLockup(t), `${what}: QEMU locked up, tsprobe said: ${t.stderr}`);
     assert.match(t.stderr, /^tsprobe: core locked up at 0x[0-9a-f]{8} \(.*\)\n$/, `${what}: one clear line`);
@@ -78,7 +79,8 @@ async function compare(board: string, dir: string, elf: string, input: Input = {
 
 // uart-echo needs input (its own test below); watchdog runs on host time in QEMU, so
 // QEMU's result varies from run to run (tested in-process in test/sim/boards).
-const notCompared = new Set(['uart-echo.elf', 'watchdog.elf']);
+// files needs a directory (its own test below).
+const notCompared = new Set(['uart-echo.elf', 'watchdog.elf', 'files.elf']);
 const fixtureElfs = readdirSync(fixtures).filter((f) => f.endsWith('.elf') && !notCompared.has(f)).sort();
 
 for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
@@ -91,6 +93,20 @@ for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
   test(`${board}: UART0 input from stdin (line echo)`, { skip: !haveQemu && 'qemu-system-arm is not installed' }, async () => {
     const { t } = await compare(board, fixtures, 'uart-echo.elf', { text: 'hello\nabc\nquit\n', prompt: 'echo ready\n' });
     assert.equal(t.stdout, 'echo ready\nHELLO\nABC\nbye\n');
+  });
+
+  test(`${board}: semihosting host files (QEMU in its working directory, tsprobe in --semihosting-dir)`, { skip: !haveQemu && 'qemu-system-arm is not installed' }, async () => {
+    const qemuDir = mkdtempSync(path.join(tmpdir(), 'tsprobe-qemu-files-'));
+    const ourDir = mkdtempSync(path.join(tmpdir(), 'tsprobe-sim-files-'));
+    try {
+      const elf = path.join(fixtures, 'files.elf');
+      const { t } = await compare(board, qemuDir, elf, { text: '' }, fixtures, ['--semihosting-dir', ourDir]);
+      assert.match(t.stdout, /^write 00000000 close 00000000 flen 00000011/);
+      assert.deepEqual(readdirSync(ourDir), [], 'the firmware removed its file');
+    } finally {
+      rmSync(qemuDir, { recursive: true, force: true });
+      rmSync(ourDir, { recursive: true, force: true });
+    }
   });
 
   const built = path.join(root, 'firmware/build', board);
