@@ -5,11 +5,13 @@ import { Command } from 'commander';
 import { registerSim } from './commands/sim.js';
 import { registerDebug } from './commands/debug.js';
 import { registerDap } from './commands/dap.js';
+import { registerGdb } from './commands/gdb.js';
 
 const subcommands: ((program: Command) => void)[] = [
   registerSim,
   registerDebug,
   registerDap,
+  registerGdb,
 ];
 
 const program = new Command();

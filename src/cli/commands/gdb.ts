@@ -1,0 +1,113 @@
+// `tsprobe gdb --target sim:mps2-an385 [--port 3333] [--host 127.0.0.1] [--load fw.elf]`:
+// a GDB server on a target. For a simulated target the board runs in this process (the
+// probe session's background run loop) and the server reaches it only through the
+// debug wire, exactly as it would reach a real chip through a probe.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ProbeSession } from '../../probe/session.js';
+import { TargetSpecError } from '../../probe/target-spec.js';
+import { parseElf } from '../../image/elf.js';
+import { connectCortexM } from '../../cortexm/connect.js';
+import { AdiError } from '../../adi/errors.js';
+import { CortexMError } from '../../cortexm/cortex-m.js';
+import { CortexMTarget } from '../../gdb/cortexm-target.js';
+import { GdbServer, DEFAULT_GDB_PORT } from '../../gdb/server.js';
+import { UserError, runAction, describeFsError } from '../errors.js';
+
+export interface GdbCommandOptions {
+  target?: string;
+  port: string;
+  host: string;
+  load?: string;
+  debug?: boolean;
+  semihosting: boolean;
+}
+
+const VERSION = 'tsprobe 0.1.0 GDB server';
+
+export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${opts.port}: expected a TCP port number (0-65535; 0 picks a free one)`);
+  let session: ProbeSession;
+  try {
+    // A debugger can always wake a sleeping core: the run loop never ends for idleness.
+    session = ProbeSession.open(opts.target, { machine: { inputOpen: () => true } });
+  } catch (e) {
+    if (e instanceof TargetSpecError) throw new UserError(e.message);
+    throw e;
+  }
+  const board = session.board;
+  // The probe serves semihosting (BKPT 0xAB halts the core), as with real hardware.
+  if (opts.semihosting) board.semihostingEnabled = false;
+  // The board's console UART goes to our stdout, as with `qemu -nographic`.
+  const uart = board.uarts[0];
+  if (uart) uart.output = (b) => process.stdout.write(Uint8Array.of(b));
+
+  let server: GdbServer | null = null;
+  try {
+    const describeAddress = (addr: number) => {
+      const e = board.memoryMap.find((m) => addr >= m.base && addr - m.base < m.size);
+      return e ? `it is in ${e.name} on ${board.name}` : `no memory is mapped there on ${board.name}`;
+    };
+    const conn = await connectCortexM(session.wireFor('gdb'), { describeAddress });
+    if (opts.load) {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(opts.load));
+      } catch (e) {
+        throw new UserError(`cannot read ${opts.load}: ${describeFsError(e)}`);
+      }
+      const image = parseElf(bytes, opts.load);
+      // Written through the debug port like gdb's `load` would, then stopped at the reset vector.
+      await conn.core.reset({ halt: true });
+      for (const c of image.loadChunks()) await conn.mem.writeBlock(c.addr, c.data);
+      await conn.core.reset({ halt: true });
+      await conn.core.haltReason();
+    }
+    const target = await CortexMTarget.create(conn, { where: session.description, semihosting: opts.semihosting });
+    server = new GdbServer(target, {
+      host: opts.host,
+      port,
+      version: VERSION,
+      trace: opts.debug,
+      log: (m) => process.stderr.write(`tsprobe: ${m}\n`),
+    });
+    let addr: { host: string; port: number };
+    try {
+      addr = await server.listen();
+    } catch (e) {
+      throw new UserError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
+    }
+    process.stderr.write(`tsprobe: gdb server for ${target.description} listening on ${addr.host}:${addr.port}\n`);
+    process.stderr.write(`tsprobe: connect with: gdb-multiarch -ex 'target extended-remote ${addr.host}:${addr.port}' firmware.elf\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    const unsupported = [...server.unsupported];
+    if (unsupported.length) process.stderr.write(`tsprobe: packets answered as unsupported: ${unsupported.join(' ')}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof AdiError || e instanceof CortexMError) throw new UserError(e.message);
+    throw e;
+  } finally {
+    await server?.close();
+    await session.close();
+  }
+}
+
+export function registerGdb(program: Command): void {
+  program
+    .command('gdb')
+    .description('GDB remote serial protocol server (gdb: target extended-remote HOST:PORT)')
+    .option('-t, --target <spec>', 'target: sim:<board>', 'sim:mps2-an385')
+    .option('-p, --port <port>', 'TCP port (0: any free port)', String(DEFAULT_GDB_PORT))
+    .option('--host <address>', 'address to listen on (anything but 127.0.0.1 exposes the target to the network)', '127.0.0.1')
+    .option('--load <elf>', 'write this firmware through the debug port before serving, and stop at its reset vector')
+    .option('--no-semihosting', 'do not serve semihosting calls (BKPT 0xAB then stops like any breakpoint)')
+    .option('--debug', 'log every packet to stderr')
+    .action(async (opts: GdbCommandOptions) => {
+      await runAction(() => gdbCommand(opts));
+      process.exit(process.exitCode ?? 0);
+    });
+}

@@ -1,0 +1,428 @@
+// The gdb server's DebugTarget on top of src/cortexm: everything goes through the
+// Cortex-M debug registers over a DebugWire, so the same code serves the simulator
+// and, later, real hardware through a CMSIS-DAP probe.
+//
+// What the adapter adds to CortexM: gdb's register numbering, watch ranges that fit the
+// DWT's power-of-two comparators, breakpoint bookkeeping per gdb kind (Z0 vs Z1),
+// software-breakpoint shadowing on reads, fault names on vector catch, and probe-side
+// semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
+
+import { MemoryAccessError } from '../adi/mem-ap.js';
+import type { Connection } from '../cortexm/connect.js';
+import { BreakpointError } from '../cortexm/breakpoints.js';
+import { CortexMError } from '../cortexm/cortex-m.js';
+import { WatchpointError } from '../cortexm/watchpoints.js';
+import { armMRegisters, type ArmMRegister } from './arm-m-registers.js';
+import { HostSemihosting, SEMIHOSTING_BKPT } from './semihosting.js';
+import { MemoryFault, TargetError, type BreakKind, type DebugTarget, type HaltReason, type MemoryRegion, type MonitorHooks, type WatchKind } from './target.js';
+
+const MVFR0 = 0xe000ef40; // reads non-zero when the core has an FPU
+const CFSR = 0xe000ed28;
+const HFSR = 0xe000ed2c;
+const MMFAR = 0xe000ed34;
+const BFAR = 0xe000ed38;
+
+/** `monitor vector_catch` names (BMP's) -> CortexM's VECTOR_CATCH names. */
+const VECTOR_CATCH_NAMES: Record<string, string> = {
+  hard: 'hard_err',
+  int: 'int_err',
+  bus: 'bus_err',
+  stat: 'state_err',
+  chk: 'chk_err',
+  nocp: 'nocp_err',
+  mm: 'mm_err',
+  reset: 'reset',
+};
+
+export interface CortexMTargetOptions {
+  /** Where the core is, e.g. 'sim:mps2-an385'. */
+  readonly where: string;
+  /** Regions to give gdb (flash regions need `flash`); empty: gdb may access anything. */
+  readonly memoryMap?: readonly MemoryRegion[];
+  /** Serve semihosting calls (BKPT 0xAB) in the probe. Default true. */
+  readonly semihosting?: boolean;
+  /** Vector catches enabled on connect (BMP catches HardFault by default). */
+  readonly vectorCatch?: readonly string[];
+  /** Text for SYS_GET_CMDLINE. */
+  readonly cmdline?: string;
+}
+
+interface GdbWatch {
+  kind: WatchKind;
+  addr: number;
+  len: number;
+  /** The comparator range covering [addr, addr+len). */
+  base: number;
+  size: number;
+}
+
+/** The smallest naturally aligned power-of-two range covering [addr, addr+len). */
+export function coveringRange(addr: number, len: number): { base: number; size: number } {
+  let size = 1;
+  while (size < len) size *= 2;
+  for (; size <= 0x8000; size *= 2) {
+    const base = addr - (addr % size);
+    if (base + size >= addr + len) return { base: base >>> 0, size };
+  }
+  throw new TargetError(`cannot watch ${len} bytes at 0x${addr.toString(16)}: the DWT covers at most 32 KiB aligned ranges`);
+}
+
+export class CortexMTarget implements DebugTarget {
+  readonly description: string;
+  readonly registers: readonly ArmMRegister[];
+  readonly monitor: MonitorHooks;
+  private readonly regNames: string[];
+  private readonly breaks = new Map<number, BreakKind>();
+  private readonly watches: GdbWatch[] = [];
+  private readonly semihosting: HostSemihosting | null;
+  private console: ((text: string) => void) | null = null;
+  /** A stop found while we were not asked (semihosting exit seen during a step, ...). */
+  private pendingStop: HaltReason | null = null;
+
+  private constructor(
+    private readonly conn: Connection,
+    private readonly opts: CortexMTargetOptions,
+    fpu: boolean,
+  ) {
+    const core = conn.core;
+    this.description = `${core.coreName} ${core.revision} on ${opts.where}`;
+    this.registers = armMRegisters({ fpu });
+    this.regNames = [];
+    for (const r of this.registers) {
+      const s = r.source;
+      if (s.kind === 'double') this.regNames.push(`s${2 * s.index}`, `s${2 * s.index + 1}`);
+      else this.regNames.push(r.name);
+    }
+    this.semihosting = opts.semihosting === false ? null : new HostSemihosting((t) => this.console?.(t), opts.cmdline);
+    this.monitor = {
+      scan: async () => [`${this.description}, DPIDR 0x${(conn.dap.dpidr >>> 0).toString(16).padStart(8, '0')}`],
+      targets: async () => [this.description],
+      vectorCatch: async (enable, names) => {
+        const now = new Set(await core.getVectorCatch());
+        for (const n of names) {
+          const mapped = VECTOR_CATCH_NAMES[n];
+          if (mapped) enable ? now.add(mapped) : now.delete(mapped);
+        }
+        await core.setVectorCatch([...now]);
+        const back = Object.entries(VECTOR_CATCH_NAMES);
+        return (await core.getVectorCatch()).map((c) => back.find(([, v]) => v === c)?.[0] ?? c);
+      },
+      frequency: async (hz) => {
+        if (hz !== undefined) await conn.dap.wire.setClock(hz);
+        this.frequencyHz = hz ?? this.frequencyHz;
+        return this.frequencyHz;
+      },
+    };
+  }
+
+  private frequencyHz = 1_000_000;
+
+  /** Connects the adapter: finds out about the FPU, sets the default vector catches. */
+  static async create(conn: Connection, opts: CortexMTargetOptions): Promise<CortexMTarget> {
+    let fpu = false;
+    try {
+      fpu = (await conn.mem.read32(MVFR0)) !== 0;
+    } catch {
+      fpu = false;
+    }
+    const t = new CortexMTarget(conn, opts, fpu);
+    const catches = opts.vectorCatch ?? ['hard_err'];
+    if (catches.length) await conn.core.setVectorCatch([...new Set([...(await conn.core.getVectorCatch()), ...catches])]);
+    return t;
+  }
+
+  memoryMap(): readonly MemoryRegion[] {
+    return this.opts.memoryMap ?? [];
+  }
+
+  setConsoleListener(listener: ((text: string) => void) | null): void {
+    this.console = listener;
+  }
+
+  // ---- run control -----------------------------------------------------------------
+
+  async halt(): Promise<void> {
+    await this.wrap(() => this.conn.core.halt());
+  }
+
+  async resume(): Promise<void> {
+    this.pendingStop = null;
+    await this.wrap(() => this.conn.core.resume());
+  }
+
+  async step(): Promise<HaltReason> {
+    const core = this.conn.core;
+    await this.wrap(() => core.step());
+    const reason = await this.reason();
+    if (reason === 'semihosting') {
+      // The step landed on (or executed) BKPT 0xAB: serve it; that completes the step.
+      const outcome = await this.serveSemihosting();
+      if (outcome) return outcome;
+      return { kind: 'step' };
+    }
+    return reason;
+  }
+
+  async poll(): Promise<HaltReason | null> {
+    if (this.pendingStop) return this.pendingStop;
+    const core = this.conn.core;
+    const s = await this.wrap(() => core.status());
+    if (!s.halted) {
+      if (s.lockup) {
+        // A locked-up core never halts by itself; debug state is the way out.
+        await this.wrap(() => core.halt());
+        return { kind: 'fault', name: `Lockup: ${await this.faultName()}` };
+      }
+      return null;
+    }
+    const reason = await this.reason();
+    if (reason !== 'semihosting') return reason;
+    const outcome = await this.serveSemihosting();
+    if (outcome) return outcome;
+    await this.wrap(() => core.resume());
+    return null;
+  }
+
+  /** Why the (halted) core stopped, in gdb's terms; 'semihosting' for BKPT 0xAB. */
+  private async reason(): Promise<HaltReason | 'semihosting'> {
+    const core = this.conn.core;
+    const r = await this.wrap(() => core.haltReason());
+    switch (r.kind) {
+      case 'breakpoint': {
+        const pc = await this.wrap(() => core.readRegister('pc'));
+        const ours = this.breaks.get(pc);
+        if (ours) return { kind: 'breakpoint', type: ours, address: pc };
+        if (this.semihosting && (await this.read16(pc)) === SEMIHOSTING_BKPT) return 'semihosting';
+        // A BKPT compiled into the program.
+        return { kind: 'breakpoint', type: 'sw', address: pc };
+      }
+      case 'watchpoint': {
+        const w = r.watch ? this.watches.find((g) => g.base === r.watch!.address && g.kind === r.watch!.access) : undefined;
+        if (w) return { kind: 'watchpoint', address: w.addr, access: w.kind };
+        if (r.watch && r.watch.access !== 'pc') return { kind: 'watchpoint', address: r.watch.address, access: r.watch.access };
+        return { kind: 'interrupt' };
+      }
+      case 'vector-catch':
+        return { kind: 'fault', name: await this.faultName() };
+      case 'step':
+        return { kind: 'step' };
+      default:
+        return { kind: 'interrupt' };
+    }
+  }
+
+  /** Serves one semihosting call; returns the stop to report (exit), or null to go on. */
+  private async serveSemihosting(): Promise<HaltReason | null> {
+    const core = this.conn.core;
+    const regs = await this.wrap(() => core.readRegisters(['r0', 'r1', 'pc']));
+    const outcome = await this.semihosting!.call(regs.get('r0')!, regs.get('r1')!, {
+      readMemory: (a, n) => this.readMemory(a, n),
+      writeMemory: (a, d) => this.writeMemory(a, d),
+    });
+    if (outcome.kind === 'exit') {
+      this.pendingStop = { kind: 'exit', status: outcome.status };
+      return this.pendingStop;
+    }
+    await this.wrap(() => core.writeRegister('r0', outcome.r0));
+    await this.wrap(() => core.writeRegister('pc', (regs.get('pc')! + 2) >>> 0));
+    return null;
+  }
+
+  /** "HardFault (FORCED; PRECISERR at 0x60000000)" from HFSR/CFSR/BFAR/MMFAR and IPSR. */
+  private async faultName(): Promise<string> {
+    try {
+      const [cfsr, hfsr, mmfar, bfar] = await this.conn.mem.readMany32([CFSR, HFSR, MMFAR, BFAR]);
+      const xpsr = await this.conn.core.readRegister('xpsr');
+      const exc = xpsr & 0x1ff;
+      const names = ['Thread', 'Reset', 'NMI', 'HardFault', 'MemManage', 'BusFault', 'UsageFault'];
+      const bits: string[] = [];
+      if (hfsr & (1 << 30)) bits.push('FORCED');
+      if (hfsr & (1 << 1)) bits.push('VECTTBL');
+      const cfsrBits: [number, string][] = [
+        [0, 'IACCVIOL'], [1, 'DACCVIOL'], [3, 'MUNSTKERR'], [4, 'MSTKERR'], [5, 'MLSPERR'],
+        [8, 'IBUSERR'], [9, 'PRECISERR'], [10, 'IMPRECISERR'], [11, 'UNSTKERR'], [12, 'STKERR'], [13, 'LSPERR'],
+        [16, 'UNDEFINSTR'], [17, 'INVSTATE'], [18, 'INVPC'], [19, 'NOCP'], [24, 'UNALIGNED'], [25, 'DIVBYZERO'],
+      ];
+      for (const [bit, name] of cfsrBits) {
+        if (!(cfsr & (1 << bit))) continue;
+        if (bit === 9 && cfsr & (1 << 15)) bits.push(`PRECISERR at 0x${(bfar >>> 0).toString(16)}`);
+        else if (bit === 1 && cfsr & (1 << 7)) bits.push(`DACCVIOL at 0x${(mmfar >>> 0).toString(16)}`);
+        else bits.push(name);
+      }
+      const where = exc < names.length ? names[exc] : `exception ${exc}`;
+      return `${where}${bits.length ? ` (${bits.join(', ')})` : ''}`;
+    } catch {
+      return 'fault';
+    }
+  }
+
+  async reset(halt: boolean): Promise<void> {
+    this.pendingStop = null;
+    await this.wrap(() => this.conn.core.reset({ halt }));
+    if (halt) await this.wrap(() => this.conn.core.haltReason());
+  }
+
+  async detach(): Promise<void> {
+    for (const [addr] of this.breaks) await this.wrap(() => this.conn.core.breakpoints.remove(addr));
+    this.breaks.clear();
+  }
+
+  // ---- registers -------------------------------------------------------------------
+
+  async readRegisters(): Promise<Uint8Array> {
+    const values = await this.wrap(() => this.conn.core.readRegisters(this.regNames));
+    const out = new Uint8Array(this.registers.reduce((n, r) => n + r.bitsize / 8, 0));
+    const view = new DataView(out.buffer);
+    let off = 0;
+    for (const r of this.registers) {
+      const s = r.source;
+      if (s.kind === 'double') {
+        view.setUint32(off, values.get(`s${2 * s.index}`)!, true);
+        view.setUint32(off + 4, values.get(`s${2 * s.index + 1}`)!, true);
+      } else if (r.bitsize === 8) view.setUint8(off, values.get(r.name)! & 0xff);
+      else view.setUint32(off, values.get(r.name)!, true);
+      off += r.bitsize / 8;
+    }
+    return out;
+  }
+
+  async writeRegisters(data: Uint8Array): Promise<void> {
+    let off = 0;
+    for (const r of this.registers) {
+      const size = r.bitsize / 8;
+      await this.writeRegister(r.regnum, data.subarray(off, off + size));
+      off += size;
+    }
+  }
+
+  private reg(regnum: number): ArmMRegister {
+    const r = this.registers.find((x) => x.regnum === regnum);
+    if (!r) throw new TargetError(`no register number ${regnum}`);
+    return r;
+  }
+
+  async readRegister(regnum: number): Promise<Uint8Array> {
+    const r = this.reg(regnum);
+    const core = this.conn.core;
+    const out = new Uint8Array(r.bitsize / 8);
+    const view = new DataView(out.buffer);
+    if (r.source.kind === 'double') {
+      const i = r.source.index;
+      const v = await this.wrap(() => core.readRegisters([`s${2 * i}`, `s${2 * i + 1}`]));
+      view.setUint32(0, v.get(`s${2 * i}`)!, true);
+      view.setUint32(4, v.get(`s${2 * i + 1}`)!, true);
+    } else {
+      const v = await this.wrap(() => core.readRegister(r.name));
+      if (r.bitsize === 8) view.setUint8(0, v & 0xff);
+      else view.setUint32(0, v, true);
+    }
+    return out;
+  }
+
+  async writeRegister(regnum: number, value: Uint8Array): Promise<void> {
+    const r = this.reg(regnum);
+    if (value.length !== r.bitsize / 8) throw new TargetError(`${r.name} takes ${r.bitsize / 8} bytes`);
+    const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+    const core = this.conn.core;
+    if (r.source.kind === 'double') {
+      const i = r.source.index;
+      await this.wrap(() => core.writeRegister(`s${2 * i}`, view.getUint32(0, true)));
+      await this.wrap(() => core.writeRegister(`s${2 * i + 1}`, view.getUint32(4, true)));
+    } else {
+      await this.wrap(() => core.writeRegister(r.name, r.bitsize === 8 ? view.getUint8(0) : view.getUint32(0, true)));
+    }
+  }
+
+  // ---- memory ----------------------------------------------------------------------
+
+  private async read16(addr: number): Promise<number | undefined> {
+    try {
+      return await this.conn.mem.read16(addr);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async readMemory(address: number, length: number): Promise<Uint8Array> {
+    const data = await this.memOp(false, () => this.conn.mem.readBlock(address, length));
+    // Show the program's instructions, not our BKPTs.
+    for (const [addr, orig] of this.conn.core.breakpoints.software) {
+      for (let k = 0; k < 2; k++) {
+        const i = addr + k - address;
+        if (i >= 0 && i < length) data[i] = (orig >> (8 * k)) & 0xff;
+      }
+    }
+    return data;
+  }
+
+  async writeMemory(address: number, data: Uint8Array): Promise<void> {
+    await this.memOp(true, () => this.conn.mem.writeBlock(address, data));
+    // A write over one of our BKPTs changes the instruction it stands for; keep the BKPT.
+    const sw = this.conn.core.breakpoints.software;
+    for (const [addr, orig] of [...sw]) {
+      if (addr + 2 <= address || addr >= address + data.length) continue;
+      const bytes = [orig & 0xff, orig >> 8];
+      for (let k = 0; k < 2; k++) {
+        const i = addr + k - address;
+        if (i >= 0 && i < data.length) bytes[k] = data[i]!;
+      }
+      sw.set(addr, bytes[0]! | (bytes[1]! << 8));
+      await this.memOp(true, () => this.conn.mem.write16(addr, 0xbe00));
+    }
+  }
+
+  private async memOp<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof MemoryAccessError) throw new MemoryFault(e.address, write, e.message);
+      throw e;
+    }
+  }
+
+  // ---- breakpoints and watchpoints ---------------------------------------------------
+
+  async addBreakpoint(kind: BreakKind, address: number): Promise<void> {
+    const addr = (address & ~1) >>> 0;
+    const bp = this.conn.core.breakpoints;
+    // Z0: the FPB when it can (flash works too), else a BKPT in RAM; Z1: the FPB only.
+    await this.wrap(async () => {
+      if (kind === 'hw') await bp.addHardware(addr);
+      else await bp.add(addr, 'auto');
+    });
+    this.breaks.set(addr, kind);
+  }
+
+  async removeBreakpoint(_kind: BreakKind, address: number): Promise<void> {
+    const addr = (address & ~1) >>> 0;
+    await this.wrap(() => this.conn.core.breakpoints.remove(addr));
+    this.breaks.delete(addr);
+  }
+
+  async addWatchpoint(kind: WatchKind, address: number, length: number): Promise<void> {
+    const { base, size } = coveringRange(address >>> 0, Math.max(1, length));
+    await this.wrap(() => this.conn.core.watchpoints.add(base, size, kind));
+    this.watches.push({ kind, addr: address >>> 0, len: length, base, size });
+  }
+
+  async removeWatchpoint(kind: WatchKind, address: number, length: number): Promise<void> {
+    const i = this.watches.findIndex((w) => w.kind === kind && w.addr === address >>> 0 && w.len === length);
+    if (i < 0) return;
+    const w = this.watches[i]!;
+    this.watches.splice(i, 1);
+    // Two gdb watches may share one comparator range: free it with the last of them.
+    if (!this.watches.some((o) => o.base === w.base && o.size === w.size && o.kind === w.kind)) {
+      await this.wrap(() => this.conn.core.watchpoints.remove(w.base, w.size, w.kind));
+    }
+  }
+
+  /** Lower-layer errors the user can act on become TargetErrors with the same text. */
+  private async wrap<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof BreakpointError || e instanceof WatchpointError || e instanceof CortexMError) throw new TargetError(e.message);
+      throw e;
+    }
+  }
+}
