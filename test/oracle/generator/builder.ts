@@ -258,23 +258,23 @@ export class ChunkBuilder {
 
   /** Ends the chunk: pads for forward literal loads, then resolves every reference at the end. */
   finish(): GeneratedChunk {
+    // Land every forward reference at the end; one that cannot reach it yet (CBZ needs at
+    // least 2 bytes) gets a NOP to skip first.
+    for (let guard = 0; guard < 4; guard++) {
+      for (const p of this.pending) p.left = 0;
+      this.resolveDue(0);
+      if (this.pending.length === 0) break;
+      this.emit({ hw: [0xbf00], name: 'NOP T1', cls: 'hint', writes: 0 });
+    }
+    if (this.pending.length > 0) throw new Error('generator: unresolved forward reference');
     if (this.needEnd > this.offset) {
       // Literal loads read ahead of the last instruction: extend the code with data, jumped over.
       const padHalves = Math.ceil((this.needEnd - this.offset - 2) / 2) + 1;
-      const at = this.offset;
       this.emit({ hw: bT2(padHalves * 2 - 2), name: 'B T2', cls: 'branch', writes: 0 });
-      void at;
       const pad: number[] = [];
       for (let k = 0; k < padHalves; k++) pad.push(this.rng.u32() & 0xffff);
       this.emit({ hw: pad, name: 'data', cls: 'data', writes: 0, data: true });
     }
-    // A reference that cannot reach the end yet (CBZ needs at least 2 bytes) gets a NOP to skip.
-    for (let guard = 0; guard < 4 && this.pending.some((p) => this.offset - p.fix.base((p.fix.baseOp ?? p.fix.op).offset!) < p.fix.min); guard++) {
-      this.emit({ hw: [0xbf00], name: 'NOP T1', cls: 'hint', writes: 0 });
-    }
-    for (const p of this.pending) p.left = 0;
-    this.resolveDue(0);
-    if (this.pending.length > 0) throw new Error('generator: unresolved forward reference');
     const code = new Uint8Array(this.hws.length * 2);
     this.hws.forEach((h, k) => {
       code[2 * k] = h & 0xff;
