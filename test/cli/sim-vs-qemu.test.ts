@@ -80,7 +80,7 @@ async function compare(board: string, dir: string, elf: string, input: Input = {
 // uart-echo needs input (its own test below); watchdog runs on host time in QEMU, so
 // QEMU's result varies from run to run (tested in-process in test/sim/boards).
 // files needs a directory (its own test below).
-const notCompared = new Set(['uart-echo.elf', 'watchdog.elf', 'files.elf']);
+const notCompared = new Set(['uart-echo.elf', 'uart-irq-echo.elf', 'watchdog.elf', 'files.elf']);
 const fixtureElfs = readdirSync(fixtures).filter((f) => f.endsWith('.elf') && !notCompared.has(f)).sort();
 
 for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
@@ -93,6 +93,9 @@ for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
   test(`${board}: UART0 input from stdin (line echo)`, { skip: !haveQemu && 'qemu-system-arm is not installed' }, async () => {
     const { t } = await compare(board, fixtures, 'uart-echo.elf', { text: 'hello\nabc\nquit\n', prompt: 'echo ready\n' });
     assert.equal(t.stdout, 'echo ready\nHELLO\nABC\nbye\n');
+    // Interrupt-driven input with the core asleep in WFI between bytes.
+    const irq = await compare(board, fixtures, 'uart-irq-echo.elf', { text: 'hello\nquit\n', prompt: 'irq echo ready\n' });
+    assert.equal(irq.t.stdout, 'irq echo ready\nolleh\nbye\n');
   });
 
   test(`${board}: semihosting host files (QEMU in its working directory, tsprobe in --semihosting-dir)`, { skip: !haveQemu && 'qemu-system-arm is not installed' }, async () => {

@@ -209,3 +209,27 @@ test('watchdog: its interrupt is the NMI; left uncleared with RESEN it resets th
   assert.equal(b2.bus.read32(0x40008008), 0, 'the watchdog itself was reset');
   assert.equal(b2.cpu.ipsr, 0);
 });
+
+test('a core asleep waiting for UART input costs no simulated time and no spinning until a byte arrives', async () => {
+  const b = createBoard('mps2-an385');
+  let uart = '';
+  b.uarts[0].output = (c) => (uart += String.fromCharCode(c));
+  loadFixture(b, 'uart-irq-echo.elf');
+  b.reset();
+  let slices = 0;
+  const m = new Machine(b, { inputOpen: () => true, onSlice: () => slices++ });
+  const done = m.run();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(uart, 'irq echo ready\n');
+  assert.ok(b.cpu.sleeping, 'asleep in WFI');
+  const cycles = b.clock.now;
+  const slicesAsleep = slices;
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(b.clock.now, cycles, 'simulated time stands still while nothing can happen');
+  assert.equal(slices, slicesAsleep, 'and the loop is not spinning');
+  b.uarts[0].input(new TextEncoder().encode('abc\nquit\n'));
+  m.kick();
+  const stop = await done;
+  assert.deepEqual(stop.kind === 'exit' && stop.status, 0);
+  assert.equal(uart, 'irq echo ready\ncba\nbye\n');
+});
