@@ -156,5 +156,4 @@ export class Machine {
       : 'fault during exception entry or return';
     return { kind: 'lockup', pc, message: `core locked up at ${hex(pc)} (${reason})` };
   }
-
 }
