@@ -192,7 +192,7 @@ function dual(isLoad: boolean) {
     if (isLoad) {
       const lo = cpu.read32Aligned(addr);
       const hi = cpu.read32Aligned(addr + 4);
-      if (w && n !== 15) cpu.setR(n, offsetAddr);
+      if (w) cpu.setR(n, offsetAddr); // Rn = PC with writeback: UNPREDICTABLE, QEMU branches
       cpu.setR(t, lo);
       cpu.setR(t2, hi);
     } else {
