@@ -575,6 +575,55 @@ static void test_exceptions(void) {
   group_done("exceptions", f0);
 }
 
+/* ---- system: special registers, sleep and events, bit-banding ------------------- */
+
+static volatile uint32_t bitband_word;
+
+static void test_system(void) {
+  uint32_t f0 = failures, r;
+  /* BASEPRI_MAX only raises the priority mask */
+  r = 0x80;
+  __asm volatile("msr basepri_max, %0" ::"r"(r) : "memory");
+  r = 0xc0;
+  __asm volatile("msr basepri_max, %0" ::"r"(r) : "memory");
+  __asm volatile("mrs %0, basepri" : "=r"(r));
+  check("basepri_max keeps the higher priority", r, 0x80);
+  r = 0x40;
+  __asm volatile("msr basepri_max, %0" ::"r"(r) : "memory");
+  __asm volatile("mrs %0, basepri" : "=r"(r));
+  check("basepri_max raises", r, 0x40);
+  r = 0;
+  __asm volatile("msr basepri, %0" ::"r"(r) : "memory");
+  /* FAULTMASK and PRIMASK through CPS and MRS */
+  __asm volatile("cpsid f\n mrs %0, faultmask\n cpsie f" : "=r"(r)::"memory");
+  check("cpsid f sets faultmask", r, 1);
+  __asm volatile("cpsid i\n mrs %0, primask\n cpsie i" : "=r"(r)::"memory");
+  check("cpsid i sets primask", r, 1);
+  __asm volatile("mrs %0, control" : "=r"(r));
+  check("control in thread mode on MSP", r, 0);
+  /* SEV sets the event register; WFE consumes it and does not sleep */
+  __asm volatile("sev\n wfe" ::: "memory");
+  check("sev then wfe returns", 1, 1);
+  /* WFI with an interrupt pending that PRIMASK holds back: wakes at once */
+  norder = 0;
+  irq_disable();
+  SCB_ICSR = ICSR_PENDSVSET;
+  __asm volatile("dsb\n wfi" ::: "memory");
+  check("wfi returns with pendsv pending under primask", norder, 0);
+  irq_enable();
+  isb();
+  check("pendsv taken after cpsie", norder, 1);
+  /* bit-band alias of SRAM: one word per bit at 0x22000000 */
+  uint32_t alias = 0x22000000u + ((uint32_t)&bitband_word - 0x20000000u) * 32u;
+  bitband_word = 0x0f0f0f0f;
+  *(volatile uint32_t *)(alias + 4 * 4) = 1;
+  *(volatile uint32_t *)(alias + 0 * 4) = 0;
+  check("bit-band writes", bitband_word, 0x0f0f0f1e);
+  check("bit-band read of a set bit", *(volatile uint32_t *)(alias + 9 * 4), 1);
+  check("bit-band read of a clear bit", *(volatile uint32_t *)(alias + 31 * 4), 0);
+  group_done("system", f0);
+}
+
 /* ---- memory effects ---------------------------------------------------------------- */
 
 /* A checksum of all initialised and zeroed data (not the stack), printed at the end so
@@ -600,6 +649,7 @@ int main(void) {
   test_it_blocks();
   test_switch();
   test_exceptions();
+  test_system();
   console_puts("memory checksum ");
   console_hex(memory_checksum());
   console_puts("\n");
