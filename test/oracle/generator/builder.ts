@@ -197,13 +197,13 @@ export class ChunkBuilder {
   emit(op: Op, conditional = false): void {
     op.offset = this.offset;
     op.place?.(op, op.offset);
-    this.hws.push(...op.hw);
+    for (const h of op.hw) this.hws.push(h);
     if (!op.data) {
       const rec: InstructionRecord = { offset: op.offset, size: (op.hw.length * 2) as 2 | 4, encoding: op.name, cls: op.cls };
       if (op.unknownMask) rec.unknownMask = op.unknownMask;
       this.records.push(rec);
     }
-    for (let r = 0; r < 16; r++) if (op.writes & (1 << r)) this.known.delete(r);
+    if (op.writes) for (let r = 0; r < 16; r++) if (op.writes & (1 << r)) this.known.delete(r);
     if (op.sets && !conditional) for (const [r, v] of op.sets) this.known.set(r, v >>> 0);
     if (op.needEnd) this.needEnd = Math.max(this.needEnd, op.needEnd(op.offset));
     for (const fix of op.fixups ?? []) this.pending.push({ fix, left: fix.skip, known: new Map(this.known) });

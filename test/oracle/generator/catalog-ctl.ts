@@ -4,7 +4,7 @@
 // register-indirect targets are built position-independently with ADR.
 
 import { GENERAL, LOW, type Plan, type Op, type Fixup } from './builder.js';
-import { SP, PC, LR, bT1, bT2, bT3, bT4, blT1, cbz, movw, plainImm, lsImm12, splitImm12, regMask } from './encode.js';
+import { SP, PC, LR, bT1, bT2, bT3, bT4, blT1, cbz, movw, plainImm, lsImm12, lsImm8, lsReg, splitImm12, regMask } from './encode.js';
 import type { Spec } from './spec.js';
 
 const specs: Spec[] = [];
@@ -96,6 +96,28 @@ add('LDR (immediate) imm12', 'load', 'last', (p) => {
   const imm = p.rng.int(1024) * 4;
   p.setup.push({ hw: lsImm12(0, 2, 0, base.reg, rx, imm), name: 'STR (immediate) imm12', cls: 'store', writes: 0 });
   p.add({ hw: lsImm12(0, 2, 1, base.reg, PC, imm), name: 'LDR (immediate) imm12', cls: 'load' });
+});
+// LDR PC, [Rn, #-imm8] / [Rn, #+imm8]! / [Rn], #+imm8
+add('LDR (immediate) imm8', 'load', 'last', (p) => {
+  const rx = adrTarget(p, 1);
+  const base = p.dataBase(4, GENERAL, [rx]);
+  const imm = p.rng.int(64) * 4;
+  const mode = p.rng.int(3); // 0 offset (negative), 1 pre-indexed, 2 post-indexed
+  // store the target where the load will find it
+  const store = mode === 0 ? lsImm8(0, 2, 0, base.reg, rx, 1, 0, 0, imm) : lsImm12(0, 2, 0, base.reg, rx, mode === 1 ? imm : 0);
+  p.setup.push({ hw: store, name: mode === 0 ? 'STR (immediate) imm8' : 'STR (immediate) imm12', cls: 'store', writes: 0 });
+  const hw = mode === 0 ? lsImm8(0, 2, 1, base.reg, PC, 1, 0, 0, imm) : lsImm8(0, 2, 1, base.reg, PC, mode === 1 ? 1 : 0, 1, 1, imm);
+  p.add({ hw, name: 'LDR (immediate) imm8', cls: 'load' }, mode === 0 ? [] : [base.reg]);
+});
+// LDR PC, [Rn, Rm, LSL #k]
+add('LDR (register)', 'load', 'last', (p) => {
+  const rx = adrTarget(p, 1);
+  const base = p.dataBase(4, GENERAL, [rx]);
+  const rm = p.pickSettable(GENERAL, [rx]);
+  const k = p.rng.int(4);
+  p.setReg(rm, p.rng.int(256 >> k) << (k < 2 ? 2 - k : 0));
+  p.setup.push({ hw: lsReg(0, 2, 0, base.reg, rx, rm, k), name: 'STR (register)', cls: 'store', writes: 0 });
+  p.add({ hw: lsReg(0, 2, 1, base.reg, PC, rm, k), name: 'LDR (register)', cls: 'load' });
 });
 // LDM Rn, {..., PC} (no writeback; not together with LR)
 add('LDM T2', 'load-store-multiple', 'last', (p) => {
