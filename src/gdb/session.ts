@@ -571,7 +571,9 @@ export class GdbSession {
     const colon = pkt.indexOf(0x3a);
     const al = colon > 1 ? this.parseAddrLen(pkt.subarray(1, colon).toString('latin1')) : null;
     if (!al) return E_SYNTAX;
-    const data = pkt.subarray(colon + 1);
+    // A copy as a plain Uint8Array: a Buffer's slice() shares memory, which layers below
+    // that use slice() to copy must not be handed.
+    const data = new Uint8Array(pkt.subarray(colon + 1));
     if (data.length !== al[1]) return E_SYNTAX;
     if (data.length === 0) return 'OK'; // gdb probing for X support
     return this.writeMemory(al[0], data);
@@ -643,7 +645,7 @@ export class GdbSession {
     if (addr === null) return E_SYNTAX;
     if (!this.target.flash) return E_NO_FLASH;
     this.flashInProgress = true;
-    await this.target.flash.write(addr, pkt.subarray(colon + 1));
+    await this.target.flash.write(addr, new Uint8Array(pkt.subarray(colon + 1)));
     return 'OK';
   }
 
