@@ -236,12 +236,10 @@ export class Cpu {
 
   // Hooks (null when unused).
   bkptHook: ((imm8: number) => boolean) | null = null;
-  debugHook: ((pc: number) => boolean) | null = null;
+  private _debugHook: ((pc: number) => boolean) | null = null;
   watchHook: ((addr: number, size: number, write: boolean, value: number) => void) | null = null;
   /** AIRCR.SYSRESETREQ: the board resets the system; with no hook the core resets itself. */
   onSysResetReq: (() => void) | null = null;
-  /** DHCSR.C_MASKINTS in force (set by src/sim/debug): PendSV, SysTick and IRQs are not taken. */
-  debugMaskInts = false;
 
   // The System Control Space: exception state, SCB registers, SysTick, the SCS device.
   readonly nvic: Nvic;
@@ -400,6 +398,25 @@ export class Cpu {
     this._lockedUp = v;
     this.attention = true;
   }
+
+  /** Called before every instruction while set (FPB, C_STEP); true halts before the instruction. */
+  get debugHook(): ((pc: number) => boolean) | null {
+    return this._debugHook;
+  }
+  set debugHook(h: ((pc: number) => boolean) | null) {
+    this._debugHook = h;
+    this.attention = true; // the run loop calls the hook from its slow path
+  }
+
+  /** DHCSR.C_MASKINTS while halted-stepping: PendSV, SysTick and interrupts are not taken. */
+  get debugMaskInts(): boolean {
+    return this._debugMaskInts;
+  }
+  set debugMaskInts(v: boolean) {
+    this._debugMaskInts = v;
+    this.attention = true;
+  }
+  private _debugMaskInts = false;
 
   isPrivileged(): boolean {
     return this.ipsr !== 0 || (this._control & 1) === 0;
@@ -767,23 +784,19 @@ export class Cpu {
       let codeSize = this.codeSize;
       let code = this.codeHalves;
       try {
-        while (clock.now < limit) {
+        let now = clock.now;
+        while (now < limit) {
           if (this.attention) {
             const why = this.service();
             if (why >= 0) return why;
             if (why !== SERVICE_CONTINUE) {
               // an exception entry, or a fault raised before the instruction: a step of its own
-              clock.now++;
+              clock.now = ++now;
               if (single) return StopReason.Budget;
               continue;
             }
           }
           const pc = this._pc;
-          if (this.debugHook !== null && this.debugHook(pc)) {
-            this._halted = true;
-            this.attention = true;
-            return StopReason.Halted;
-          }
           let off = pc - codeBase;
           if (off < 0 || off + 4 > codeSize) {
             this.fetchSlow(pc);
@@ -813,7 +826,7 @@ export class Cpu {
           }
           if (it !== 0) this.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
           this._pc = this.nextPc;
-          clock.now++;
+          clock.now = ++now;
           if (single) return StopReason.Budget;
         }
         return StopReason.Budget;
@@ -839,6 +852,15 @@ export class Cpu {
   /** The slow checks before an instruction. Returns a StopReason, SERVICE_CONTINUE or SERVICE_ENTERED. */
   private service(): number {
     this.attention = false;
+    // A reset request (e.g. SYSRESETREQ written by a debugger) resets a halted or locked-up core too.
+    if (this.resetRequest !== null) {
+      const kind = this.resetRequest;
+      this.resetRequest = null;
+      if (kind === 'system' && this.onSysResetReq !== null) this.onSysResetReq();
+      else this.reset();
+      this.attention = true;
+      return SERVICE_ENTERED;
+    }
     if (this._lockedUp) {
       this.attention = true;
       return StopReason.Lockup;
@@ -850,14 +872,6 @@ export class Cpu {
     if (this.exitRequested) {
       this.attention = true;
       return StopReason.Exit;
-    }
-    if (this.resetRequest !== null) {
-      const kind = this.resetRequest;
-      this.resetRequest = null;
-      if (kind === 'system' && this.onSysResetReq !== null) this.onSysResetReq();
-      else this.reset();
-      this.attention = true;
-      return SERVICE_ENTERED;
     }
     if (this.excReturn !== -1) {
       this.performExceptionReturn();
@@ -880,6 +894,13 @@ export class Cpu {
       } else {
         this.attention = true;
         return StopReason.Sleeping;
+      }
+    }
+    if (this._debugHook !== null) {
+      this.attention = true; // look again before the next instruction
+      if (this._debugHook(this._pc)) {
+        this._halted = true;
+        return StopReason.Halted;
       }
     }
     if (this.tbit === 0) {

@@ -102,7 +102,9 @@ export function highestPending(cpu: Cpu): number {
   let best = 0;
   let bestPri = 1000;
   const pending = nvic.pending;
-  for (let n = 1; n < nvic.count; n++) {
+  // DHCSR.C_MASKINTS: PendSV, SysTick and external interrupts wait
+  const end = cpu.debugMaskInts ? 14 : nvic.count;
+  for (let n = 1; n < end; n++) {
     if (pending[n] !== 0 && isEnabled(cpu, n)) {
       const p = exceptionPriority(cpu, n);
       if (p < bestPri) {
