@@ -77,6 +77,14 @@ export interface Op {
   offset?: number;
 }
 
+/** Every op has the same object shape (fast property access in the emit loop). */
+export function mkOp(o: Omit<Op, 'writes'> & { writes?: number }): Op {
+  return {
+    hw: o.hw, name: o.name, cls: o.cls, writes: o.writes ?? 0, sets: o.sets, unknownMask: o.unknownMask,
+    fixups: o.fixups, data: o.data, needEnd: o.needEnd, place: o.place, offset: -1,
+  };
+}
+
 interface Pending {
   fix: Fixup;
   left: number;
@@ -140,8 +148,8 @@ export class Plan {
     this.reserved.add(r);
     if (this.known.get(r) === value) return;
     if (this.dirty.has(r)) throw new NoRegister();
-    this.setup.push({ hw: movw(r, value & 0xffff), name: 'MOV (immediate) T3', cls: 'move', writes: 1 << r, sets: [[r, value & 0xffff]] });
-    if (value >>> 16) this.setup.push({ hw: movt(r, value >>> 16), name: 'MOVT T1', cls: 'move', writes: 1 << r, sets: [[r, value]] });
+    this.setup.push(mkOp({ hw: movw(r, value & 0xffff), name: 'MOV (immediate) T3', cls: 'move', writes: 1 << r, sets: [[r, value & 0xffff]] }));
+    if (value >>> 16) this.setup.push(mkOp({ hw: movt(r, value >>> 16), name: 'MOVT T1', cls: 'move', writes: 1 << r, sets: [[r, value]] }));
     this.known.set(r, value);
   }
 
@@ -167,11 +175,19 @@ export class Plan {
     return { reg, value };
   }
 
+  /** Adds a setup instruction (runs before the item, outside any IT block). */
+  addSetup(op: Omit<Op, 'writes'> & { writes?: number }): Op {
+    const full = mkOp(op);
+    this.setup.push(full);
+    return full;
+  }
+
   /** Adds the item's instruction. `writes` lists the registers it writes. */
   add(op: Omit<Op, 'writes'> & { writes?: number }, writes: number[] = []): Op {
     let mask = op.writes ?? 0;
     for (const r of writes) mask |= 1 << r;
-    const full: Op = { ...op, writes: mask };
+    const full = mkOp(op);
+    full.writes = mask;
     this.main.push(full);
     return full;
   }
@@ -264,16 +280,16 @@ export class ChunkBuilder {
       for (const p of this.pending) p.left = 0;
       this.resolveDue(0);
       if (this.pending.length === 0) break;
-      this.emit({ hw: [0xbf00], name: 'NOP T1', cls: 'hint', writes: 0 });
+      this.emit(mkOp({ hw: [0xbf00], name: 'NOP T1', cls: 'hint' }));
     }
     if (this.pending.length > 0) throw new Error('generator: unresolved forward reference');
     if (this.needEnd > this.offset) {
       // Literal loads read ahead of the last instruction: extend the code with data, jumped over.
       const padHalves = Math.ceil((this.needEnd - this.offset - 2) / 2) + 1;
-      this.emit({ hw: bT2(padHalves * 2 - 2), name: 'B T2', cls: 'branch', writes: 0 });
+      this.emit(mkOp({ hw: bT2(padHalves * 2 - 2), name: 'B T2', cls: 'branch' }));
       const pad: number[] = [];
       for (let k = 0; k < padHalves; k++) pad.push(this.rng.u32() & 0xffff);
-      this.emit({ hw: pad, name: 'data', cls: 'data', writes: 0, data: true });
+      this.emit(mkOp({ hw: pad, name: 'data', cls: 'data', data: true }));
     }
     const code = new Uint8Array(this.hws.length * 2);
     this.hws.forEach((h, k) => {
@@ -285,7 +301,7 @@ export class ChunkBuilder {
 
   /** The IT instruction for a block of `count` instructions starting with `firstcond`. */
   static itOp(firstcond: number, pattern: string): Op {
-    return { hw: it(firstcond, pattern), name: 'IT T1', cls: 'it', writes: 0 };
+    return mkOp({ hw: it(firstcond, pattern), name: 'IT T1', cls: 'it' });
   }
 
   /** Snapshot for rolling back an item that turned out not to fit. */

@@ -3,7 +3,7 @@
 // Every branch goes forward to an item boundary chosen by the builder (see builder.ts);
 // register-indirect targets are built position-independently with ADR.
 
-import { GENERAL, LOW, type Plan, type Op, type Fixup } from './builder.js';
+import { GENERAL, LOW, mkOp, type Plan, type Op, type Fixup } from './builder.js';
 import { SP, PC, LR, bT1, bT2, bT3, bT4, blT1, cbz, movw, plainImm, lsImm12, lsImm8, lsReg, splitImm12, regMask } from './encode.js';
 import type { Spec } from './spec.js';
 
@@ -56,7 +56,7 @@ add('CBZ/CBNZ T1', 'branch', 'outside', (p) => {
 function adrTarget(p: Plan, thumbBit: number, from: readonly number[] = GENERAL): number {
   const rm = p.pickSettable(from);
   p.reserved.add(rm);
-  const op: Op = { hw: plainImm(0, PC, rm, 0), name: 'ADR T3', cls: 'address', writes: 1 << rm };
+  const op = mkOp({ hw: plainImm(0, PC, rm, 0), name: 'ADR T3', cls: 'address', writes: 1 << rm });
   op.fixups = [{
     op, base: (o) => (o + 4) & ~3, min: 0, max: 4094, skip: skipCount(p),
     patch: (target, d) => (target.hw = plainImm(0, PC, rm, d + thumbBit)),
@@ -83,7 +83,7 @@ add('MOV (register) T1', 'move', 'last', (p) => {
 add('ADD (register) T2', 'add-sub', 'last', (p) => {
   const rm = p.pickSettable();
   p.reserved.add(rm);
-  const setup: Op = { hw: movw(rm, 0), name: 'MOV (immediate) T3', cls: 'move', writes: 1 << rm };
+  const setup = mkOp({ hw: movw(rm, 0), name: 'MOV (immediate) T3', cls: 'move', writes: 1 << rm });
   p.setup.push(setup);
   p.known.delete(rm);
   const main = p.add({ hw: [0x4400 | 0x80 | (rm << 3) | 7], name: 'ADD (register) T2', cls: 'add-sub' });
@@ -94,7 +94,7 @@ add('LDR (immediate) imm12', 'load', 'last', (p) => {
   const rx = adrTarget(p, 1);
   const base = p.dataBase(4, GENERAL, [rx]);
   const imm = p.rng.int(1024) * 4;
-  p.setup.push({ hw: lsImm12(0, 2, 0, base.reg, rx, imm), name: 'STR (immediate) imm12', cls: 'store', writes: 0 });
+  p.addSetup({ hw: lsImm12(0, 2, 0, base.reg, rx, imm), name: 'STR (immediate) imm12', cls: 'store' });
   p.add({ hw: lsImm12(0, 2, 1, base.reg, PC, imm), name: 'LDR (immediate) imm12', cls: 'load' });
 });
 // LDR PC, [Rn, #-imm8] / [Rn, #+imm8]! / [Rn], #+imm8
@@ -105,7 +105,7 @@ add('LDR (immediate) imm8', 'load', 'last', (p) => {
   const mode = p.rng.int(3); // 0 offset (negative), 1 pre-indexed, 2 post-indexed
   // store the target where the load will find it
   const store = mode === 0 ? lsImm8(0, 2, 0, base.reg, rx, 1, 0, 0, imm) : lsImm12(0, 2, 0, base.reg, rx, mode === 1 ? imm : 0);
-  p.setup.push({ hw: store, name: mode === 0 ? 'STR (immediate) imm8' : 'STR (immediate) imm12', cls: 'store', writes: 0 });
+  p.addSetup({ hw: store, name: mode === 0 ? 'STR (immediate) imm8' : 'STR (immediate) imm12', cls: 'store' });
   const hw = mode === 0 ? lsImm8(0, 2, 1, base.reg, PC, 1, 0, 0, imm) : lsImm8(0, 2, 1, base.reg, PC, mode === 1 ? 1 : 0, 1, 1, imm);
   p.add({ hw, name: 'LDR (immediate) imm8', cls: 'load' }, mode === 0 ? [] : [base.reg]);
 });
@@ -116,7 +116,7 @@ add('LDR (register)', 'load', 'last', (p) => {
   const rm = p.pickSettable(GENERAL, [rx]);
   const k = p.rng.int(4);
   p.setReg(rm, p.rng.int(256 >> k) << (k < 2 ? 2 - k : 0));
-  p.setup.push({ hw: lsReg(0, 2, 0, base.reg, rx, rm, k), name: 'STR (register)', cls: 'store', writes: 0 });
+  p.addSetup({ hw: lsReg(0, 2, 0, base.reg, rx, rm, k), name: 'STR (register)', cls: 'store' });
   p.add({ hw: lsReg(0, 2, 1, base.reg, PC, rm, k), name: 'LDR (register)', cls: 'load' });
 });
 // LDM Rn, {..., PC} (no writeback; not together with LR)
@@ -125,7 +125,7 @@ add('LDM T2', 'load-store-multiple', 'last', (p) => {
   const base = p.dataBase(4, GENERAL, [rx]);
   const list = p.rng.subset(GENERAL.filter((r) => r !== LR), 0.3).sort((a, b) => a - b);
   if (list.length === 0) list.push(p.pick(LOW));
-  p.setup.push({ hw: lsImm12(0, 2, 0, base.reg, rx, 4 * list.length), name: 'STR (immediate) imm12', cls: 'store', writes: 0 });
+  p.addSetup({ hw: lsImm12(0, 2, 0, base.reg, rx, 4 * list.length), name: 'STR (immediate) imm12', cls: 'store' });
   p.add({ hw: [0xe890 | base.reg, 0x8000 | regMask(list)], name: 'LDM T2', cls: 'load-store-multiple' }, list);
 });
 // POP {..., PC} in its three encodings (SP moves, so never inside an IT block)
@@ -137,7 +137,7 @@ for (const [name, listFrom, min] of [['POP T1', LOW, 0], ['POP T2', GENERAL.filt
     const bytes = 4 * (list.length + 1);
     if (!p.canMoveSp(bytes)) return false;
     const rx = adrTarget(p, 1);
-    p.setup.push({ hw: lsImm12(0, 2, 0, SP, rx, 4 * list.length), name: 'STR (immediate) imm12', cls: 'store', writes: 0 });
+    p.addSetup({ hw: lsImm12(0, 2, 0, SP, rx, 4 * list.length), name: 'STR (immediate) imm12', cls: 'store' });
     const hw = name === 'POP T1' ? [0xbd00 | regMask(list)] : name === 'POP T2' ? [0xe8bd, 0x8000 | regMask(list)] : [0xf85d, 0xfb04];
     p.add({ hw, name, cls: name.startsWith('LDR') ? 'load' : 'load-store-multiple' }, list);
     p.moveSp(bytes);
@@ -153,7 +153,7 @@ for (const [name, half] of [['TBB T1', 0], ['TBH T1', 1]] as const) {
     p.setReg(rm, p.rng.int(entries));
     const tbb = p.add({ hw: [0xe8d0 | PC, 0xf000 | (half << 4) | rm], name, cls: 'branch' });
     const tableBytes = half ? 2 * entries : entries + (entries & 1);
-    const table: Op = { hw: new Array(tableBytes / 2).fill(0), name: 'table', cls: 'data', writes: 0, data: true };
+    const table = mkOp({ hw: new Array(tableBytes / 2).fill(0), name: 'table', cls: 'data', data: true });
     const values = new Array(half ? entries : tableBytes).fill(0);
     table.fixups = [];
     for (let e = 0; e < entries; e++) {

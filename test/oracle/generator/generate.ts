@@ -4,7 +4,7 @@
 // 0x20100000..0x2010FFFF, sets SP itself, and ends by falling through (or branching) to the
 // first byte after `code`.
 
-import { ChunkBuilder, Plan, NoRegister, STACK_INIT, type GeneratedChunk, type Op } from './builder.js';
+import { ChunkBuilder, Plan, NoRegister, STACK_INIT, mkOp, type GeneratedChunk, type Op } from './builder.js';
 import { Rng } from './rng.js';
 import { movw, movt } from './encode.js';
 import type { Spec } from './spec.js';
@@ -65,9 +65,9 @@ export function generateChunk(seed: number, count: number, opts: GeneratorOption
   const itProbability = insideSpecs.length > 0 ? IT_PROBABILITY : 0;
 
   // Prologue: a stack pointer in the scratch stack window.
-  b.emit({ hw: movw(0, STACK_INIT & 0xffff), name: 'MOV (immediate) T3', cls: 'move', writes: 1 });
-  b.emit({ hw: movt(0, STACK_INIT >>> 16), name: 'MOVT T1', cls: 'move', writes: 1, sets: [[0, STACK_INIT]] });
-  b.emit({ hw: [0x4685], name: 'MOV (register) T1', cls: 'move', writes: 1 << 13 }); // MOV SP, r0
+  b.emit(mkOp({ hw: movw(0, STACK_INIT & 0xffff), name: 'MOV (immediate) T3', cls: 'move', writes: 1 }));
+  b.emit(mkOp({ hw: movt(0, STACK_INIT >>> 16), name: 'MOVT T1', cls: 'move', writes: 1, sets: [[0, STACK_INIT]] }));
+  b.emit(mkOp({ hw: [0x4685], name: 'MOV (register) T1', cls: 'move', writes: 1 << 13 })); // MOV SP, r0
   b.itemDone();
 
   const single = (): Item | null => {
@@ -126,7 +126,7 @@ export function generateChunk(seed: number, count: number, opts: GeneratorOption
       b.sp += item.spDelta;
       emitted = true;
     }
-    if (!emitted) b.emit({ hw: [0xbf00], name: 'NOP T1', cls: 'hint', writes: 0 });
+    if (!emitted) b.emit(mkOp({ hw: [0xbf00], name: 'NOP T1', cls: 'hint' }));
     b.itemDone();
   }
   return b.finish();
