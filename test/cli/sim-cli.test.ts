@@ -14,7 +14,8 @@ const cli = path.join(root, 'dist/src/cli/main.js');
 const fixtures = path.join(root, 'test/cli/fixtures');
 
 function sim(args: string[], input = '') {
-  return spawnSync(process.execPath, [cli, 'sim', ...args], { cwd: fixtures, input, encoding: 'utf8', timeout: 20_000 });
+  // Generous timeout: the whole suite runs files in parallel on a loaded machine.
+  return spawnSync(process.execPath, [cli, 'sim', ...args], { cwd: fixtures, input, encoding: 'utf8', timeout: 60_000 });
 }
 
 test('user errors: one line naming the problem, exit status 2, no stack trace', () => {
@@ -38,7 +39,7 @@ test('user errors: one line naming the problem, exit status 2, no stack trace', 
     ];
     for (const [args, pattern] of cases) {
       const r = sim(args);
-      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.status, 2, `${args.join(' ')}: status ${r.status} signal ${r.signal} ${r.error ?? ''} stderr: ${r.stderr}`);
       assert.match(r.stderr, pattern);
       assert.equal(r.stderr.split('\n').length, 2, 'exactly one line');
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
