@@ -233,3 +233,22 @@ test('a core asleep waiting for UART input costs no simulated time and no spinni
   assert.deepEqual(stop.kind === 'exit' && stop.status, 0);
   assert.equal(uart, 'irq echo ready\ncba\nbye\n');
 });
+
+test('a halted core (debugger) parks the loop until it is resumed and kicked', async () => {
+  const b = createBoard('mps2-an385');
+  let uart = '';
+  b.uarts[0].output = (c) => (uart += String.fromCharCode(c));
+  loadFixture(b, 'timer-irq.elf');
+  b.reset();
+  b.cpu.halted = true;
+  const m = new Machine(b);
+  const done = m.run();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(b.clock.now, 0, 'nothing ran while halted');
+  assert.ok(m.isRunning);
+  b.cpu.halted = false;
+  m.kick();
+  const stop = await done;
+  assert.deepEqual(stop.kind === 'exit' && stop.status, 0);
+  assert.match(uart, /timer done\n$/);
+});
