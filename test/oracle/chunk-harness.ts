@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { runQemuTrace } from './qemu-trace.js';
 import { runSimTrace } from './sim-trace.js';
 import { compareTraces, symbolizer, type CompareResult } from './compare.js';
-import { firmwarePath } from './firmware-paths.js';
+import { firmwarePath, symbolsOf } from './firmware-paths.js';
 import { hex8 } from './trace.js';
 
 export const CHUNK_TABLE = 0x00200000;
@@ -144,9 +144,7 @@ export async function runBatch(board: string, chunks: Chunk[], seed: number, opt
   const simDir = join(dir, 'sim');
   const problems: string[] = [];
   try {
-    // chunk_done's address comes from the runner's ELF, through a throwaway parse.
-    const probe = runSimTrace({ board, elf, maxStates: 0 });
-    const chunkDone = probe.image.symbol('chunk_done');
+    const chunkDone = symbolsOf(elf).find((s) => s.name === 'chunk_done')?.value;
     if (chunkDone === undefined) throw new Error('chunk-runner.elf has no chunk_done');
     const batch = buildBatch(chunks, seed, chunkDone & ~1, opts.dsp);
     const tableFile = join(dir, 'table.bin');
