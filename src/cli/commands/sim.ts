@@ -6,6 +6,10 @@
 // Keys when stdin is a terminal (it is put in raw mode so a firmware REPL sees
 // every key): Ctrl-A x quits (as in QEMU), Ctrl-A Ctrl-A sends one Ctrl-A, and
 // Ctrl-C twice within a second quits (a single Ctrl-C goes to the firmware).
+// Semihosting reads of stdin (SYS_READ/SYS_READC) block the whole simulation until
+// input arrives, as on QEMU; the quit keys are not seen while one waits.
+// Without --realtime, simulated time jumps over sleeps, so a firmware's timers run
+// as fast as the host allows; --realtime paces them to the wall clock.
 import { readFileSync, statSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseElf } from '../../image/elf.js';
