@@ -103,6 +103,9 @@ export class Plan {
   readonly known: Map<number, number>;
   /** SP change requested by this item (must keep SP in the stack window). */
   spDelta = 0;
+  /** An earlier instruction of this IT block writes memory: a value that a setup stored
+   * before the IT (a branch target for LDR PC) may have been overwritten. */
+  memoryWritten = false;
 
   constructor(
     readonly rng: Rng,

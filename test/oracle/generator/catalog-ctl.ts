@@ -91,6 +91,7 @@ add('ADD (register) T2', 'add-sub', 'last', (p) => {
 });
 // LDR PC, [Rn, #imm12]: the target address (with the Thumb bit) is stored there first.
 add('LDR (immediate) imm12', 'load', 'last', (p) => {
+  if (p.memoryWritten) return false; // the stored target could be overwritten before the load
   const rx = adrTarget(p, 1);
   const base = p.dataBase(4, GENERAL, [rx]);
   const imm = p.rng.int(1024) * 4;
@@ -99,6 +100,7 @@ add('LDR (immediate) imm12', 'load', 'last', (p) => {
 });
 // LDR PC, [Rn, #-imm8] / [Rn, #+imm8]! / [Rn], #+imm8
 add('LDR (immediate) imm8', 'load', 'last', (p) => {
+  if (p.memoryWritten) return false; // the stored target could be overwritten before the load
   const rx = adrTarget(p, 1);
   const base = p.dataBase(4, GENERAL, [rx]);
   const imm = p.rng.int(64) * 4;
@@ -111,6 +113,7 @@ add('LDR (immediate) imm8', 'load', 'last', (p) => {
 });
 // LDR PC, [Rn, Rm, LSL #k]
 add('LDR (register)', 'load', 'last', (p) => {
+  if (p.memoryWritten) return false; // the stored target could be overwritten before the load
   const rx = adrTarget(p, 1);
   const base = p.dataBase(4, GENERAL, [rx]);
   const rm = p.pickSettable(GENERAL, [rx]);
@@ -121,6 +124,7 @@ add('LDR (register)', 'load', 'last', (p) => {
 });
 // LDM Rn, {..., PC} (no writeback; not together with LR)
 add('LDM T2', 'load-store-multiple', 'last', (p) => {
+  if (p.memoryWritten) return false; // the stored target could be overwritten before the load
   const rx = adrTarget(p, 1);
   const base = p.dataBase(4, GENERAL, [rx]);
   const list = p.rng.subset(GENERAL.filter((r) => r !== LR), 0.3).sort((a, b) => a - b);

@@ -98,8 +98,9 @@ export function generateChunk(seed: number, count: number, opts: GeneratorOption
         if (e instanceof NoRegister) return null;
         throw e;
       }
-      // Conditional writes: later setups must not rely on these registers.
+      // Conditional writes: later setups must not rely on these registers (or memory).
       const op = p.main[before];
+      if (op.cls === 'store' || /^(STM|STR|PUSH)/.test(op.name)) p.memoryWritten = true;
       for (let r = 0; r < 16; r++) {
         if (op.writes & (1 << r)) {
           p.dirty.add(r);
