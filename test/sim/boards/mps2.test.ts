@@ -116,6 +116,17 @@ test('--realtime paces simulated time to the wall clock', async () => {
   const ms = performance.now() - t0;
   assert.equal(stop.kind, 'exit');
   assert.ok(ms >= 45 && ms < 1500, `50 ms of simulated time took ${ms.toFixed(1)} ms`);
+
+  // A busy core (B .) is held back to the wall clock too: 100 ms of cycles.
+  const busy = createBoard('mps2-an385');
+  busy.bus.write32(0, 0x20001000);
+  busy.bus.write32(4, 0x101);
+  busy.bus.write16(0x100, 0xe7fe);
+  busy.reset();
+  const t1 = performance.now();
+  assert.deepEqual(await new Machine(busy, { realtime: true, maxCycles: 2_500_000 }).run(), { kind: 'limit', cycles: 2_500_000 });
+  const busyMs = performance.now() - t1;
+  assert.ok(busyMs >= 90 && busyMs < 2000, `100 ms of busy simulated time took ${busyMs.toFixed(1)} ms`);
 });
 
 test('UART RX from the host wakes a polling firmware; stop() ends a run', async () => {
