@@ -211,9 +211,17 @@ export async function simCommand(file: string | undefined, opts: SimOptions): Pr
       stdin.pause();
     });
   }
+  // Signals end the run through the loop, so the terminal leaves raw mode.
   const onSigint = () => machine.stop('interrupted');
+  const onSigterm = () => machine.stop('terminated');
   process.on('SIGINT', onSigint);
-  cleanups.push(() => process.off('SIGINT', onSigint));
+  process.on('SIGTERM', onSigterm);
+  process.on('SIGHUP', onSigterm);
+  cleanups.push(() => {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    process.off('SIGHUP', onSigterm);
+  });
 
   machine = new Machine(board, {
     realtime: opts.realtime,
