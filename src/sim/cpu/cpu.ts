@@ -124,20 +124,24 @@ const HOT16: Exec[] = [
   exec_CMP_immediate_T1,
   exec_ADD_immediate_T2,
   exec_SUB_immediate_T2,
+  exec_B_T1,
+  exec_B_T2,
+  exec_LDR_immediate_T1,
+  exec_STR_immediate_T1,
   exec_ADD_register_T1,
   exec_SUB_register_T1,
   exec_ADD_immediate_T1,
   exec_SUB_immediate_T1,
   exec_LSL_immediate_T1,
-  exec_LSR_immediate_T1,
   exec_data_processing_register_T1,
+  exec_PUSH_T1,
+  exec_POP_T1,
+  exec_LSR_immediate_T1,
   exec_ADD_register_T2,
   exec_CMP_register_T2,
   exec_MOV_register_T1,
   exec_BX_T1,
   exec_LDR_literal_T1,
-  exec_LDR_immediate_T1,
-  exec_STR_immediate_T1,
   exec_LDRB_immediate_T1,
   exec_STRB_immediate_T1,
   exec_LDRH_immediate_T1,
@@ -150,10 +154,6 @@ const HOT16: Exec[] = [
   exec_ADD_SP_plus_immediate_T1,
   exec_ADD_SP_plus_immediate_T2,
   exec_SUB_SP_minus_immediate_T1,
-  exec_PUSH_T1,
-  exec_POP_T1,
-  exec_B_T1,
-  exec_B_T2,
   exec_CBZ_CBNZ_T1,
   exec_UXTB_T1,
   exec_LDM_T1,
@@ -813,7 +813,47 @@ export class Cpu {
           if (hw < 0xe800) {
             this.nextPc = pc + 2;
             if (it === 0 || this.conditionPassed(it >>> 4)) {
-              t16[hw](this, hw);
+              switch (hot16[hw]) {
+                case 1: exec_MOV_immediate_T1(this, hw); break;
+                case 2: exec_CMP_immediate_T1(this, hw); break;
+                case 3: exec_ADD_immediate_T2(this, hw); break;
+                case 4: exec_SUB_immediate_T2(this, hw); break;
+                case 5: exec_B_T1(this, hw); break;
+                case 6: exec_B_T2(this, hw); break;
+                case 7: exec_LDR_immediate_T1(this, hw); break;
+                case 8: exec_STR_immediate_T1(this, hw); break;
+                case 9: exec_ADD_register_T1(this, hw); break;
+                case 10: exec_SUB_register_T1(this, hw); break;
+                case 11: exec_ADD_immediate_T1(this, hw); break;
+                case 12: exec_SUB_immediate_T1(this, hw); break;
+                case 13: exec_LSL_immediate_T1(this, hw); break;
+                case 14: exec_data_processing_register_T1(this, hw); break;
+                case 15: exec_PUSH_T1(this, hw); break;
+                case 16: exec_POP_T1(this, hw); break;
+                case 17: exec_LSR_immediate_T1(this, hw); break;
+                case 18: exec_ADD_register_T2(this, hw); break;
+                case 19: exec_CMP_register_T2(this, hw); break;
+                case 20: exec_MOV_register_T1(this, hw); break;
+                case 21: exec_BX_T1(this, hw); break;
+                case 22: exec_LDR_literal_T1(this, hw); break;
+                case 23: exec_LDRB_immediate_T1(this, hw); break;
+                case 24: exec_STRB_immediate_T1(this, hw); break;
+                case 25: exec_LDRH_immediate_T1(this, hw); break;
+                case 26: exec_STRH_immediate_T1(this, hw); break;
+                case 27: exec_LDR_immediate_T2(this, hw); break;
+                case 28: exec_STR_immediate_T2(this, hw); break;
+                case 29: exec_LDR_register_T1(this, hw); break;
+                case 30: exec_STR_register_T1(this, hw); break;
+                case 31: exec_LDRB_register_T1(this, hw); break;
+                case 32: exec_ADD_SP_plus_immediate_T1(this, hw); break;
+                case 33: exec_ADD_SP_plus_immediate_T2(this, hw); break;
+                case 34: exec_SUB_SP_minus_immediate_T1(this, hw); break;
+                case 35: exec_CBZ_CBNZ_T1(this, hw); break;
+                case 36: exec_UXTB_T1(this, hw); break;
+                case 37: exec_LDM_T1(this, hw); break;
+                case 38: exec_STM_T1(this, hw); break;
+                default: t16[hw](this, hw);
+              }
             }
           } else {
             const hw2 = off >= 0 && off + 4 <= codeSize ? code[(off >>> 1) + 1] : this.fetchHalf(pc + 2);
