@@ -22,11 +22,15 @@ export interface DapTcpServerOptions {
 
 /** Frames queued per connection before the server stops reading from it. */
 const MAX_QUEUED_FRAMES = 256;
+/** How long a second host waits for the current one to finish disconnecting. */
+const RECONNECT_GRACE_MS = 300;
 
 export class DapTcpServer {
   private server: Server | null = null;
   private active: { socket: Socket; owner: string } | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Newcomers waiting for the current host to go. */
+  private waitingForClose: (() => void)[] = [];
   /** Hosts served and refused so far. */
   stats = { served: 0, refused: 0 };
 
@@ -57,11 +61,42 @@ export class DapTcpServer {
     socket.setNoDelay(true);
     socket.on('error', () => {}); // reported through 'close'
     if (this.active) {
-      this.stats.refused++;
-      this.log(`CMSIS-DAP: refused a second host from ${peer}: the probe is in use by ${this.active.owner}`);
-      socket.destroy();
+      // A host that just disconnected may not have been seen closing yet (a quick
+      // reconnect): give it a moment before refusing the newcomer.
+      socket.pause();
+      void this.activeGone(RECONNECT_GRACE_MS).then((gone) => {
+        if (socket.destroyed) return;
+        if (gone && !this.active) {
+          this.admit(socket, peer, owner);
+          socket.resume();
+          return;
+        }
+        this.stats.refused++;
+        this.log(`CMSIS-DAP: refused a second host from ${peer}: the probe is in use by ${this.active?.owner ?? 'another host'}`);
+        socket.destroy();
+      });
       return;
     }
+    this.admit(socket, peer, owner);
+  }
+
+  /** Resolves true once no host is connected, false after `ms`. */
+  private activeGone(ms: number): Promise<boolean> {
+    if (!this.active) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waitingForClose = this.waitingForClose.filter((f) => f !== done);
+        resolve(false);
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.waitingForClose.push(done);
+    });
+  }
+
+  private admit(socket: Socket, peer: string, owner: string): void {
     let attachment: DapHostAttachment;
     try {
       attachment = this.opts.attach(owner);
@@ -85,6 +120,7 @@ export class DapTcpServer {
     let closed = false;
     const { processor } = att;
 
+    let running: Promise<void> = Promise.resolve();
     const pump = async () => {
       if (pumping) return;
       pumping = true;
@@ -128,16 +164,28 @@ export class DapTcpServer {
         queue.push(f);
       }
       if (queue.length >= MAX_QUEUED_FRAMES) socket.pause();
-      void pump();
+      if (!pumping) running = pump();
     });
 
     socket.on('close', () => {
       closed = true;
       this.sockets.delete(socket);
-      if (this.active?.socket === socket) this.active = null;
       processor.resetQueue();
       this.log(`CMSIS-DAP: host ${peer} disconnected`);
-      void Promise.resolve(att.detach()).catch((e) => this.log(`CMSIS-DAP: releasing the probe failed: ${e instanceof Error ? e.message : String(e)}`));
+      // Let a command in progress finish, release the probe, and only then let the next host in.
+      void (async () => {
+        try {
+          await running;
+          await att.detach();
+        } catch (e) {
+          this.log(`CMSIS-DAP: releasing the probe failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        if (this.active?.socket === socket) {
+          this.active = null;
+          // Only the first waiting newcomer can take the probe; the others are refused after it.
+          this.waitingForClose.shift()?.();
+        }
+      })();
     });
   }
 
