@@ -27,12 +27,16 @@ test('user errors: one line naming the problem, exit status 2, no stack trace', 
     writeFileSync(path.join(dir, 'x86.elf'), x86);
     writeFileSync(path.join(dir, 'firmware.bin'), Buffer.from([0x00, 0x04, 0x40, 0x20, 0x09, 0x01]));
     writeFileSync(path.join(dir, 'short.elf'), tiny.subarray(0, 0x30));
+    const empty = Buffer.from(tiny);
+    empty.writeUInt16LE(0, 44); // e_phnum = 0: nothing to load
+    writeFileSync(path.join(dir, 'empty.elf'), empty);
     const cases: [string[], RegExp][] = [
       [['--board', 'stm32f4', 'probe.elf'], /^tsprobe: unknown board 'stm32f4'; known boards: mps2-an385, mps2-an386, mps2-an500\n$/],
       [['nothing-here.elf'], /^tsprobe: cannot read firmware 'nothing-here\.elf': no such file\n$/],
       [[path.join(dir, 'x86.elf')], /^tsprobe: .*x86\.elf: built for x86-64 \(e_machine 62\), not ARM \(40\); build it with arm-none-eabi-gcc for a Cortex-M\n$/],
       [[path.join(dir, 'firmware.bin')], /^tsprobe: .*firmware\.bin: not an ELF file/],
       [[path.join(dir, 'short.elf')], /^tsprobe: .*short\.elf: truncated ELF header/],
+      [[path.join(dir, 'empty.elf')], /^tsprobe: .*empty\.elf: no loadable segments/],
       [['--serial', 'tcp', 'probe.elf'], /^tsprobe: --serial tcp: expected stdio, pty or none\n$/],
       [[], /^tsprobe: no firmware given; usage: tsprobe sim \[--board <name>\] <firmware\.elf>\n$/],
       [['--semihosting-dir', path.join(dir, 'nope'), 'probe.elf'], /^tsprobe: --semihosting-dir .*nope: not a directory\n$/],

@@ -114,6 +114,7 @@ export async function simCommand(file: string | undefined, opts: SimOptions): Pr
     throw new UserError(`cannot read firmware '${file}': ${describeFsError(e)}`);
   }
   const image = parseElf(bytes, file);
+  if (image.loadChunks().length === 0) throw new UserError(`${file}: no loadable segments (PT_LOAD); is it a linked firmware image?`);
 
   const stdout = new OutputBuffer(process.stdout);
   const stderr = new OutputBuffer(process.stderr);
