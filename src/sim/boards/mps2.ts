@@ -2,9 +2,12 @@
 // mps2-an386 (Cortex-M4) and mps2-an500 (Cortex-M7).
 //
 // The memory map is QEMU's, read from `info mtree -f` of qemu-system-arm 7.2:
-// RAM with its mirrors, CMSDK timers and UARTs, the FPGA IO and SCC blocks, and
-// the regions QEMU maps as "unimplemented" (reads 0, writes ignored), so that
-// firmware sees a bus fault exactly where it does on QEMU. Core facts were
+// RAM with its mirrors (one buffer mapped twice), CMSDK timers, dual timer,
+// watchdog and UARTs, the FPGA IO and SCC blocks, bit-band aliases, and the
+// regions QEMU maps as "unimplemented" (reads 0, writes ignored), so that
+// firmware sees a bus fault exactly where it does on QEMU. QEMU models the
+// PL022 SPI, SBCon I2C and LAN9118 blocks; here they read as zero (the LAN9118
+// answers its ID registers). mapPpbDefaults() fills the rest of the PPB. Core facts were
 // measured on QEMU 7.2 too: CPUID M3 0x410FC231, M4 0x410FC240, M7 0x411FC272;
 // 32 external interrupts; NVIC priority registers keep all 8 bits (QEMU 7.2 has no
 // num-prio-bits; real AN385 silicon keeps 3); system clock 25 MHz.
