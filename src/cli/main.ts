@@ -5,12 +5,14 @@ import { Command } from 'commander';
 import { registerSim } from './commands/sim.js';
 import { registerDebug } from './commands/debug.js';
 import { registerDap } from './commands/dap.js';
+import { registerHidBridge } from './commands/hid-bridge.js';
 import { registerGdb } from './commands/gdb.js';
 
 const subcommands: ((program: Command) => void)[] = [
   registerSim,
   registerDebug,
   registerDap,
+  registerHidBridge,
   registerGdb,
 ];
 
