@@ -166,6 +166,22 @@ export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOpt
     coreResetMethod();
     dbg.coreReset();
   };
+  // A step that executes WFI/WFE must not leave the core asleep: watch the sleeping flag
+  // (the core sets it through its accessor) and let the debug unit cancel the sleep.
+  const sleepDesc = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(cpu), 'sleeping');
+  if (sleepDesc?.get && sleepDesc.set) {
+    const { get, set } = sleepDesc;
+    Object.defineProperty(cpu, 'sleeping', {
+      configurable: true,
+      get() {
+        return get.call(this);
+      },
+      set(v: boolean) {
+        set.call(this, v);
+        if (v && dbg.halting.onSleep()) set.call(this, false);
+      },
+    });
+  }
   // The SCS hands 0xE000EDF0-0xE000EEFF (DHCSR..DEMCR) to the debug unit, with offsets
   // from its own base; the halting registers count from 0xE000EDF0.
   const scs = cpu.scs;

@@ -103,6 +103,18 @@ export class HaltingDebug implements Device {
     this.d.core.debugMaskInts = false;
   }
 
+  /**
+   * The core is about to sleep (WFI/WFE). A pending step's halt is a debug event, which is
+   * a wake-up event (ARMv7-M B1.5.19): the step ends at the next instruction, awake.
+   * Returns true when the sleep is cancelled.
+   */
+  onSleep(): boolean {
+    if (!this.stepping) return false;
+    this.enterDebug(S.HALTED.mask);
+    this.update();
+    return true;
+  }
+
   /** BKPT executed: halt if a debugger has enabled halting debug. */
   onBkpt(): boolean {
     if (!this.debugEnabled) return false;
