@@ -173,6 +173,23 @@ for (const [name, half] of [['TBB T1', 0], ['TBH T1', 1]] as const) {
   });
 }
 
+// TBB/TBH [Rn, Rm] with the table in scratch RAM: only the entry Rm selects is written,
+// by a STRB/STRH of a MOVW whose value is patched once the target is known.
+for (const [name, half] of [['TBB T1', 0], ['TBH T1', 1]] as const) {
+  add(name, 'branch', 'outside', (p) => {
+    const base = p.dataBase(2);
+    const rm = p.pickSettable(GENERAL, [base.reg]);
+    p.setReg(rm, p.rng.int(64));
+    const rx = p.pickSettable(GENERAL, [base.reg, rm]);
+    p.reserved.add(rx);
+    const entry = p.addSetup({ hw: movw(rx, 0), name: 'MOV (immediate) T3', cls: 'move', writes: 1 << rx });
+    p.known.delete(rx);
+    p.addSetup({ hw: lsReg(0, half, 0, base.reg, rx, rm, half), name: half ? 'STRH (register)' : 'STRB (register)', cls: 'store' });
+    const tb = p.add({ hw: [0xe8d0 | base.reg, 0xf000 | (half << 4) | rm], name, cls: 'branch' });
+    entry.fixups = [{ op: entry, baseOp: tb, base: (o) => o + 4, min: 0, max: half ? 131070 : 510, skip: skipCount(p), patch: (t, d) => (t.hw = movw(rx, d / 2)) }];
+  });
+}
+
 // ---- status registers -----------------------------------------------------------------------
 
 // MRS Rd, <spec_reg>: every SYSm ARMv7-M defines. The PSP is UNKNOWN out of reset (masked).
