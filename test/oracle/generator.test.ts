@@ -147,6 +147,14 @@ test('names match the simulator tables; every simulator encoding is generated', 
   assert.deepEqual(missing, [], 'simulator encodings the generator never produced');
 });
 
+test('the only option restricts the instructions drawn (set-up instructions aside)', () => {
+  const c = generateChunk(5, 200, { dsp: true, only: (s) => s.cls === 'divide' });
+  const drawn = new Set(c.instructions.map((i) => i.encoding));
+  assert.ok(drawn.has('SDIV T1') && drawn.has('UDIV T1'));
+  for (const name of drawn) assert.match(name, /^(SDIV T1|UDIV T1|IT T1|MOV \(immediate\) T3|MOVT T1|MOV \(register\) T1)$/);
+  assert.throws(() => generateChunk(5, 10, { dsp: false, only: (s) => s.cls.startsWith('dsp') }), /no instruction/);
+});
+
 test('coverage() counts classes, encodings and instructions', () => {
   const cov = coverage(withDsp);
   const total = withDsp.reduce((n, c) => n + c.instructions.length, 0);
