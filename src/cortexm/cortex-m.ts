@@ -49,6 +49,8 @@ export class CortexM {
   readonly watchpoints: Watchpoints;
   /** The last resume was a single step (for halt reasons). */
   private lastWasStep = false;
+  /** DHCSR.C_MASKINTS is set (while halted between steps). */
+  private maskIntsSet = false;
   /** C_MASKINTS is kept while stepping. */
   private haltTimeoutMs: number;
 
@@ -115,6 +117,7 @@ export class CortexM {
     await this.mem.write32(DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask);
     await this.waitForHalt();
     this.lastWasStep = false;
+    this.maskIntsSet = false;
   }
 
   private async clearDfsr(): Promise<void> {
@@ -136,22 +139,29 @@ export class CortexM {
     }
   }
 
-  /** One C_STEP with interrupts masked (C_MASKINTS may only change while halted). */
+  /**
+   * One C_STEP with interrupts masked. C_MASKINTS may only change while halted, so it is
+   * set first and then left set while the core stays halted (resume clears it): a run of
+   * steps costs one write batch and one status poll each.
+   */
   private async stepCore(): Promise<void> {
-    await this.clearDfsr();
-    await this.mem.writeMany32([
-      [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask | H.C_MASKINTS.mask],
-      [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_MASKINTS.mask | H.C_STEP.mask],
-    ]);
+    const writes: [number, number][] = [[DFSR.address, 0x1f]];
+    if (!this.maskIntsSet) writes.push([DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask | H.C_MASKINTS.mask]);
+    writes.push([DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_MASKINTS.mask | H.C_STEP.mask]);
+    await this.mem.writeMany32(writes);
+    this.maskIntsSet = true;
     await this.waitForHalt();
-    await this.mem.write32(DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask);
   }
 
   /** Single-step one instruction (or one exception entry). The core must be halted. */
   async step(): Promise<void> {
-    await this.requireHalted('step');
-    const pc = await this.readRegister('pc');
-    await this.stepOverBreakpointAtPc(pc);
+    if (this.breakpoints.software.size > 0 || this.breakpoints.hardwareInUse.length > 0) {
+      const pc = await this.readRegister('pc'); // also checks that the core is halted
+      await this.stepOverBreakpointAtPc(pc);
+    } else {
+      await this.requireHalted('step');
+      await this.stepCore();
+    }
     this.lastWasStep = true;
   }
 
@@ -165,8 +175,11 @@ export class CortexM {
       const dfsr = await this.mem.read32(DFSR.address);
       if (dfsr & ~DFSR.fields.HALTED.mask & 0x1f) return; // the step itself hit something: stay halted
     }
-    await this.clearDfsr();
-    await this.mem.write32(DHCSR.address, DBGKEY | H.C_DEBUGEN.mask);
+    await this.mem.writeMany32([
+      [DFSR.address, 0x1f],
+      [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask], // also clears C_MASKINTS
+    ]);
+    this.maskIntsSet = false;
     this.lastWasStep = false;
   }
 
@@ -191,12 +204,13 @@ export class CortexM {
 
   /** Read registers by name in one round trip (DCRSR, DHCSR.S_REGRDY, DCRDR per register). */
   async readRegisters(names: readonly string[]): Promise<Map<string, number>> {
-    await this.requireHalted('read core registers');
     const regs = names.map(coreRegister);
     const sels = [...new Set(regs.map((r) => r.regsel))];
     const ops: { addr: number; value?: number }[] = [];
     for (const sel of sels) ops.push({ addr: DCRSR.address, value: sel }, { addr: DHCSR.address }, { addr: DCRDR.address });
     const vals = await this.mem.transact(ops);
+    // The DHCSR reads double as the check that the core is halted (DCRSR needs debug state).
+    if (!(vals[0] & H.S_HALT.mask)) throw new CortexMError('cannot read core registers: the core is running; halt it first');
     const bySel = new Map<number, number>();
     for (let i = 0; i < sels.length; i++) {
       if (!(vals[2 * i] & H.S_REGRDY.mask)) bySel.set(sels[i], await this.readRegisterSlow(sels[i]));
@@ -279,6 +293,7 @@ export class CortexM {
       if (Date.now() - start > this.haltTimeoutMs) throw new CortexMError(`the target did not reset within ${this.haltTimeoutMs} ms (DHCSR.S_RESET_ST never set)`);
       await nextTurn();
     }
+    this.maskIntsSet = false; // a reset takes the core out of debug state; C_MASKINTS is stale
     if (opts.halt) {
       await this.waitForHalt();
       await this.mem.write32(DEMCR.address, demcr);
