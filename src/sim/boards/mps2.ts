@@ -5,9 +5,9 @@
 // RAM with its mirrors (one buffer mapped twice), CMSDK timers, dual timer,
 // watchdog and UARTs, the FPGA IO and SCC blocks, bit-band aliases, and the
 // regions QEMU maps as "unimplemented" (reads 0, writes ignored), so that
-// firmware sees a bus fault exactly where it does on QEMU. QEMU models the
-// PL022 SPI, SBCon I2C and LAN9118 blocks; here they read as zero (the LAN9118
-// answers its ID registers). mapPpbDefaults() fills the rest of the PPB. Core facts were
+// firmware sees a bus fault exactly where it does on QEMU. SPI and I2C ports
+// have nothing attached, as on QEMU. QEMU models the LAN9118 ethernet; here it
+// answers only its ID registers. mapPpbDefaults() fills the rest of the PPB. Core facts were
 // measured on QEMU 7.2 too: CPUID M3 0x410FC231, M4 0x410FC240, M7 0x411FC272;
 // 32 external interrupts; NVIC priority registers keep all 8 bits (QEMU 7.2 has no
 // num-prio-bits; real AN385 silicon keeps 3); system clock 25 MHz.
@@ -19,6 +19,8 @@ import { CmsdkApbTimer } from '../periph/cmsdk-apb-timer.js';
 import { CmsdkApbDualTimer } from '../periph/cmsdk-apb-dualtimer.js';
 import { CmsdkApbWatchdog } from '../periph/cmsdk-apb-watchdog.js';
 import { Mps2FpgaIo } from '../periph/mps2-fpgaio.js';
+import { Pl022Spi } from '../periph/pl022-spi.js';
+import { SbconI2c } from '../periph/sbcon-i2c.js';
 import { Mps2Scc } from '../periph/mps2-scc.js';
 import { Unimplemented } from '../periph/unimplemented.js';
 import { orGate, type IrqLine } from '../periph/irq-line.js';
@@ -84,6 +86,8 @@ class Mps2Board implements Board {
   readonly timers: CmsdkApbTimer[] = [];
   readonly dualTimer: CmsdkApbDualTimer;
   readonly watchdog: CmsdkApbWatchdog;
+  readonly spis: Pl022Spi[] = [];
+  readonly i2cs: SbconI2c[] = [];
   readonly fpgaio: Mps2FpgaIo;
   readonly scc: Mps2Scc;
   readonly semihosting: Semihosting;
@@ -175,18 +179,33 @@ class Mps2Board implements Board {
     unimplemented('CMSDK APB peripheral region', 0x4000a000, 24 * KiB);
     for (let i = 0; i < 4; i++) unimplemented(`CMSDK AHB GPIO${i}`, 0x40010000 + i * 4 * KiB, 4 * KiB);
     unimplemented('CMSDK AHB peripheral region', 0x40014000, 48 * KiB);
-    // Extra peripherals at 0x40020000.
-    const extra: [string, number][] = [
-      ['PL022 SPI0 (not modelled)', 0x40020000], ['PL022 SPI1 (not modelled)', 0x40021000],
-      ['SBCon I2C touch (not modelled)', 0x40022000], ['SBCon I2C audio (not modelled)', 0x40023000],
-      ['I2S audio', 0x40024000], ['PL022 SPI2 (not modelled)', 0x40025000],
-      ['PL022 SPI3 (not modelled)', 0x40026000], ['PL022 SPI4 (not modelled)', 0x40027000],
-    ];
-    for (const [name, base] of extra) unimplemented(name, base, 4 * KiB);
+    // Extra peripherals at 0x40020000: SPI (PL022, nothing attached) and I2C
+    // (SBCon, nothing attached). SPI interrupts: APB and LCD ORed on 11, the ADC
+    // on 22, the two shield ports ORed on 24.
+    const spiOr11 = orGate(irq(11), 2);
+    const spiOr24 = orGate(irq(24), 2);
+    const spi = (name: string, base: number, line: IrqLine) => {
+      const d = new Pl022Spi(name, line);
+      this.spis.push(d);
+      device(name, base, d);
+    };
+    const i2c = (name: string, base: number) => {
+      const d = new SbconI2c(name);
+      this.i2cs.push(d);
+      device(name, base, d);
+    };
+    spi('PL022 SPI (APB)', 0x40020000, spiOr11[0]);
+    spi('PL022 SPI (LCD)', 0x40021000, spiOr11[1]);
+    i2c('SBCon I2C (touch)', 0x40022000);
+    i2c('SBCon I2C (audio)', 0x40023000);
+    unimplemented('I2S audio', 0x40024000, 4 * KiB);
+    spi('PL022 SPI (ADC)', 0x40025000, irq(22));
+    spi('PL022 SPI (shield 0)', 0x40026000, spiOr24[0]);
+    spi('PL022 SPI (shield 1)', 0x40027000, spiOr24[1]);
     this.fpgaio = new Mps2FpgaIo('FPGAIO', clock);
     device('MPS2 FPGA IO', 0x40028000, this.fpgaio);
-    unimplemented('SBCon I2C shield0 (not modelled)', 0x40029000, 4 * KiB);
-    unimplemented('SBCon I2C shield1 (not modelled)', 0x4002a000, 4 * KiB);
+    i2c('SBCon I2C (shield 0)', 0x40029000);
+    i2c('SBCon I2C (shield 1)', 0x4002a000);
     unimplemented('Extra peripheral region', 0x4002b000, 16 * KiB);
     this.scc = new Mps2Scc('SCC', v.sccId);
     device('MPS2 SCC', 0x4002f000, this.scc);
@@ -262,6 +281,8 @@ class Mps2Board implements Board {
     for (const t of this.timers) t.reset();
     this.dualTimer.reset();
     this.watchdog.reset();
+    for (const d of this.spis) d.reset();
+    for (const d of this.i2cs) d.reset();
     this.fpgaio.reset();
     this.scc.reset();
     // QEMU restores the image's ROM blobs on every system reset.
