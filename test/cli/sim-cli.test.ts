@@ -79,7 +79,9 @@ test('--serial none and --max-cycles', () => {
   assert.match(limited.stderr, /^tsprobe: stopped after 100000 cycles \(--max-cycles\)\n$/);
 });
 
-test('--serial pty: a pseudo-terminal that a terminal program can open', async () => {
+const havePython = spawnSync('python3', ['-c', 'import pty']).status === 0;
+
+test('--serial pty: a pseudo-terminal that a terminal program can open', { skip: !havePython && 'python3 is not available' }, async () => {
   const child = spawn(process.execPath, [cli, 'sim', '--serial', 'pty', 'uart-echo.elf'], { cwd: fixtures, stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
   let stderr = '';
   const ptyPath = await new Promise<string>((resolve, reject) => {
@@ -136,7 +138,7 @@ test('SIGINT (Ctrl-C from a shell) stops the run with status 130', async () => {
   assert.equal(stderr, 'tsprobe: interrupted\n');
 });
 
-test('on a terminal: keys reach the firmware raw; Ctrl-A x or Ctrl-C twice quits', { skip: spawnSync('python3', ['-c', 'import pty']).status !== 0 && 'python3 is not available' }, () => {
+test('on a terminal: keys reach the firmware raw; Ctrl-A x or Ctrl-C twice quits', { skip: !havePython && 'python3 is not available' }, () => {
   // Run tsprobe on a pseudo-terminal (python3's pty module), type a line, then the quit keys.
   const script = `
 import os, pty, sys, time, select
