@@ -11,7 +11,7 @@
 //  - branches only go forward, to item boundaries inside the chunk (or to its end).
 
 import { Rng } from './rng.js';
-import { SP, movw, movt, it, bT2 } from './encode.js';
+import { movw, movt, it, bT2 } from './encode.js';
 
 /** Scratch RAM shared with the harness (RAM on the MPS2 boards). */
 export const SCRATCH_BASE = 0x20100000;
@@ -88,8 +88,9 @@ export function mkOp(o: Omit<Op, 'writes'> & { writes?: number }): Op {
 interface Pending {
   fix: Fixup;
   left: number;
-  /** What was known at the branch: at the target, only values known on both paths survive. */
-  known: Map<number, number>;
+  /** What was known where the branch is taken (after its item): at the target, only values
+   * known on both paths survive. Filled in once the item is emitted. */
+  known?: Map<number, number>;
 }
 
 /** Collects the setup and the instruction(s) of one item before they are emitted. */
@@ -225,7 +226,7 @@ export class ChunkBuilder {
     if (op.writes) for (let r = 0; r < 16; r++) if (op.writes & (1 << r)) this.known.delete(r);
     if (op.sets && !conditional) for (const [r, v] of op.sets) this.known.set(r, v >>> 0);
     if (op.needEnd) this.needEnd = Math.max(this.needEnd, op.needEnd(op.offset));
-    for (const fix of op.fixups ?? []) this.pending.push({ fix, left: fix.skip, known: new Map(this.known) });
+    for (const fix of op.fixups ?? []) this.pending.push({ fix, left: fix.skip });
   }
 
   /** Emits a planned item: setups, then (inside an IT block) the IT instruction, then the rest. */
@@ -233,6 +234,10 @@ export class ChunkBuilder {
     for (const op of setups) this.emit(op);
     if (itOp) this.emit(itOp);
     for (const op of mains) this.emit(op, itOp !== undefined);
+    // Every branch of an item is its last instruction (a table may follow): the state after
+    // the item is the state on the taken path.
+    let snap: Map<number, number> | undefined;
+    for (const p of this.pending) if (!p.known) p.known = snap ??= new Map(this.known);
   }
 
   /** The byte size an item will take. */
@@ -242,8 +247,8 @@ export class ChunkBuilder {
 
   /**
    * Resolves forward references at the current offset (an item boundary): those whose skip
-   * count ran out, and those that could not reach past an item of `nextSize` bytes.
-   * Returns false when a due reference cannot be resolved here yet (target too close).
+   * count ran out, and those that could not reach past an item of `nextSize` bytes. One
+   * whose target would be too close (CBZ cannot target the next halfword) waits.
    */
   resolveDue(nextSize: number): void {
     const still: Pending[] = [];
@@ -267,7 +272,7 @@ export class ChunkBuilder {
     p.fix.patch(op, dist);
     for (let k = 0; k < op.hw.length; k++) this.hws[op.offset! / 2 + k] = op.hw[k];
     // Only what both paths agree on is known at the target.
-    for (const [r, v] of this.known) if (p.known.get(r) !== v) this.known.delete(r);
+    for (const [r, v] of this.known) if (p.known?.get(r) !== v) this.known.delete(r);
   }
 
   /** Counts one item boundary for the skip counters. */
@@ -307,20 +312,5 @@ export class ChunkBuilder {
     return mkOp({ hw: it(firstcond, pattern), name: 'IT T1', cls: 'it' });
   }
 
-  /** Snapshot for rolling back an item that turned out not to fit. */
-  snapshot(): () => void {
-    const hwLen = this.hws.length, recLen = this.records.length;
-    const known = new Map(this.known), sp = this.sp, needEnd = this.needEnd;
-    const pending = this.pending.map((p) => ({ ...p }));
-    return () => {
-      this.hws.length = hwLen;
-      this.records.length = recLen;
-      this.known = known;
-      this.sp = sp;
-      this.needEnd = needEnd;
-      this.pending = pending;
-    };
-  }
 }
 
-export { SP };

@@ -4,7 +4,7 @@
 // register-indirect targets are built position-independently with ADR.
 
 import { GENERAL, LOW, mkOp, type Plan, type Op, type Fixup } from './builder.js';
-import { SP, PC, LR, bT1, bT2, bT3, bT4, blT1, cbz, movw, plainImm, lsImm12, lsImm8, lsReg, splitImm12, regMask } from './encode.js';
+import { SP, PC, LR, bT1, bT2, bT3, bT4, blT1, cbz, movw, plainImm, lsImm12, lsImm8, lsReg, regMask } from './encode.js';
 import type { Spec } from './spec.js';
 
 const specs: Spec[] = [];
@@ -232,4 +232,3 @@ for (const [name, op] of [['CLREX T1', 2], ['DSB T1', 4], ['DMB T1', 5], ['ISB T
 }
 
 export const controlSpecs: Spec[] = specs;
-export { splitImm12 };

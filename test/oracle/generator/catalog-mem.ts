@@ -2,7 +2,7 @@
 // writeback, register offset, unprivileged, PC-relative literal), LDM/STM/PUSH/POP,
 // LDRD/STRD, LDREX/STREX and the preload hints. Addresses always fall into scratch RAM.
 
-import { GENERAL, LOW, type Plan, type Op } from './builder.js';
+import { GENERAL, LOW, type Plan } from './builder.js';
 import { SP, PC, LR, lsImm12, lsImm8, lsReg, lsUnpriv, lsLiteral, regMask } from './encode.js';
 import type { Spec } from './spec.js';
 
@@ -49,7 +49,7 @@ for (const [name, bits, k] of REG16) {
     const base = p.dataBase(a, LOW);
     const rm = p.pickSettable(LOW);
     p.setReg(rm, offsetIn(p, 1020, a));
-    const rt = p.pick(LOW, k.load ? [] : []);
+    const rt = p.pick(LOW);
     p.add({ hw: [bits | (rm << 6) | (base.reg << 3) | rt], name, cls }, k.load ? [rt] : []);
   });
 }
@@ -245,13 +245,12 @@ add('LDM T1', 'load-store-multiple', 'any', (p) => {
   const wb = list.includes(base.reg) ? [] : [base.reg];
   p.add({ hw: [0xc800 | (base.reg << 8) | regMask(list)], name: 'LDM T1', cls: 'load-store-multiple' }, [...list, ...wb]);
 });
-for (const [name, hw1, load, down] of [['STM T2', 0xe880, 0, false], ['LDM T2', 0xe890, 1, false], ['STMDB T1', 0xe900, 0, true], ['LDMDB T1', 0xe910, 1, true]] as const) {
+for (const [name, hw1, load] of [['STM T2', 0xe880, 0], ['LDM T2', 0xe890, 1], ['STMDB T1', 0xe900, 0], ['LDMDB T1', 0xe910, 1]] as const) {
   add(name, 'load-store-multiple', 'any', (p) => {
     const base = p.dataBase(4);
     const w = p.rng.int(2);
     const from = GENERAL.filter((r) => w || !load ? r !== base.reg : true);
     const list = regList(p, from, 2);
-    void down;
     p.add({ hw: [hw1 | (w << 5) | base.reg, regMask(list)], name, cls: 'load-store-multiple' }, [...(load ? list : []), ...(w ? [base.reg] : [])]);
   });
 }
@@ -304,4 +303,3 @@ add('STR (immediate) imm8', 'store', 'outside', (p) => {
 });
 
 export const memorySpecs: Spec[] = specs;
-export type { Op };
