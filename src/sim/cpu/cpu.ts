@@ -767,8 +767,8 @@ export class Cpu {
         const why = this.loop(limit, false);
         if (why !== StopReason.Budget) return why;
       }
+      clock.fireDue(); // events due by now, including one at the end of the slice
       if (clock.now >= end) return StopReason.Budget;
-      clock.fireDue();
     }
   }
 
