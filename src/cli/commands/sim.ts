@@ -39,16 +39,29 @@ const CTRL_C = 0x03;
 
 /** Buffered writes to a stream, flushed after every slice so output keeps its order. */
 class OutputBuffer {
-  private chunks: Uint8Array[] = [];
+  private buf = Buffer.alloc(4096);
+  private used = 0;
   constructor(private readonly stream: NodeJS.WriteStream) {}
+  private room(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.used + n));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
+  }
+  /** One byte (the UART's path: no allocation per character). */
+  pushByte(b: number): void {
+    this.room(1);
+    this.buf[this.used++] = b;
+  }
   push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
+    this.room(bytes.length);
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
   }
   flush(): void {
-    if (this.chunks.length === 0) return;
-    const all = Buffer.concat(this.chunks);
-    this.chunks = [];
-    this.stream.write(all);
+    if (this.used === 0) return;
+    this.stream.write(Buffer.from(this.buf.subarray(0, this.used))); // a copy: the stream may hold it
+    this.used = 0;
   }
   /** Resolves once everything written so far has left the process. */
   drain(): Promise<void> {
@@ -158,7 +171,7 @@ export async function simCommand(file: string | undefined, opts: SimOptions): Pr
     };
     cleanups.push(() => pty.close());
   } else if (opts.serial === 'stdio') {
-    uart.output = (b) => stdout.push(Uint8Array.of(b));
+    uart.output = (b) => stdout.pushByte(b);
   }
 
   // stdin feeds UART0 in stdio mode; in any mode Ctrl-C stops the run.
