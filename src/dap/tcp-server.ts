@@ -124,6 +124,14 @@ export class DapTcpServer {
     const pump = async () => {
       if (pumping) return;
       pumping = true;
+      const out: Buffer[] = [];
+      let outBytes = 0;
+      const flush = () => {
+        if (out.length === 0 || closed) return;
+        socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+        out.length = 0;
+        outBytes = 0;
+      };
       try {
         while (queue.length > 0 && !closed) {
           const frame = queue.shift()!;
@@ -136,9 +144,15 @@ export class DapTcpServer {
             responses = await processor.handlePacket(frame.payload);
           }
           if (closed) break;
-          if (responses.length === 1) socket.write(encodeFrame(FrameType.Response, responses[0]));
-          else if (responses.length > 1) socket.write(Buffer.concat(responses.map((r) => encodeFrame(FrameType.Response, r))));
+          for (const r of responses) {
+            const f = encodeFrame(FrameType.Response, r);
+            out.push(f);
+            outBytes += f.length;
+          }
+          // Pipelined requests: answer them with one write once the queue is drained.
+          if (queue.length === 0 || outBytes >= 65536) flush();
         }
+        flush();
       } catch (e) {
         // The processor answers bad commands itself; anything here is a bug: drop this host, keep serving.
         this.log(`CMSIS-DAP: internal error serving ${peer}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
