@@ -112,7 +112,7 @@ for (const k of KINDS) {
   const nr = `${k.m} (register)`;
   add(nr, cls, 'any', (p) => {
     const a = alignFor(p, k);
-    const base = p.dataBase(a);
+    const base = base32(p, a, true); // [SP, Rm] is allowed too
     const rm = p.pickSettable();
     const imm2 = p.rng.int(4);
     p.setReg(rm, offsetIn(p, 1020 >> imm2, Math.max(1, a >> imm2)));
@@ -247,8 +247,9 @@ add('LDM T1', 'load-store-multiple', 'any', (p) => {
 });
 for (const [name, hw1, load] of [['STM T2', 0xe880, 0], ['LDM T2', 0xe890, 1], ['STMDB T1', 0xe900, 0], ['LDMDB T1', 0xe910, 1]] as const) {
   add(name, 'load-store-multiple', 'any', (p) => {
-    const base = p.dataBase(4);
     const w = p.rng.int(2);
+    // without writeback SP can be the base (with it, the forms are PUSH/POP)
+    const base = !w && p.rng.chance(0.2) ? { reg: SP, value: p.sp } : p.dataBase(4);
     const from = GENERAL.filter((r) => w || !load ? r !== base.reg : true);
     const list = regList(p, from, 2);
     p.add({ hw: [hw1 | (w << 5) | base.reg, regMask(list)], name, cls: 'load-store-multiple' }, [...(load ? list : []), ...(w ? [base.reg] : [])]);
