@@ -487,6 +487,7 @@ export class Cpu {
     this.exitRequested = false;
     this.exclusiveAddr = -1;
     this.resetRequest = null;
+    this.lockupPc = -1;
     this.r[14] = 0xffffffff;
     this.nvic.reset();
     this.scb.reset();
