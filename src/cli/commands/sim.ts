@@ -292,7 +292,8 @@ export function registerSim(program: Command): void {
       'after',
       '\nKeys (stdin a terminal): Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-C twice quits;\n' +
         'a single Ctrl-C goes to the firmware. Exit status: the firmware\'s semihosting exit status;\n' +
-        `${EXIT_LOCKUP} if the core locks up, ${EXIT_INTERRUPTED} when interrupted, 2 for a bad command line or image.`,
+        `${EXIT_LOCKUP} if the core locks up, ${EXIT_INTERRUPTED} when interrupted, ${EXIT_IDLE} if it sleeps with nothing\n` +
+        `left to wake it (QEMU would wait forever), ${EXIT_CYCLE_LIMIT} at --max-cycles, 2 for a bad command line or image.`,
     )
     .action(async (file: string | undefined, opts: SimOptions) => {
       await runAction(() => simCommand(file, opts));
