@@ -40,8 +40,11 @@ export async function benchDebug(board = 'mps2-an385'): Promise<BenchRow[]> {
     }
     const writeMs = median(writes);
     const readMs = median(reads);
-    const steps = 2000;
-    for (let i = 0; i < 200; i++) await core.step(); // warm-up
+    const steps = 5000;
+    for (let i = 0; i < 2000; i++) {
+      await core.step(); // warm-up
+      await core.readRegisters(BASE_REGISTER_NAMES);
+    }
     const t = performance.now();
     for (let i = 0; i < steps; i++) {
       await core.step();
