@@ -131,3 +131,22 @@ test('BKPT halts when C_DEBUGEN is set; ROM table and component IDs are on the b
   assert.equal(bus.read32(0xe00ffff4), 0x10, 'class 1: ROM table');
   assert.equal(bus.read32(0xe0040ff4), 0x90, 'TPIU is a CoreSight component');
 });
+
+test('DWT PC match halts before the instruction with DWTTRAP; the nRST pin resets into VC_CORERESET', () => {
+  const { dbg, bus, dap, cpu } = setup();
+  dap(() => bus.write32(DHCSR, KEY | 1));
+  bus.write32(DEMCR, 1 << 24);
+  bus.write32(0xe0001020, 0x104);
+  bus.write32(0xe0001024, 0);
+  bus.write32(0xe0001028, 4); // PC match
+  cpu.run(1000);
+  assert.ok(cpu.halted);
+  assert.equal(cpu.pc, 0x104);
+  assert.equal(bus.read32(DFSR) & 4, 4);
+  bus.write32(DEMCR, (1 << 24) | 1);
+  dbg.setNrst(true);
+  dbg.setNrst(false);
+  assert.ok(cpu.halted);
+  assert.equal(cpu.pc, 0x100, 'halted at the reset vector');
+  assert.ok(bus.read32(DHCSR) & (1 << 25), 'S_RESET_ST');
+});

@@ -220,3 +220,29 @@ test('TARGETSEL selects the matching target and deselects others until a line re
   assert.equal(dbg.dp.state, 'reset');
   assert.equal(packet(swj, DP, R, 0x0).ack, ACK_OK);
 });
+
+test('DLCR sets the turnaround period (DPv2); pushed verify and compare set STICKYCMP', () => {
+  const { swj, board } = setup();
+  powerUp(swj);
+  packet(swj, DP, W, 0x8, 0x1); // DPBANKSEL 1: DLCR
+  assert.equal(packet(swj, DP, W, 0x4, 0x100).ack, ACK_OK); // TURNROUND = 1: two cycles
+  assert.equal(packet(swj, DP, R, 0x0, 0, { trn: 2 }).data, 0x5ba02477);
+  assert.equal(packet(swj, DP, R, 0x4, 0, { trn: 2 }).data, 0x100);
+  packet(swj, DP, W, 0x4, 0x000, { trn: 2 });
+  packet(swj, DP, W, 0x8, 0x0);
+  board.bus.write32(0x20000000, 0x12345678);
+  packet(swj, AP, W, 0x0, 0x03000002); // word, no increment
+  packet(swj, AP, W, 0x4, 0x20000000);
+  // pushed verify (TRNMODE 1), all lanes: a matching write leaves STICKYCMP clear, a different one sets it
+  packet(swj, DP, W, 0x4, CTRL_PWRUP | 0xf00 | 0x4);
+  assert.equal(packet(swj, AP, W, 0xc, 0x12345678).ack, ACK_OK);
+  assert.equal(packet(swj, DP, R, 0x4).data & 0x10, 0);
+  packet(swj, AP, W, 0xc, 0x12345679);
+  assert.equal(packet(swj, DP, R, 0x4).data & 0x10, 0x10, 'STICKYCMP on a mismatch');
+  assert.equal(board.bus.read32(0x20000000), 0x12345678, 'pushed transfers do not write');
+  packet(swj, DP, W, 0x0, 0x02); // STKCMPCLR
+  // pushed compare (TRNMODE 2), lane 0 only: a match sets STICKYCMP
+  packet(swj, DP, W, 0x4, CTRL_PWRUP | 0x100 | 0x8);
+  packet(swj, AP, W, 0xc, 0xffffff78);
+  assert.equal(packet(swj, DP, R, 0x4).data & 0x10, 0x10);
+});
