@@ -45,40 +45,37 @@ const DP_OPS: [string, number, string][] = [
   ['SUB', OP_SUB, '1101'], ['RSB', OP_RSB, '1110'],
 ];
 
-function modifiedImmediate(op: number) {
-  return (cpu: Cpu, i: number): void => {
-    const s = (i & 0x100000) !== 0;
-    const n = rnOf(i);
-    const imm = thumbExpandImm(cpu, imm12Of(i), s && isLogical(op));
-    // Rn = 1111 in ORR/ORN is MOV/MVN: the first operand is 0.
-    const a = n === 15 && (op === OP_ORR || op === OP_ORN) ? 0 : cpu.r[n];
-    cpu.setR(rdOf(i), dataOp(cpu, op, a, imm, s));
-  };
+/**
+ * Every data-processing (modified immediate) form in one handler: the op is hw1[8:5]. Rn = PC
+ * in ORR/ORN is MOV/MVN; Rd = PC with S is the compare form (TST/TEQ/CMN/CMP): flags only.
+ */
+export function exec_dp_modified_immediate(cpu: Cpu, i: number): void {
+  const op = (i >>> 21) & 15;
+  const s = (i & 0x100000) !== 0;
+  const n = rnOf(i);
+  const d = rdOf(i);
+  const imm = thumbExpandImm(cpu, imm12Of(i), s && op < 8);
+  const a = n === 15 && (op === OP_ORR || op === OP_ORN) ? 0 : cpu.r[n];
+  const res = dataOp(cpu, op, a, imm, s);
+  if (d !== 15 || !s) cpu.setR(d, res);
 }
 
-function shiftedRegister(op: number) {
-  return (cpu: Cpu, i: number): void => {
-    const s = (i & 0x100000) !== 0;
-    const n = rnOf(i);
-    const b = immShift(cpu, cpu.r[rmOf(i)], (i >>> 4) & 3, imm5Of(i), s && isLogical(op));
-    const a = n === 15 && (op === OP_ORR || op === OP_ORN) ? 0 : cpu.r[n];
-    cpu.setR(rdOf(i), dataOp(cpu, op, a, b, s));
-  };
+/** Every data-processing (shifted register) form in one handler, as above. */
+export function exec_dp_shifted_register(cpu: Cpu, i: number): void {
+  const op = (i >>> 21) & 15;
+  const s = (i & 0x100000) !== 0;
+  const n = rnOf(i);
+  const d = rdOf(i);
+  const b = immShift(cpu, cpu.r[rmOf(i)], (i >>> 4) & 3, imm5Of(i), s && op < 8);
+  const a = n === 15 && (op === OP_ORR || op === OP_ORN) ? 0 : cpu.r[n];
+  const res = dataOp(cpu, op, a, b, s);
+  if (d !== 15 || !s) cpu.setR(d, res);
 }
 
-/** TST/TEQ/CMN/CMP: the op with S and no destination. */
-function compareImmediate(op: number) {
-  return (cpu: Cpu, i: number): void => {
-    const imm = thumbExpandImm(cpu, imm12Of(i), isLogical(op));
-    dataOp(cpu, op, cpu.r[rnOf(i)], imm, true);
-  };
-}
-function compareRegister(op: number) {
-  return (cpu: Cpu, i: number): void => {
-    const b = immShift(cpu, cpu.r[rmOf(i)], (i >>> 4) & 3, imm5Of(i), isLogical(op));
-    dataOp(cpu, op, cpu.r[rnOf(i)], b, true);
-  };
-}
+const modifiedImmediate = (_op: number) => exec_dp_modified_immediate;
+const shiftedRegister = (_op: number) => exec_dp_shifted_register;
+const compareImmediate = (_op: number) => exec_dp_modified_immediate;
+const compareRegister = (_op: number) => exec_dp_shifted_register;
 
 const modImmEncodings: Encoding[] = DP_OPS.map(([name, op, bits]) =>
   enc(`${name} (immediate) T${op === OP_ADD || op === OP_SUB ? 3 : op === OP_RSB ? 2 : 1}`, 'data-processing-immediate', `11110 x 0 ${bits} x xxxx  0 xxx xxxx xxxxxxxx`, modifiedImmediate(op)),

@@ -12,26 +12,8 @@ const enc = (name: string, cls: string, pattern: string, exec: (cpu: Cpu, i: num
 const rnOf = (i: number): number => (i >>> 16) & 15;
 const rtOf = (i: number): number => (i >>> 12) & 15;
 
-// Access kinds: size in bytes and sign extension.
+// Access kinds (for the names of the encodings).
 type Kind = 'B' | 'SB' | 'H' | 'SH' | '';
-
-function load(cpu: Cpu, kind: Kind, addr: number): number {
-  switch (kind) {
-    case 'B': return cpu.read8(addr);
-    case 'SB': return ((cpu.read8(addr) << 24) >> 24) >>> 0;
-    case 'H': return cpu.read16(addr);
-    case 'SH': return ((cpu.read16(addr) << 16) >> 16) >>> 0;
-    default: return cpu.read32(addr);
-  }
-}
-
-function store(cpu: Cpu, kind: Kind, addr: number, v: number): void {
-  switch (kind) {
-    case 'B': cpu.write8(addr, v); return;
-    case 'H': cpu.write16(addr, v); return;
-    default: cpu.write32(addr, v); return;
-  }
-}
 
 /** Write a loaded value to Rt: word loads into PC are interworking branches. */
 function writeLoaded(cpu: Cpu, t: number, v: number): void {
@@ -46,105 +28,106 @@ function literalAddress(cpu: Cpu, i: number): number {
   return (i & 0x800000 ? base + imm : base - imm) >>> 0;
 }
 
-function loadImm12(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    const addr = n === 15 ? literalAddress(cpu, i) : cpu.r[n] + (i & 0xfff);
-    writeLoaded(cpu, rtOf(i), load(cpu, kind, addr));
-  };
+// The single loads and stores share handlers per addressing form; the access is in hw1:
+// bit 8 S (sign-extend), bits [6:5] size (0 byte, 1 halfword, 2 word), bit 4 L (load).
+
+function loadSized(cpu: Cpu, i: number, addr: number): number {
+  switch ((i >>> 21) & 3) {
+    case 0: return i & 0x1000000 ? ((cpu.read8(addr) << 24) >> 24) >>> 0 : cpu.read8(addr);
+    case 1: return i & 0x1000000 ? ((cpu.read16(addr) << 16) >> 16) >>> 0 : cpu.read16(addr);
+    default: return cpu.read32(addr);
+  }
 }
 
-function loadImm8(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    if (n === 15) return writeLoaded(cpu, rtOf(i), load(cpu, kind, literalAddress(cpu, i)));
-    const p = (i >>> 10) & 1;
-    const u = (i >>> 9) & 1;
-    const w = (i >>> 8) & 1;
-    if (p === 0 && w === 0) cpu.undefined();
-    const base = cpu.r[n];
-    const offsetAddr = (u ? base + (i & 0xff) : base - (i & 0xff)) >>> 0;
-    const v = load(cpu, kind, p ? offsetAddr : base);
+function storeSized(cpu: Cpu, i: number, addr: number, v: number): void {
+  switch ((i >>> 21) & 3) {
+    case 0: cpu.write8(addr, v); return;
+    case 1: cpu.write16(addr, v); return;
+    default: cpu.write32(addr, v); return;
+  }
+}
+
+/** [Rn, #imm12] (Rn = PC: literal). */
+export function exec_ldst_imm12(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  if (i & 0x100000) {
+    const addr = n === 15 ? literalAddress(cpu, i) : cpu.r[n] + (i & 0xfff);
+    writeLoaded(cpu, rtOf(i), loadSized(cpu, i, addr));
+  } else {
+    if (n === 15) cpu.undefined();
+    storeSized(cpu, i, cpu.r[n] + (i & 0xfff), cpu.r[rtOf(i)]);
+  }
+}
+
+/** [Rn, #+/-imm8], [Rn, #+/-imm8]!, [Rn], #+/-imm8. */
+export function exec_ldst_imm8(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  const isLoad = (i & 0x100000) !== 0;
+  if (n === 15) {
+    if (isLoad) return writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
+    cpu.undefined();
+  }
+  const p = (i >>> 10) & 1;
+  const u = (i >>> 9) & 1;
+  const w = (i >>> 8) & 1;
+  if (p === 0 && w === 0) cpu.undefined();
+  const base = cpu.r[n];
+  const offsetAddr = (u ? base + (i & 0xff) : base - (i & 0xff)) >>> 0;
+  const addr = p ? offsetAddr : base;
+  if (isLoad) {
+    const v = loadSized(cpu, i, addr);
     if (w) cpu.setR(n, offsetAddr);
     writeLoaded(cpu, rtOf(i), v);
-  };
-}
-
-function loadRegister(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    if (n === 15) return writeLoaded(cpu, rtOf(i), load(cpu, kind, literalAddress(cpu, i)));
-    const addr = cpu.r[n] + (cpu.r[i & 15] << ((i >>> 4) & 3));
-    writeLoaded(cpu, rtOf(i), load(cpu, kind, addr));
-  };
-}
-
-function loadLiteral(kind: Kind) {
-  return (cpu: Cpu, i: number): void => writeLoaded(cpu, rtOf(i), load(cpu, kind, literalAddress(cpu, i)));
-}
-
-function storeImm12(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    if (n === 15) cpu.undefined();
-    store(cpu, kind, cpu.r[n] + (i & 0xfff), cpu.r[rtOf(i)]);
-  };
-}
-
-function storeImm8(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    const p = (i >>> 10) & 1;
-    const u = (i >>> 9) & 1;
-    const w = (i >>> 8) & 1;
-    if (n === 15 || (p === 0 && w === 0)) cpu.undefined();
-    const base = cpu.r[n];
-    const offsetAddr = (u ? base + (i & 0xff) : base - (i & 0xff)) >>> 0;
-    store(cpu, kind, p ? offsetAddr : base, cpu.r[rtOf(i)]);
+  } else {
+    storeSized(cpu, i, addr, cpu.r[rtOf(i)]);
     if (w) cpu.setR(n, offsetAddr);
-  };
+  }
 }
 
-function storeRegister(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    if (n === 15) cpu.undefined();
-    store(cpu, kind, cpu.r[n] + (cpu.r[i & 15] << ((i >>> 4) & 3)), cpu.r[rtOf(i)]);
-  };
+/** [Rn, Rm, LSL #imm2]. */
+export function exec_ldst_register(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  const isLoad = (i & 0x100000) !== 0;
+  if (n === 15) {
+    if (isLoad) return writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
+    cpu.undefined();
+  }
+  const addr = cpu.r[n] + (cpu.r[i & 15] << ((i >>> 4) & 3));
+  if (isLoad) writeLoaded(cpu, rtOf(i), loadSized(cpu, i, addr));
+  else storeSized(cpu, i, addr, cpu.r[rtOf(i)]);
 }
 
 /** LDRT/STRT and friends: unprivileged access; without an MPU the access is the same. */
-function loadUnprivileged(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    if (n === 15) return writeLoaded(cpu, rtOf(i), load(cpu, kind, literalAddress(cpu, i)));
-    cpu.setR(rtOf(i), load(cpu, kind, cpu.r[n] + (i & 0xff)));
-  };
+export function exec_ldst_unprivileged(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  const isLoad = (i & 0x100000) !== 0;
+  if (n === 15) {
+    if (isLoad) return writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
+    cpu.undefined();
+  }
+  if (isLoad) cpu.setR(rtOf(i), loadSized(cpu, i, cpu.r[n] + (i & 0xff)));
+  else storeSized(cpu, i, cpu.r[n] + (i & 0xff), cpu.r[rtOf(i)]);
 }
-function storeUnprivileged(kind: Kind) {
-  return (cpu: Cpu, i: number): void => {
-    const n = rnOf(i);
-    if (n === 15) cpu.undefined();
-    store(cpu, kind, cpu.r[n] + (i & 0xff), cpu.r[rtOf(i)]);
-  };
+
+/** [PC, #+/-imm12]. */
+export function exec_ld_literal(cpu: Cpu, i: number): void {
+  writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
 }
 
 const nop = (): void => {};
 
 // hw1 bits [8:4] per access: S, (U/imm12 select), size, L.
 const singleEncodings: Encoding[] = [];
-function singles(name: string, kind: Kind, s: string, size: string, isLoad: boolean): void {
+function singles(name: string, _kind: Kind, s: string, size: string, isLoad: boolean): void {
   const L = isLoad ? '1' : '0';
   const cls = isLoad ? 'load' : 'store';
-  const t = isLoad ? 'load' : 'store';
   singleEncodings.push(
-    enc(`${name} (immediate) imm12`, cls, `1111100 ${s} 1 ${size} ${L} xxxx  xxxx xxxxxxxxxxxx`, isLoad ? loadImm12(kind) : storeImm12(kind)),
-    enc(`${name} (immediate) imm8`, cls, `1111100 ${s} 0 ${size} ${L} xxxx  xxxx 1 xxx xxxxxxxx`, isLoad ? loadImm8(kind) : storeImm8(kind)),
-    enc(`${name} (register)`, cls, `1111100 ${s} 0 ${size} ${L} xxxx  xxxx 000000 xx xxxx`, isLoad ? loadRegister(kind) : storeRegister(kind)),
-    enc(`${name}T`, cls, `1111100 ${s} 0 ${size} ${L} xxxx  xxxx 1110 xxxxxxxx`, isLoad ? loadUnprivileged(kind) : storeUnprivileged(kind)),
+    enc(`${name} (immediate) imm12`, cls, `1111100 ${s} 1 ${size} ${L} xxxx  xxxx xxxxxxxxxxxx`, exec_ldst_imm12),
+    enc(`${name} (immediate) imm8`, cls, `1111100 ${s} 0 ${size} ${L} xxxx  xxxx 1 xxx xxxxxxxx`, exec_ldst_imm8),
+    enc(`${name} (register)`, cls, `1111100 ${s} 0 ${size} ${L} xxxx  xxxx 000000 xx xxxx`, exec_ldst_register),
+    enc(`${name}T`, cls, `1111100 ${s} 0 ${size} ${L} xxxx  xxxx 1110 xxxxxxxx`, exec_ldst_unprivileged),
   );
-  if (isLoad) singleEncodings.push(enc(`${name} (literal)`, cls, `1111100 ${s} x ${size} ${L} 1111  xxxx xxxxxxxxxxxx`, loadLiteral(kind)));
-  void t;
+  if (isLoad) singleEncodings.push(enc(`${name} (literal)`, cls, `1111100 ${s} x ${size} ${L} 1111  xxxx xxxxxxxxxxxx`, exec_ld_literal));
 }
 singles('STRB', 'B', '0', '00', false);
 singles('STRH', 'H', '0', '01', false);
