@@ -22,6 +22,7 @@ interface CommonOptions {
   target?: string;
   load?: string;
   runTo?: string;
+  runMs?: string;
 }
 
 interface Opened {
@@ -76,6 +77,12 @@ async function open(opts: CommonOptions): Promise<Opened> {
       await conn.core.resume();
       await conn.core.waitForHalt();
       await conn.core.breakpoints.remove(addr);
+    }
+    if (opts.runMs !== undefined) {
+      // Let the target run (the simulated board runs in the background) for a while.
+      const ms = parseNumber(opts.runMs, '--run-ms');
+      await conn.core.resume();
+      await new Promise((r) => setTimeout(r, ms));
     }
     return { session, conn, image };
   } catch (e) {
@@ -211,7 +218,8 @@ async function halt({ conn, image }: Opened): Promise<void> {
   const s = await conn.core.status();
   if (!s.halted) await conn.core.halt();
   const r = await conn.core.haltReason(false);
-  out(`halted (${s.halted ? 'was already halted: ' + r.kind : 'halt request'}${s.lockup ? ', locked up' : ''}), ${await where(conn, image)}`);
+  const state = s.lockup ? ', it was locked up' : s.sleeping ? ', it was sleeping (WFI/WFE)' : '';
+  out(`halted (${s.halted ? 'was already halted: ' + r.kind : 'halt request'}${state}), ${await where(conn, image)}`);
 }
 
 async function resume({ conn }: Opened): Promise<void> {
@@ -250,7 +258,8 @@ export function registerDebug(program: Command): void {
     c
       .option('-t, --target <spec>', 'target: sim:<board> (sim:mps2-an385, sim:mps2-an386, sim:mps2-an500)', 'sim:mps2-an385')
       .option('--load <elf>', 'write this firmware through the debug port and stop at its reset vector')
-      .option('--run-to <where>', 'then run to this symbol or address (a temporary breakpoint)');
+      .option('--run-to <where>', 'then run to this symbol or address (a temporary breakpoint)')
+      .option('--run-ms <ms>', 'then let the core run for this many milliseconds of host time');
   common(program.command('info').description('scan the target: DP, APs, ROM table, core, memory map')).action(action(info, 0));
   common(program.command('read').description('read memory and print a hexdump').argument('<address>').argument('[length]', 'bytes (default 64)').option('-w, --width <bytes>', 'access width: 1, 2 or 4', '4')).action(action(read, 2));
   common(program.command('write').description('write 32-bit (or --width) values to memory').argument('<address>').argument('<values...>').option('-w, --width <bytes>', 'access width: 1, 2 or 4', '4')).action(action(write, 2));

@@ -134,6 +134,13 @@ export class DebugSystem {
     this.halting.coreReset();
   }
 
+  /** EDBGRQ, the external debug request input (a cross-trigger or another core): halts with DFSR.EXTERNAL. */
+  externalDebugRequest(): void {
+    if (!this.halting.debugEnabled || this.core.halted) return;
+    this.halting.enterDebug(0x10);
+    this.halting.update();
+  }
+
   /** The nRST pin: asserting it resets the system; the core runs (or halts on VC_CORERESET) from the release. */
   setNrst(asserted: boolean): void {
     if (asserted && !this.nrstAsserted) (this.options.systemReset ?? (() => this.core.reset()))();

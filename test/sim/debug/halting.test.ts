@@ -150,3 +150,23 @@ test('DWT PC match halts before the instruction with DWTTRAP; the nRST pin reset
   assert.equal(cpu.pc, 0x100, 'halted at the reset vector');
   assert.ok(bus.read32(DHCSR) & (1 << 25), 'S_RESET_ST');
 });
+
+test('AIRCR.VECTRESET resets the core (even halted) into VC_CORERESET; EDBGRQ halts with DFSR.EXTERNAL', () => {
+  const { dbg, bus, dap, cpu } = setup();
+  dap(() => bus.write32(DHCSR, KEY | 3));
+  cpu.r[0] = 0x55;
+  bus.write32(DEMCR, 1);
+  bus.read32(DHCSR); // clear S_RESET_ST
+  dap(() => bus.write32(0xe000ed0c, 0x05fa0001)); // VECTKEY | VECTRESET
+  cpu.run(10);
+  assert.ok(cpu.halted);
+  assert.equal(cpu.pc, 0x100);
+  assert.equal(cpu.r[0], 0, 'registers reset');
+  assert.ok(bus.read32(DHCSR) & (1 << 25));
+  bus.write32(DFSR, 0x1f);
+  dap(() => bus.write32(DHCSR, KEY | 1));
+  cpu.run(10);
+  dbg.externalDebugRequest();
+  assert.ok(cpu.halted);
+  assert.equal(bus.read32(DFSR), 0x10);
+});
