@@ -96,20 +96,24 @@ export function exec_BL_T1(cpu: Cpu, i: number): void {
   cpu.branch(pc + branchOffset24(i));
 }
 
+export function exec_B_T3(cpu: Cpu, i: number): void {
+  const cond = (i >>> 22) & 15;
+  if ((cond & 0xe) === 0xe) cpu.undefined(); // that space is misc control, decoded below
+  if (!cpu.conditionPassed(cond)) return;
+  const s = (i >>> 26) & 1;
+  const j1 = (i >>> 13) & 1;
+  const j2 = (i >>> 11) & 1;
+  const off = (s << 20) | (j2 << 19) | (j1 << 18) | (((i >>> 16) & 0x3f) << 12) | ((i & 0x7ff) << 1);
+  cpu.branch(cpu.r[15] + ((off << 11) >> 11));
+}
+
+export function exec_B_T4(cpu: Cpu, i: number): void {
+  cpu.branch(cpu.r[15] + branchOffset24(i));
+}
+
 export const control32Encodings: Encoding[] = [
-  enc('B T3', 'branch', '11110 x xxxx xxxxxx  10 x 0 x xxxxxxxxxxx', (cpu, i) => {
-    const cond = (i >>> 22) & 15;
-    if ((cond & 0xe) === 0xe) cpu.undefined(); // that space is misc control, decoded below
-    if (!cpu.conditionPassed(cond)) return;
-    const s = (i >>> 26) & 1;
-    const j1 = (i >>> 13) & 1;
-    const j2 = (i >>> 11) & 1;
-    const off = (s << 20) | (j2 << 19) | (j1 << 18) | (((i >>> 16) & 0x3f) << 12) | ((i & 0x7ff) << 1);
-    cpu.branch(cpu.r[15] + ((off << 11) >> 11));
-  }),
-  enc('B T4', 'branch', '11110 x xxxxxxxxxx  10 x 1 x xxxxxxxxxxx', (cpu, i) => {
-    cpu.branch(cpu.r[15] + branchOffset24(i));
-  }),
+  enc('B T3', 'branch', '11110 x xxxx xxxxxx  10 x 0 x xxxxxxxxxxx', exec_B_T3),
+  enc('B T4', 'branch', '11110 x xxxxxxxxxx  10 x 1 x xxxxxxxxxxx', exec_B_T4),
   enc('BL T1', 'branch', '11110 x xxxxxxxxxx  11 x 1 x xxxxxxxxxxx', exec_BL_T1),
   enc('MSR T1', 'system', '11110 0 1110 0 0 xxxx  10 0 0 xx 00 xxxxxxxx', (cpu, i) => {
     writeSpecial(cpu, i & 0xff, (i >>> 10) & 3, cpu.r[(i >>> 16) & 15]);

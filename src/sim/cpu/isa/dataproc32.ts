@@ -108,65 +108,88 @@ function satOperand(cpu: Cpu, i: number): number {
   return (v << imm) | 0; // LSL, as a signed 32-bit value
 }
 
+export function exec_ADD_immediate_T4(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  const imm = imm12Of(i);
+  // Rn = PC is ADR T3: Align(PC, 4) + imm
+  const base = n === 15 ? (cpu.r[15] & ~3) >>> 0 : cpu.r[n];
+  cpu.setR(rdOf(i), base + imm);
+}
+
+export function exec_SUB_immediate_T4(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  const imm = imm12Of(i);
+  const base = n === 15 ? (cpu.r[15] & ~3) >>> 0 : cpu.r[n];
+  cpu.setR(rdOf(i), (base - imm) >>> 0);
+}
+
+export function exec_MOV_immediate_T3(cpu: Cpu, i: number): void {
+  cpu.setR(rdOf(i), ((i >>> 4) & 0xf000) | imm12Of(i));
+}
+
+export function exec_MOVT_T1(cpu: Cpu, i: number): void {
+  const d = rdOf(i);
+  const imm16 = ((i >>> 4) & 0xf000) | imm12Of(i);
+  cpu.setR(d, ((imm16 << 16) | (cpu.r[d] & 0xffff)) >>> 0);
+}
+
+export function exec_SBFX_T1(cpu: Cpu, i: number): void {
+  const lsb = imm5Of(i);
+  const width = (i & 31) + 1;
+  if (lsb + width > 32) cpu.undefined(); // UNPREDICTABLE
+  const v = cpu.r[rnOf(i)];
+  cpu.setR(rdOf(i), ((v << (32 - lsb - width)) >> (32 - width)) >>> 0);
+}
+
+export function exec_UBFX_T1(cpu: Cpu, i: number): void {
+  const lsb = imm5Of(i);
+  const width = (i & 31) + 1;
+  if (lsb + width > 32) cpu.undefined();
+  const v = cpu.r[rnOf(i)];
+  cpu.setR(rdOf(i), width === 32 ? v : (v >>> lsb) & ((1 << width) - 1) >>> 0);
+}
+
+export function exec_BFI_T1(cpu: Cpu, i: number): void {
+  const lsb = imm5Of(i);
+  const msb = i & 31;
+  if (msb < lsb) cpu.undefined(); // UNPREDICTABLE
+  const n = rnOf(i);
+  const d = rdOf(i);
+  const width = msb - lsb + 1;
+  const fieldMask = (width === 32 ? 0xffffffff : ((1 << width) - 1) << lsb) >>> 0;
+  const src = n === 15 ? 0 : cpu.r[n] << lsb; // Rn = 1111 is BFC
+  cpu.setR(d, ((cpu.r[d] & ~fieldMask) | (src & fieldMask)) >>> 0);
+}
+
+export function exec_REV_T2(cpu: Cpu, i: number): void {
+  const v = cpu.r[rmOf(i)];
+  cpu.setR(rdOf(i), ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24)) >>> 0);
+}
+
+export function exec_CLZ_T1(cpu: Cpu, i: number): void {
+  cpu.setR(rdOf(i), Math.clz32(cpu.r[rmOf(i)]));
+}
+
 const plainImmediateEncodings: Encoding[] = [
-  enc('ADD (immediate) T4', 'data-processing-immediate', '11110 x 1 0000 0 xxxx  0 xxx xxxx xxxxxxxx', (cpu, i) => {
-    const n = rnOf(i);
-    const imm = imm12Of(i);
-    // Rn = PC is ADR T3: Align(PC, 4) + imm
-    const base = n === 15 ? (cpu.r[15] & ~3) >>> 0 : cpu.r[n];
-    cpu.setR(rdOf(i), base + imm);
-  }),
-  enc('SUB (immediate) T4', 'data-processing-immediate', '11110 x 1 0101 0 xxxx  0 xxx xxxx xxxxxxxx', (cpu, i) => {
-    const n = rnOf(i);
-    const imm = imm12Of(i);
-    const base = n === 15 ? (cpu.r[15] & ~3) >>> 0 : cpu.r[n];
-    cpu.setR(rdOf(i), (base - imm) >>> 0);
-  }),
+  enc('ADD (immediate) T4', 'data-processing-immediate', '11110 x 1 0000 0 xxxx  0 xxx xxxx xxxxxxxx', exec_ADD_immediate_T4),
+  enc('SUB (immediate) T4', 'data-processing-immediate', '11110 x 1 0101 0 xxxx  0 xxx xxxx xxxxxxxx', exec_SUB_immediate_T4),
   enc('ADR T3', 'address', '11110 x 1 0000 0 1111  0 xxx xxxx xxxxxxxx', (cpu, i) => {
     cpu.setR(rdOf(i), ((cpu.r[15] & ~3) >>> 0) + imm12Of(i));
   }),
   enc('ADR T2', 'address', '11110 x 1 0101 0 1111  0 xxx xxxx xxxxxxxx', (cpu, i) => {
     cpu.setR(rdOf(i), (((cpu.r[15] & ~3) >>> 0) - imm12Of(i)) >>> 0);
   }),
-  enc('MOV (immediate) T3', 'move', '11110 x 1 0010 0 xxxx  0 xxx xxxx xxxxxxxx', (cpu, i) => {
-    cpu.setR(rdOf(i), ((i >>> 4) & 0xf000) | imm12Of(i));
-  }),
-  enc('MOVT T1', 'move', '11110 x 1 0110 0 xxxx  0 xxx xxxx xxxxxxxx', (cpu, i) => {
-    const d = rdOf(i);
-    const imm16 = ((i >>> 4) & 0xf000) | imm12Of(i);
-    cpu.setR(d, ((imm16 << 16) | (cpu.r[d] & 0xffff)) >>> 0);
-  }),
+  enc('MOV (immediate) T3', 'move', '11110 x 1 0010 0 xxxx  0 xxx xxxx xxxxxxxx', exec_MOV_immediate_T3),
+  enc('MOVT T1', 'move', '11110 x 1 0110 0 xxxx  0 xxx xxxx xxxxxxxx', exec_MOVT_T1),
   enc('SSAT T1', 'saturate', '11110 0 1 100 x 0 xxxx  0 xxx xxxx xx 0 xxxxx', (cpu, i) => {
     cpu.setR(rdOf(i), signedSat(cpu, satOperand(cpu, i), (i & 31) + 1) >>> 0);
   }),
   enc('USAT T1', 'saturate', '11110 0 1 110 x 0 xxxx  0 xxx xxxx xx 0 xxxxx', (cpu, i) => {
     cpu.setR(rdOf(i), unsignedSat(cpu, satOperand(cpu, i), i & 31) >>> 0);
   }),
-  enc('SBFX T1', 'bitfield', '11110 0 1 1010 0 xxxx  0 xxx xxxx xx 0 xxxxx', (cpu, i) => {
-    const lsb = imm5Of(i);
-    const width = (i & 31) + 1;
-    if (lsb + width > 32) cpu.undefined(); // UNPREDICTABLE
-    const v = cpu.r[rnOf(i)];
-    cpu.setR(rdOf(i), ((v << (32 - lsb - width)) >> (32 - width)) >>> 0);
-  }),
-  enc('UBFX T1', 'bitfield', '11110 0 1 1110 0 xxxx  0 xxx xxxx xx 0 xxxxx', (cpu, i) => {
-    const lsb = imm5Of(i);
-    const width = (i & 31) + 1;
-    if (lsb + width > 32) cpu.undefined();
-    const v = cpu.r[rnOf(i)];
-    cpu.setR(rdOf(i), width === 32 ? v : (v >>> lsb) & ((1 << width) - 1) >>> 0);
-  }),
-  enc('BFI T1', 'bitfield', '11110 0 1 1011 0 xxxx  0 xxx xxxx xx 0 xxxxx', (cpu, i) => {
-    const lsb = imm5Of(i);
-    const msb = i & 31;
-    if (msb < lsb) cpu.undefined(); // UNPREDICTABLE
-    const n = rnOf(i);
-    const d = rdOf(i);
-    const width = msb - lsb + 1;
-    const fieldMask = (width === 32 ? 0xffffffff : ((1 << width) - 1) << lsb) >>> 0;
-    const src = n === 15 ? 0 : cpu.r[n] << lsb; // Rn = 1111 is BFC
-    cpu.setR(d, ((cpu.r[d] & ~fieldMask) | (src & fieldMask)) >>> 0);
-  }),
+  enc('SBFX T1', 'bitfield', '11110 0 1 1010 0 xxxx  0 xxx xxxx xx 0 xxxxx', exec_SBFX_T1),
+  enc('UBFX T1', 'bitfield', '11110 0 1 1110 0 xxxx  0 xxx xxxx xx 0 xxxxx', exec_UBFX_T1),
+  enc('BFI T1', 'bitfield', '11110 0 1 1011 0 xxxx  0 xxx xxxx xx 0 xxxxx', exec_BFI_T1),
   enc('BFC T1', 'bitfield', '11110 0 1 1011 0 1111  0 xxx xxxx xx 0 xxxxx', (cpu, i) => {
     const lsb = imm5Of(i);
     const msb = i & 31;
@@ -231,10 +254,7 @@ const registerEncodings: Encoding[] = [
   enc('UXTH T2', 'extend', '11111010 0001 1111  1111 xxxx 10 xx xxxx', extend(false, 16)),
   enc('SXTB T2', 'extend', '11111010 0100 1111  1111 xxxx 10 xx xxxx', extend(true, 8)),
   enc('UXTB T2', 'extend', '11111010 0101 1111  1111 xxxx 10 xx xxxx', extend(false, 8)),
-  enc('REV T2', 'reverse', '11111010 1001 xxxx  1111 xxxx 1000 xxxx', (cpu, i) => {
-    const v = cpu.r[rmOf(i)];
-    cpu.setR(rdOf(i), ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24)) >>> 0);
-  }),
+  enc('REV T2', 'reverse', '11111010 1001 xxxx  1111 xxxx 1000 xxxx', exec_REV_T2),
   enc('REV16 T2', 'reverse', '11111010 1001 xxxx  1111 xxxx 1001 xxxx', (cpu, i) => {
     const v = cpu.r[rmOf(i)];
     cpu.setR(rdOf(i), (((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8)) >>> 0);
@@ -246,9 +266,7 @@ const registerEncodings: Encoding[] = [
     const v = cpu.r[rmOf(i)];
     cpu.setR(rdOf(i), ((((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff)) >>> 0);
   }),
-  enc('CLZ T1', 'count', '11111010 1011 xxxx  1111 xxxx 1000 xxxx', (cpu, i) => {
-    cpu.setR(rdOf(i), Math.clz32(cpu.r[rmOf(i)]));
-  }),
+  enc('CLZ T1', 'count', '11111010 1011 xxxx  1111 xxxx 1000 xxxx', exec_CLZ_T1),
 ];
 
 export const dataProcessing32Encodings: Encoding[] = [

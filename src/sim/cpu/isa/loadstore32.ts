@@ -159,8 +159,10 @@ const hintEncodings: Encoding[] = [
 
 // ---- load/store dual, exclusive, table branch ------------------------------------------------
 
-function dual(isLoad: boolean) {
-  return (cpu: Cpu, i: number): void => {
+/** LDRD/STRD (immediate and literal): L is hw1 bit 4. */
+export function exec_ldrd_strd(cpu: Cpu, i: number): void {
+  const isLoad = (i & 0x100000) !== 0;
+  {
     const n = rnOf(i);
     const t = rtOf(i);
     const t2 = (i >>> 8) & 15;
@@ -183,8 +185,9 @@ function dual(isLoad: boolean) {
       cpu.write32Aligned(addr + 4, cpu.r[t2]);
       if (w) cpu.setR(n, offsetAddr);
     }
-  };
+  }
 }
+const dual = (_isLoad: boolean) => exec_ldrd_strd;
 
 function loadExclusive(size: 1 | 2 | 4) {
   return (cpu: Cpu, i: number): void => {
@@ -241,8 +244,16 @@ const dualEncodings: Encoding[] = [
 
 // ---- load/store multiple ----------------------------------------------------------------------
 
-function ldm(decrement: boolean) {
-  return (cpu: Cpu, i: number): void => {
+/** LDM/LDMDB/POP.W and STM/STMDB/PUSH.W: L is hw1 bit 4, DB when hw1[8:7] = 10. */
+export function exec_ldm_stm(cpu: Cpu, i: number): void {
+  if (i & 0x100000) ldmAny(cpu, i, (i & 0x1000000) !== 0);
+  else stmAny(cpu, i, (i & 0x1000000) !== 0);
+}
+const ldm = (_decrement: boolean) => exec_ldm_stm;
+const stm = (_decrement: boolean) => exec_ldm_stm;
+
+function ldmAny(cpu: Cpu, i: number, decrement: boolean): void {
+  {
     const n = rnOf(i);
     const list = i & 0xdfff;
     if (list === 0 || n === 15) cpu.undefined();
@@ -266,11 +277,11 @@ function ldm(decrement: boolean) {
     if (wback) cpu.setR(n, decrement ? start : addr >>> 0);
     if (list & (1 << n)) cpu.setR(n, loadedBase);
     if (list & 0x8000) cpu.loadWritePC(pcValue);
-  };
+  }
 }
 
-function stm(decrement: boolean) {
-  return (cpu: Cpu, i: number): void => {
+function stmAny(cpu: Cpu, i: number, decrement: boolean): void {
+  {
     const n = rnOf(i);
     const list = i & 0x5fff;
     if (list === 0 || n === 15) cpu.undefined();
@@ -286,7 +297,7 @@ function stm(decrement: boolean) {
       }
     }
     if (wback) cpu.setR(n, decrement ? start : addr >>> 0);
-  };
+  }
 }
 
 const multipleEncodings: Encoding[] = [

@@ -54,32 +54,42 @@ function longMultiply(signed: boolean, accumulate: boolean) {
   };
 }
 
+export function exec_MUL_T2(cpu: Cpu, i: number): void {
+  cpu.setR(rdOf(i), Math.imul(cpu.r[rnOf(i)], cpu.r[i & 15]) >>> 0);
+}
+
+export function exec_MLA_T1(cpu: Cpu, i: number): void {
+  cpu.setR(rdOf(i), (Math.imul(cpu.r[rnOf(i)], cpu.r[i & 15]) + cpu.r[raOf(i)]) >>> 0);
+}
+
+export function exec_MLS_T1(cpu: Cpu, i: number): void {
+  cpu.setR(rdOf(i), (cpu.r[raOf(i)] - Math.imul(cpu.r[rnOf(i)], cpu.r[i & 15])) >>> 0);
+}
+
+export function exec_SDIV_T1(cpu: Cpu, i: number): void {
+  const b = cpu.r[i & 15] | 0;
+  let q = 0;
+  if (b === 0) cpu.divideByZero();
+  else q = Math.trunc((cpu.r[rnOf(i)] | 0) / b);
+  cpu.setR(rdOf(i), q >>> 0);
+}
+
+export function exec_UDIV_T1(cpu: Cpu, i: number): void {
+  const b = cpu.r[i & 15];
+  let q = 0;
+  if (b === 0) cpu.divideByZero();
+  else q = Math.floor(cpu.r[rnOf(i)] / b);
+  cpu.setR(rdOf(i), q >>> 0);
+}
+
 export const multiply32Encodings: Encoding[] = [
-  enc('MUL T2', 'multiply', '111110110 000 xxxx  1111 xxxx 0000 xxxx', (cpu, i) => {
-    cpu.setR(rdOf(i), Math.imul(cpu.r[rnOf(i)], cpu.r[i & 15]) >>> 0);
-  }),
-  enc('MLA T1', 'multiply', '111110110 000 xxxx  xxxx xxxx 0000 xxxx', (cpu, i) => {
-    cpu.setR(rdOf(i), (Math.imul(cpu.r[rnOf(i)], cpu.r[i & 15]) + cpu.r[raOf(i)]) >>> 0);
-  }),
-  enc('MLS T1', 'multiply', '111110110 000 xxxx  xxxx xxxx 0001 xxxx', (cpu, i) => {
-    cpu.setR(rdOf(i), (cpu.r[raOf(i)] - Math.imul(cpu.r[rnOf(i)], cpu.r[i & 15])) >>> 0);
-  }),
+  enc('MUL T2', 'multiply', '111110110 000 xxxx  1111 xxxx 0000 xxxx', exec_MUL_T2),
+  enc('MLA T1', 'multiply', '111110110 000 xxxx  xxxx xxxx 0000 xxxx', exec_MLA_T1),
+  enc('MLS T1', 'multiply', '111110110 000 xxxx  xxxx xxxx 0001 xxxx', exec_MLS_T1),
   enc('SMULL T1', 'long-multiply', '111110111 000 xxxx  xxxx xxxx 0000 xxxx', longMultiply(true, false)),
   enc('UMULL T1', 'long-multiply', '111110111 010 xxxx  xxxx xxxx 0000 xxxx', longMultiply(false, false)),
   enc('SMLAL T1', 'long-multiply', '111110111 100 xxxx  xxxx xxxx 0000 xxxx', longMultiply(true, true)),
   enc('UMLAL T1', 'long-multiply', '111110111 110 xxxx  xxxx xxxx 0000 xxxx', longMultiply(false, true)),
-  enc('SDIV T1', 'divide', '111110111 001 xxxx  1111 xxxx 1111 xxxx', (cpu, i) => {
-    const b = cpu.r[i & 15] | 0;
-    let q = 0;
-    if (b === 0) cpu.divideByZero();
-    else q = Math.trunc((cpu.r[rnOf(i)] | 0) / b);
-    cpu.setR(rdOf(i), q >>> 0);
-  }),
-  enc('UDIV T1', 'divide', '111110111 011 xxxx  1111 xxxx 1111 xxxx', (cpu, i) => {
-    const b = cpu.r[i & 15];
-    let q = 0;
-    if (b === 0) cpu.divideByZero();
-    else q = Math.floor(cpu.r[rnOf(i)] / b);
-    cpu.setR(rdOf(i), q >>> 0);
-  }),
+  enc('SDIV T1', 'divide', '111110111 001 xxxx  1111 xxxx 1111 xxxx', exec_SDIV_T1),
+  enc('UDIV T1', 'divide', '111110111 011 xxxx  1111 xxxx 1111 xxxx', exec_UDIV_T1),
 ];
