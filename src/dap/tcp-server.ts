@@ -32,7 +32,7 @@ export class DapTcpServer {
   /** Newcomers waiting for the current host to go. */
   private waitingForClose: (() => void)[] = [];
   /** Hosts served and refused so far. */
-  stats = { served: 0, refused: 0 };
+  stats = { served: 0, refused: 0, backpressurePauses: 0 };
 
   constructor(private readonly opts: DapTcpServerOptions) {}
 
@@ -121,6 +121,14 @@ export class DapTcpServer {
     const { processor } = att;
 
     let running: Promise<void> = Promise.resolve();
+    // Flow control: read requests only while the queue is short and responses drain.
+    let waitingForDrain = false;
+    const flow = () => {
+      const stop = waitingForDrain || queue.length >= MAX_QUEUED_FRAMES;
+      const go = !waitingForDrain && queue.length < MAX_QUEUED_FRAMES / 2;
+      if (stop && !socket.isPaused()) socket.pause();
+      else if (go && socket.isPaused() && !closed) socket.resume();
+    };
     const pump = async () => {
       if (pumping) return;
       pumping = true;
@@ -128,14 +136,24 @@ export class DapTcpServer {
       let outBytes = 0;
       const flush = () => {
         if (out.length === 0 || closed) return;
-        socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+        const drained = socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
         out.length = 0;
         outBytes = 0;
+        // A host that sends but does not read: stop reading its requests until it catches up.
+        if (!drained && !waitingForDrain) {
+          waitingForDrain = true;
+          this.stats.backpressurePauses++;
+          flow();
+          socket.once('drain', () => {
+            waitingForDrain = false;
+            flow();
+          });
+        }
       };
       try {
         while (queue.length > 0 && !closed) {
           const frame = queue.shift()!;
-          if (socket.isPaused() && queue.length < MAX_QUEUED_FRAMES / 2) socket.resume();
+          flow();
           let responses: Uint8Array[];
           if (frame.type !== FrameType.Request) {
             responses = [Uint8Array.of(Cmd.Invalid)];
@@ -177,7 +195,7 @@ export class DapTcpServer {
         if (f.type === FrameType.Request && f.payload[0] === Cmd.TransferAbort) processor.abort();
         queue.push(f);
       }
-      if (queue.length >= MAX_QUEUED_FRAMES) socket.pause();
+      flow();
       if (!pumping) running = pump();
     });
 

@@ -35,6 +35,31 @@ describe('CMSIS-DAP over TCP', () => {
     }
   });
 
+  it('a host that floods requests without reading gets every response, in order, once it reads', async () => {
+    const c = await DapTcpClient.open(server.port);
+    try {
+      const ones7 = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+      await c.command([Cmd.Connect, 1]);
+      for (const seq of [[56, ...ones7], [16, 0x9e, 0xe7], [56, ...ones7], [8, 0]]) await c.command([Cmd.SwjSequence, ...seq]);
+      const dpidr = await c.command([Cmd.Transfer, 0, 1, 0x02]);
+      // 20000 block reads of DPIDR, 127 words each: about 10 MB of responses nobody reads yet.
+      const n = 20000;
+      for (let i = 0; i < n; i++) c.send(Uint8Array.of(Cmd.TransferBlock, 0, 127, 0, 0x02));
+      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 0; i < n; i++) {
+        const r = await c.receive(10_000);
+        assert.equal(r.length, 4 + 4 * 127, `response ${i}`);
+        assert.equal(r[3], Resp.OK);
+        if (i === n - 1) assert.deepEqual([...r.subarray(4, 8)], [...dpidr.subarray(3, 7)]);
+      }
+      // More than the loopback socket buffers hold: the server must have stopped reading once.
+      assert.ok(server.server.stats.backpressurePauses >= 1, 'the server paused reading while responses were unread');
+    } finally {
+      c.close();
+      await c.closed();
+    }
+  });
+
   it('reassembles frames split across TCP segments and several frames in one segment', async () => {
     const c = await DapTcpClient.open(server.port);
     try {
