@@ -1,7 +1,7 @@
 // The SW-DP at the register-transfer level (ADIv5.2 chapter B4): what one SWD packet
 // does once its header has been received. The bit-serial front end (swj-port.ts) and
 // the fast DebugWire simulator both drive this class, so the rules live in one place.
-import { Ack, CTRL_STAT, CTRL_STAT_STICKY, DPIDR, DP_BANK, TARGETSEL, TRNMODE, ABORT } from '../../arch/dp.js';
+import { Ack, CTRL_STAT, DPIDR, DP_BANK, TARGETSEL, TRNMODE, ABORT } from '../../arch/dp.js';
 import type { AccessPortDevice } from './access-port.js';
 
 export interface SwDpConfig {
