@@ -56,7 +56,10 @@ import {
   exec_LDM_T1,
   exec_STM_T1,
 } from './isa/thumb16.js';
-import { exec_BL_T1 } from './isa/control32.js';
+import { exec_BL_T1, exec_B_T3, exec_B_T4 } from './isa/control32.js';
+import { exec_dp_modified_immediate, exec_dp_shifted_register, exec_MOV_immediate_T3, exec_MOVT_T1, exec_ADD_immediate_T4, exec_SUB_immediate_T4, exec_SBFX_T1, exec_UBFX_T1, exec_BFI_T1, exec_CLZ_T1 } from './isa/dataproc32.js';
+import { exec_ldst_imm12, exec_ldst_imm8, exec_ldst_register, exec_ld_literal, exec_ldrd_strd, exec_ldm_stm } from './isa/loadstore32.js';
+import { exec_MUL_T2, exec_MLA_T1, exec_MLS_T1, exec_UDIV_T1, exec_SDIV_T1 } from './isa/multiply32.js';
 import {
   exceptionReturn,
   nextExceptionToTake,
@@ -159,6 +162,53 @@ const HOT16: Exec[] = [
   exec_LDM_T1,
   exec_STM_T1,
 ];
+// Likewise the most frequent 32-bit handlers (from the instruction mix of compiled C).
+const HOT32: Exec[] = [
+  exec_BL_T1,
+  exec_dp_modified_immediate,
+  exec_dp_shifted_register,
+  exec_ldst_imm12,
+  exec_ldst_imm8,
+  exec_ldst_register,
+  exec_ld_literal,
+  exec_B_T3,
+  exec_B_T4,
+  exec_MOV_immediate_T3,
+  exec_MOVT_T1,
+  exec_ADD_immediate_T4,
+  exec_SUB_immediate_T4,
+  exec_SBFX_T1,
+  exec_UBFX_T1,
+  exec_BFI_T1,
+  exec_MUL_T2,
+  exec_MLA_T1,
+  exec_MLS_T1,
+  exec_UDIV_T1,
+  exec_SDIV_T1,
+  exec_ldrd_strd,
+  exec_ldm_stm,
+  exec_CLZ_T1,
+];
+const hot32Cache = new WeakMap<Decoder, Uint8Array[]>();
+function hot32Ids(decoder: Decoder): Uint8Array[] {
+  let ids = hot32Cache.get(decoder);
+  if (!ids) {
+    const index = new Map<Exec, number>(HOT32.map((f, k) => [f, k + 1]));
+    const perLevel2 = new Map<Exec[], Uint8Array>();
+    ids = decoder.table32.map((level2) => {
+      let a = perLevel2.get(level2);
+      if (!a) {
+        a = new Uint8Array(level2.length);
+        for (let k = 0; k < level2.length; k++) a[k] = index.get(level2[k]) ?? 0;
+        perLevel2.set(level2, a);
+      }
+      return a;
+    });
+    hot32Cache.set(decoder, ids);
+  }
+  return ids;
+}
+
 const hotIdCache = new WeakMap<Decoder, Uint8Array>();
 function hotIds(decoder: Decoder): Uint8Array {
   let ids = hotIdCache.get(decoder);
@@ -252,11 +302,13 @@ export class Cpu {
   private readonly table16: Exec[];
   private readonly table32: Exec[][];
   private readonly hot16: Uint8Array;
+  private readonly hot32: Uint8Array[];
 
   // The cached code region for instruction fetch.
   private codeBase = 0;
   private codeSize = 0;
   private codeHalves: Uint16Array = new Uint16Array(0);
+  private codeWords: Uint32Array = new Uint32Array(0);
 
   constructor(
     readonly config: CoreConfig,
@@ -267,6 +319,7 @@ export class Cpu {
     this.table16 = this.decoder.table16;
     this.table32 = this.decoder.table32;
     this.hot16 = hotIds(this.decoder);
+    this.hot32 = hot32Ids(this.decoder);
     this.nvic = new Nvic(this);
     this.scb = new Scb(this);
     this.systick = new SysTick(this);
@@ -681,6 +734,9 @@ export class Cpu {
     return this.read32Slow(addr);
   }
   private read32Slow(addr: number): number {
+    // literal pools: word reads from the code region (often read-only flash, not cached for data)
+    const codeOff = addr - this.codeBase;
+    if (codeOff >= 0 && codeOff < this.codeSize && (codeOff & 3) === 0 && this.watchHook === null) return this.codeWords[codeOff >>> 2];
     if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
     this.cacheData(addr);
     const v = this.bus.read32(addr);
@@ -779,6 +835,7 @@ export class Cpu {
     const t16 = this.table16;
     const t32 = this.table32;
     const hot16 = this.hot16;
+    const hot32 = this.hot32;
     for (;;) {
       // the cached code region, in locals (refreshed after a fetch outside it)
       let codeBase = this.codeBase;
@@ -861,8 +918,36 @@ export class Cpu {
             this.nextPc = pc + 4;
             // insn as an int32: a Smi, so the call does not box it
             if (it === 0 || this.conditionPassed(it >>> 4)) {
-              if ((hw & 0xf800) === 0xf000 && (hw2 & 0xd000) === 0xd000) exec_BL_T1(this, (hw << 16) | hw2);
-              else t32[hw & 0x1fff][hw2 >>> 4](this, (hw << 16) | hw2);
+              const insn = (hw << 16) | hw2;
+              const k1 = hw & 0x1fff;
+              const k2 = hw2 >>> 4;
+              switch (hot32[k1][k2]) {
+                case 1: exec_BL_T1(this, insn); break;
+                case 2: exec_dp_modified_immediate(this, insn); break;
+                case 3: exec_dp_shifted_register(this, insn); break;
+                case 4: exec_ldst_imm12(this, insn); break;
+                case 5: exec_ldst_imm8(this, insn); break;
+                case 6: exec_ldst_register(this, insn); break;
+                case 7: exec_ld_literal(this, insn); break;
+                case 8: exec_B_T3(this, insn); break;
+                case 9: exec_B_T4(this, insn); break;
+                case 10: exec_MOV_immediate_T3(this, insn); break;
+                case 11: exec_MOVT_T1(this, insn); break;
+                case 12: exec_ADD_immediate_T4(this, insn); break;
+                case 13: exec_SUB_immediate_T4(this, insn); break;
+                case 14: exec_SBFX_T1(this, insn); break;
+                case 15: exec_UBFX_T1(this, insn); break;
+                case 16: exec_BFI_T1(this, insn); break;
+                case 17: exec_MUL_T2(this, insn); break;
+                case 18: exec_MLA_T1(this, insn); break;
+                case 19: exec_MLS_T1(this, insn); break;
+                case 20: exec_UDIV_T1(this, insn); break;
+                case 21: exec_SDIV_T1(this, insn); break;
+                case 22: exec_ldrd_strd(this, insn); break;
+                case 23: exec_ldm_stm(this, insn); break;
+                case 24: exec_CLZ_T1(this, insn); break;
+                default: t32[k1][k2](this, insn);
+              }
             }
           }
           if (it !== 0) this.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
@@ -967,6 +1052,7 @@ export class Cpu {
       this.codeBase = reg.base;
       this.codeSize = reg.size;
       this.codeHalves = reg.halves;
+      this.codeWords = reg.words!;
     }
   }
 
@@ -991,6 +1077,7 @@ export class Cpu {
     this.codeBase = 0;
     this.codeSize = 0;
     this.codeHalves = new Uint16Array(0);
+    this.codeWords = new Uint32Array(0);
     this.flushDataCache();
   }
 
