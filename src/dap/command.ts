@@ -5,6 +5,7 @@
 import type { DebugWire } from '../wire/debug-wire.js';
 import type { DapDeviceConfig } from './device-config.js';
 import type { PacketReader, PacketWriter } from './packet-reader.js';
+import type { DapUart } from './uart-link.js';
 
 /** The device's state that commands read and change. */
 export class DapState {
@@ -29,6 +30,8 @@ export interface DapContext {
   readonly config: DapDeviceConfig;
   readonly wire: DebugWire;
   readonly state: DapState;
+  /** The probe's UART to the target, when it has one. */
+  readonly uart?: DapUart;
   /** Microseconds on the Test Domain Timer (DAP_Info 0xF1 gives its rate). */
   timestamp(): number;
 }

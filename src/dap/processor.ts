@@ -20,10 +20,14 @@ import { parseConnect, parseDelay, parseDisconnect, parseHostStatus, parseInfo, 
 import { parseTransfer, parseTransferBlock, parseTransferConfigure, parseWriteAbort } from './commands/transfer.js';
 import { parseSwdConfigure, parseSwdSequence, parseSwjClock, parseSwjPins, parseSwjSequence } from './commands/swj.js';
 import { parseUnsupported } from './commands/unsupported.js';
+import { parseUartCommand } from './commands/uart.js';
+import { DapUart, type DapUartLink } from './uart-link.js';
 
 export interface DapProcessorOptions {
   /** Where the processor reports malformed commands (one line each). */
   log?: (message: string) => void;
+  /** The target's UART, for the UART COM commands over DAP; without it they answer "not supported". */
+  uart?: DapUartLink;
 }
 
 /** The error reply for a command that could not be accepted. */
@@ -41,6 +45,8 @@ export function errorReply(id: number): Uint8Array {
 export class DapProcessor {
   readonly state = new DapState();
   readonly config: DapDeviceConfig;
+  /** The probe's UART to the target, if it has one. */
+  readonly uart: DapUart | undefined;
   private readonly ctx: DapContext;
   private queued: Uint8Array[] = [];
   private readonly t0 = performance.now();
@@ -54,10 +60,12 @@ export class DapProcessor {
   ) {
     this.config = dapDeviceConfig(config);
     const t0 = this.t0;
+    this.uart = opts.uart ? new DapUart(opts.uart) : undefined;
     this.ctx = {
       config: this.config,
       wire,
       state: this.state,
+      uart: this.uart,
       timestamp: () => Math.floor((performance.now() - t0) * 1000) >>> 0,
     };
   }
@@ -95,6 +103,12 @@ export class DapProcessor {
     this.queued = [];
   }
 
+  /** The host went away: drop queued packets and stop listening to the UART. */
+  close(): void {
+    this.queued = [];
+    this.uart?.close();
+  }
+
   private pad(resp: Uint8Array): Uint8Array {
     if (this.config.flavour !== 'v1' || resp.length >= this.config.packetSize) return resp;
     const out = new Uint8Array(this.config.packetSize);
@@ -130,6 +144,7 @@ export class DapProcessor {
       case Cmd.SwdSequence: return parseSwdSequence(r);
       default:
         if (id >= Cmd.VendorFirst && id <= Cmd.VendorLast) return parseVendor(id, ctx);
+        if (this.uart && id >= Cmd.UartTransport && id <= Cmd.UartStatus) return parseUartCommand(id, r, this.uart, ctx);
         return parseUnsupported(id, r);
     }
   }

@@ -202,7 +202,7 @@ export class DapTcpServer {
     socket.on('close', () => {
       closed = true;
       this.sockets.delete(socket);
-      processor.resetQueue();
+      processor.close();
       this.log(`CMSIS-DAP: host ${peer} disconnected`);
       // Let a command in progress finish, release the probe, and only then let the next host in.
       void (async () => {
