@@ -171,6 +171,46 @@ describe('tsprobe dap (the command)', () => {
     assert.match(stderr, /host connected from 127\.0\.0\.1/);
   });
 
+  it('--firmware loads an ELF before serving (read back through DAP transfers)', async () => {
+    const elf = join(ROOT, 'firmware/build/mps2-an385/demo.elf');
+    const child = spawn(process.execPath, [cli, 'dap', '--port', '0', '--firmware', elf, '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${stdout}`)), 10_000);
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      const c = await DapTcpClient.open(port);
+      const ones7 = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+      await c.command([Cmd.Connect, 1]);
+      for (const seq of [[56, ...ones7], [16, 0x9e, 0xe7], [56, ...ones7], [8, 0]]) await c.command([Cmd.SwjSequence, ...seq]);
+      await c.command([Cmd.Transfer, 0, 2, 0x00, ...le32(0x1e), 0x04, ...le32(0x50000000)]);
+      // SELECT 0, CSW word, TAR 0, two DRW reads: the initial SP and reset vector.
+      const r = await c.command([Cmd.Transfer, 0, 5, 0x08, ...le32(0), 0x01, ...le32(0x23000012), 0x05, ...le32(0), 0x0f, 0x0f]);
+      assert.deepEqual([...r.subarray(0, 3)], [Cmd.Transfer, 5, Resp.OK]);
+      const { parseElf } = await import('../../src/image/elf.js');
+      const { readFileSync } = await import('node:fs');
+      const image = parseElf(new Uint8Array(readFileSync(elf)), elf);
+      const seg = image.segments.find((s) => s.paddr === 0 || s.vaddr === 0);
+      assert.ok(seg, 'the ELF has a segment at 0');
+      const words = new DataView(seg.data.buffer, seg.data.byteOffset, 8);
+      assert.equal(Buffer.from(r.subarray(3, 7)).readUInt32LE(0), words.getUint32(0, true));
+      assert.equal(Buffer.from(r.subarray(7, 11)).readUInt32LE(0), words.getUint32(4, true));
+      c.close();
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+
   it('a bad target is a one-line error', async () => {
     const child = spawn(process.execPath, [cli, 'dap', '--target', 'sim:nope', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
