@@ -191,7 +191,7 @@ describe('tsprobe dap (the command)', () => {
       const ones7 = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
       await c.command([Cmd.Connect, 1]);
       for (const seq of [[56, ...ones7], [16, 0x9e, 0xe7], [56, ...ones7], [8, 0]]) await c.command([Cmd.SwjSequence, ...seq]);
-      await c.command([Cmd.Transfer, 0, 2, 0x00, ...le32(0x1e), 0x04, ...le32(0x50000000)]);
+      await c.command([Cmd.Transfer, 0, 3, 0x02, 0x00, ...le32(0x1e), 0x04, ...le32(0x50000000)]);
       // SELECT 0, CSW word, TAR 0, two DRW reads: the initial SP and reset vector.
       const r = await c.command([Cmd.Transfer, 0, 5, 0x08, ...le32(0), 0x01, ...le32(0x23000012), 0x05, ...le32(0), 0x0f, 0x0f]);
       assert.deepEqual([...r.subarray(0, 3)], [Cmd.Transfer, 5, Resp.OK]);
