@@ -251,8 +251,9 @@ export class Cpu {
   /** IPSR: the exception number being handled, 0 in Thread mode. */
   ipsr = 0;
 
-  /** Set by handlers: where execution continues after the current instruction. */
-  nextPc = 0;
+  // The address of the next instruction. While an instruction executes it already holds the
+  // fall-through address (handlers that branch overwrite it); the executing instruction's own
+  // address is r[15] - 4.
   private _pc = 0;
 
   // Stack pointers: r[13] holds the current one; the other lives here.
@@ -334,7 +335,6 @@ export class Cpu {
   }
   set pc(v: number) {
     this._pc = (v & ~1) >>> 0;
-    this.nextPc = this._pc;
   }
 
   get xpsr(): number {
@@ -555,7 +555,6 @@ export class Cpu {
       // No vector table: nothing can run. Lock up as silicon does (a HardFault at reset).
       this.r[13] = 0;
       this._pc = LOCKUP_ADDRESS;
-      this.nextPc = this._pc;
       this._lockedUp = true;
       this.attention = true;
       return;
@@ -563,7 +562,6 @@ export class Cpu {
     this.r[13] = (sp & ~3) >>> 0;
     this.tbit = entry & 1;
     this._pc = (entry & ~1) >>> 0;
-    this.nextPc = this._pc;
     this.attention = true;
   }
 
@@ -571,7 +569,7 @@ export class Cpu {
 
   /** BranchWritePC. */
   branch(addr: number): void {
-    this.nextPc = (addr & ~1) >>> 0;
+    this._pc = (addr & ~1) >>> 0;
   }
 
   /** BXWritePC: interworking, and EXC_RETURN in Handler mode. */
@@ -586,7 +584,7 @@ export class Cpu {
       this.tbit = 0;
       this.attention = true;
     }
-    this.nextPc = (addr & ~1) >>> 0;
+    this._pc = (addr & ~1) >>> 0;
   }
 
   /** LoadWritePC (the same as BXWritePC in ARMv7-M). */
@@ -596,7 +594,7 @@ export class Cpu {
 
   /** Write a register as an instruction's result; PC writes branch, SP keeps bits [1:0] zero. */
   setR(d: number, v: number): void {
-    if (d === 15) this.nextPc = (v & ~1) >>> 0;
+    if (d === 15) this._pc = (v & ~1) >>> 0;
     else if (d === 13) this.r[13] = v & ~3;
     else this.r[d] = v;
   }
@@ -644,7 +642,7 @@ export class Cpu {
   bkpt(imm8: number): void {
     if (this.bkptHook !== null && this.bkptHook(imm8)) {
       // A debugger that halted on it leaves the PC at the BKPT.
-      if (this._halted) this.nextPc = (this.r[15] - 4) >>> 0;
+      if (this._halted) this._pc = (this.r[15] - 4) >>> 0;
       return;
     }
     raiseDebugEvent(this);
@@ -863,13 +861,13 @@ export class Cpu {
             code = this.codeHalves;
             off = pc - codeBase;
           }
+          r[15] = pc + 4; // before the fetch: an aborted fetch finds its address here
           let hw: number;
           if (off >= 0 && off + 2 <= codeSize) hw = code[off >>> 1];
           else hw = this.fetchHalf(pc);
-          r[15] = pc + 4;
           const it = this.itstate;
           if (hw < 0xe800) {
-            this.nextPc = pc + 2;
+            this._pc = pc + 2;
             if (it === 0 || this.conditionPassed(it >>> 4)) {
               switch (hot16[hw]) {
                 case 1: exec_MOV_immediate_T1(this, hw); break;
@@ -915,7 +913,7 @@ export class Cpu {
             }
           } else {
             const hw2 = off >= 0 && off + 4 <= codeSize ? code[(off >>> 1) + 1] : this.fetchHalf(pc + 2);
-            this.nextPc = pc + 4;
+            this._pc = pc + 4;
             // insn as an int32: a Smi, so the call does not box it
             if (it === 0 || this.conditionPassed(it >>> 4)) {
               const insn = (hw << 16) | hw2;
@@ -951,7 +949,6 @@ export class Cpu {
             }
           }
           if (it !== 0) this.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
-          this._pc = this.nextPc;
           clock.now = ++now;
           if (single) return StopReason.Budget;
         }
@@ -966,7 +963,7 @@ export class Cpu {
 
   /** An instruction was abandoned: a fault is already pended, or the bus threw. */
   private instructionAborted(e: unknown): void {
-    this.nextPc = this._pc;
+    if (!this._lockedUp) this._pc = (this.r[15] - 4) >>> 0; // back to the faulting instruction
     if (e === ABORT) return;
     if (e instanceof BusFault) {
       raiseFault(this, Fault.PreciseErr, e.address);
