@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { parseElf } from '../../image/elf.js';
 import { ProbeSession } from '../../probe/session.js';
 import { TargetSpecError } from '../../probe/target-spec.js';
-import { DapTcpServer } from '../../dap/tcp-server.js';
-import { sessionDapAttach } from '../../dap/session-device.js';
+import { serveDap } from '../../dap/serve.js';
+import type { DapTcpServer } from '../../dap/tcp-server.js';
 import { DEFAULT_DAP_TCP_PORT } from '../../dap/tcp-framing.js';
 import { UserError, describeFsError, runAction } from '../errors.js';
 
@@ -54,10 +54,10 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
     if (!opts.quiet) process.stderr.write(`${line}\n`);
   };
   const config = { packetSize, flavour: packetSize <= 64 ? ('v1' as const) : ('v2' as const), ...(opts.serial ? { serialNumber: opts.serial } : {}) };
-  const server = new DapTcpServer({ attach: sessionDapAttach(session, config, log), log });
+  let server: DapTcpServer;
   let bound: number;
   try {
-    bound = await server.listen(port, opts.host);
+    ({ server, port: bound } = await serveDap(session, { port, host: opts.host, config, log }));
   } catch (e) {
     await session.close();
     throw new UserError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
