@@ -282,6 +282,8 @@ export class Cpu {
   exitCode = 0;
   /** AIRCR SYSRESETREQ ('system') or VECTRESET ('core'), performed before the next instruction. */
   resetRequest: 'system' | 'core' | null = null;
+  /** True while a data access of an instruction is on the bus (devices check privilege by it). */
+  coreAccess = false;
   /** Local exclusive monitor: the address tagged by LDREX, or -1 (Open). */
   exclusiveAddr = -1;
 
@@ -710,7 +712,9 @@ export class Cpu {
   }
   private read8Slow(addr: number): number {
     this.cacheData(addr);
+    this.coreAccess = true;
     const v = this.bus.read8(addr);
+    this.coreAccess = false;
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 1, false, v);
     return v;
   }
@@ -722,7 +726,9 @@ export class Cpu {
   private read16Slow(addr: number): number {
     if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
     this.cacheData(addr);
+    this.coreAccess = true;
     const v = this.bus.read16(addr);
+    this.coreAccess = false;
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 2, false, v);
     return v;
   }
@@ -737,7 +743,9 @@ export class Cpu {
     if (codeOff >= 0 && codeOff < this.codeSize && (codeOff & 3) === 0 && this.watchHook === null) return this.codeWords[codeOff >>> 2];
     if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
     this.cacheData(addr);
+    this.coreAccess = true;
     const v = this.bus.read32(addr);
+    this.coreAccess = false;
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 4, false, v);
     return v;
   }
@@ -748,7 +756,9 @@ export class Cpu {
       return;
     }
     this.cacheData(addr);
+    this.coreAccess = true;
     this.bus.write8(addr, v & 0xff);
+    this.coreAccess = false;
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 1, true, v & 0xff);
   }
   write16(addr: number, v: number): void {
@@ -759,7 +769,9 @@ export class Cpu {
     }
     if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
     this.cacheData(addr);
+    this.coreAccess = true;
     this.bus.write16(addr, v & 0xffff);
+    this.coreAccess = false;
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 2, true, v & 0xffff);
   }
   write32(addr: number, v: number): void {
@@ -770,7 +782,9 @@ export class Cpu {
     }
     if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
     this.cacheData(addr);
+    this.coreAccess = true;
     this.bus.write32(addr, v >>> 0);
+    this.coreAccess = false;
     if (this.watchHook !== null) this.watchHook(addr >>> 0, 4, true, v >>> 0);
   }
   /** Accesses that must be aligned whatever CCR says (LDM/STM, LDRD/STRD, LDREX/STREX). */
@@ -964,6 +978,7 @@ export class Cpu {
   /** An instruction was abandoned: a fault is already pended, or the bus threw. */
   private instructionAborted(e: unknown): void {
     if (!this._lockedUp) this._pc = (this.r[15] - 4) >>> 0; // back to the faulting instruction
+    this.coreAccess = false;
     if (e === ABORT) return;
     if (e instanceof BusFault) {
       raiseFault(this, Fault.PreciseErr, e.address);

@@ -4,7 +4,7 @@
 // pluggable device that the debug unit installs in `debugRegisters`; FPU registers
 // (FPCCR.. MVFR at 0xF34-0xF4B) likewise by `fpuRegisters` once the FPU exists.
 
-import type { AccessSize, Bus, Device, Region } from '../bus.js';
+import { BusFault, type AccessSize, type Bus, type Device, type Region } from '../bus.js';
 import type { Cpu } from '../cpu/cpu.js';
 
 export const SCS_BASE = 0xe000e000;
@@ -24,7 +24,16 @@ export class Scs implements Device {
 
   constructor(private readonly cpu: Cpu) {}
 
+  /** Unprivileged software may not touch the SCS (except STIR with CCR.USERSETMPEND): BusFault. */
+  private checkPrivilege(offset: number, size: AccessSize, write: boolean): void {
+    const cpu = this.cpu;
+    if (!cpu.coreAccess || cpu.isPrivileged()) return;
+    if (write && offset === 0xf00 && (cpu.scb.ccr & 2) !== 0) return;
+    throw new BusFault(SCS_BASE + offset, write, size, 'unprivileged access to the System Control Space');
+  }
+
   read(offset: number, size: AccessSize): number {
+    this.checkPrivilege(offset, size, false);
     if (offset >= 0xdf0 && offset < 0xf00) return this.debugRegisters ? this.debugRegisters.read(offset, size) : 0;
     if (offset >= 0xf30 && offset < 0xf50) return this.fpuRegisters ? this.fpuRegisters.read(offset, size) : 0;
     const word = this.readWord(offset & ~3);
@@ -34,6 +43,7 @@ export class Scs implements Device {
   }
 
   write(offset: number, size: AccessSize, value: number): void {
+    this.checkPrivilege(offset, size, true);
     if (offset >= 0xdf0 && offset < 0xf00) {
       if (this.debugRegisters) this.debugRegisters.write(offset, size, value);
       return;
@@ -68,6 +78,8 @@ export class Scs implements Device {
       return v >>> 0;
     }
     if (off >= 0xd00 && off < 0xd90) return cpu.scb.read(off);
+    // PIDR0 holds the SCS part number: 0x000 on Cortex-M3, 0x00C on Cortex-M4/M7 (debuggers name the core by it).
+    if (off === 0xfe0) return cpu.config.name === 'cortex-m3' ? 0x00 : 0x0c;
     if (off in SCS_IDS) return SCS_IDS[off];
     return 0; // ACTLR, MPU (not present), reserved: RAZ
   }

@@ -7,7 +7,8 @@
 // load/store form, LDRD/STRD, exclusives, MRS/MSR, TBB/TBH (thumb32.s); SVC, PendSV,
 // stack alignment, DIV_0_TRP, UDF, PSP, NVIC interrupts, tail-chaining, BASEPRI
 // (exceptions.s); BusFault escalation, UNALIGN_TRP, NMI, SVC escalation, PRIGROUP,
-// unprivileged MSR/CPS, invalid EXC_RETURN (faults.s).
+// unprivileged MSR/CPS, invalid EXC_RETURN (faults.s); unprivileged SCS access and STIR
+// (privilege.s).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,7 @@ function runTrace(name: string): number {
   return trace.states.length;
 }
 
-for (const name of ['thumb16', 'thumb32', 'exceptions', 'faults']) {
+for (const name of ['thumb16', 'thumb32', 'exceptions', 'faults', 'privilege']) {
   test(`matches QEMU step by step: ${name}.s`, () => {
     const n = runTrace(name);
     assert.ok(n > 50, `the trace has ${n} states`);
