@@ -1,6 +1,7 @@
 // A MEM-AP in front of the system bus: the AHB-AP of Cortex-M3/M4/M7 (ADIv5.2 C2).
 // DRW moves data at TAR through the byte lanes TAR[1:0] selects; TAR increments
-// after each DRW access (single or packed) and wraps inside its 1 KiB block.
+// after each DRW access (single or packed) and wraps inside its auto-increment block
+// (1 KiB as ADIv5 guarantees; 4 KiB on the Cortex-M3/M4 AHB-AP).
 import { AP_ADDR, CSW, CSW_ADDRINC, CSW_SIZE } from '../../arch/ap.js';
 import { BusFault, type Bus } from '../bus.js';
 import type { AccessPortDevice } from './access-port.js';
@@ -16,6 +17,11 @@ export interface MemApConfig {
   cswReset: number;
   /** AP accesses that answer WAIT after each DRW/BD access (a slow bus); 0: none. */
   busyPolls?: number;
+  /**
+   * TAR auto-increment range: ADIv5 guarantees 1 KiB; the Cortex-M3/M4 AHB-AP increments
+   * across 4 KiB (TAR[11:0]) and hosts such as OpenOCD rely on it for those cores.
+   */
+  autoIncrementBlock: number;
 }
 
 const C = CSW.fields;
@@ -143,7 +149,10 @@ export class MemAp implements AccessPortDevice {
     } finally {
       this.master.fromDebugger = false;
     }
-    if (inc !== CSW_ADDRINC.OFF) this.tar = ((tar & ~0x3ff) | ((tar + moved) & 0x3ff)) >>> 0;
+    if (inc !== CSW_ADDRINC.OFF) {
+      const m = this.config.autoIncrementBlock - 1;
+      this.tar = ((tar & ~m) | ((tar + moved) & m)) >>> 0;
+    }
     this.busyLeft = this.config.busyPolls ?? 0;
     return result >>> 0;
   }
@@ -194,8 +203,8 @@ export class MemAp implements AccessPortDevice {
 
 /** AHB-AP settings of real cores. */
 export const AHB_AP = {
-  /** Cortex-M3/M4 AHB-AP: IDR 0x24770011, CSW reset 0x03000040 (HPROT data+privileged). */
-  CORTEX_M3_M4: { idr: 0x24770011, base: 0xe00ff003, packed: false, cswReset: 0x03000040 },
-  /** Cortex-M7 AHB-AP: IDR 0x74770001, ROM table one level up at 0xE00FE000. */
-  CORTEX_M7: { idr: 0x74770001, base: 0xe00fe003, packed: true, cswReset: 0x03000040 },
+  /** Cortex-M3/M4 AHB-AP: IDR 0x24770011, CSW reset 0x03000040 (HPROT data+privileged), TAR increments across 4 KiB. */
+  CORTEX_M3_M4: { idr: 0x24770011, base: 0xe00ff003, packed: false, cswReset: 0x03000040, autoIncrementBlock: 0x1000 },
+  /** Cortex-M7 AHB-AP: IDR 0x74770001, ROM table one level up at 0xE00FE000, TAR increments across 1 KiB. */
+  CORTEX_M7: { idr: 0x74770001, base: 0xe00fe003, packed: true, cswReset: 0x03000040, autoIncrementBlock: 0x400 },
 } as const satisfies Record<string, MemApConfig>;

@@ -94,17 +94,24 @@ test('power-up request and acknowledge handshake with a delay', () => {
   assert.equal(packet(swj, DP, R, 0x4).data >>> 28, 0xf, 'acknowledged');
 });
 
-test('memory through the AHB-AP: posted reads, RDBUFF, byte lanes, TAR wrapping at 1 KiB', () => {
+test('memory through the AHB-AP: posted reads, RDBUFF, byte lanes, TAR wrapping (4 KiB on M4, 1 KiB on M7)', () => {
+  for (const [name, block] of [['mps2-an500', 0x400], ['mps2-an386', 0x1000]] as const) {
+    const board = createBoard(name);
+    const swj = attachDebug(board).swj;
+    powerUp(swj);
+    board.bus.write32(0x20000000, 0x44332211);
+    board.bus.write32(0x20000000 + block - 4, 0xcafef00d);
+    board.bus.write32(0x20000000 + block, 0x99999999);
+    assert.equal(packet(swj, AP, W, 0x0, 0x03000012).ack, ACK_OK); // CSW: word, increment single
+    assert.equal(packet(swj, AP, W, 0x4, 0x20000000 + block - 4).ack, ACK_OK); // TAR
+    packet(swj, AP, R, 0xc); // posted: returns the previous AP read
+    const first = packet(swj, AP, R, 0xc); // returns the word at block-4, reads the block's start (wrapped)
+    assert.equal(first.data, 0xcafef00d, name);
+    assert.equal(packet(swj, DP, R, 0xc).data, 0x44332211, `${name}: TAR wrapped inside its ${block}-byte block`);
+  }
   const { swj, board } = setup();
   powerUp(swj);
   board.bus.write32(0x20000000, 0x44332211);
-  board.bus.write32(0x200003fc, 0xcafef00d);
-  assert.equal(packet(swj, AP, W, 0x0, 0x03000012).ack, ACK_OK); // CSW: word, increment single
-  assert.equal(packet(swj, AP, W, 0x4, 0x200003fc).ack, ACK_OK); // TAR
-  packet(swj, AP, R, 0xc); // posted: returns the previous AP read
-  const first = packet(swj, AP, R, 0xc); // returns the word at 0x200003FC, reads 0x20000000 (wrapped)
-  assert.equal(first.data, 0xcafef00d);
-  assert.equal(packet(swj, DP, R, 0xc).data, 0x44332211, 'TAR wrapped inside its 1 KiB block');
   // a byte read puts the byte in lane TAR[1:0]
   packet(swj, AP, W, 0x0, 0x03000010); // byte, single
   packet(swj, AP, W, 0x4, 0x20000002);
