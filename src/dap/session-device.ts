@@ -2,6 +2,8 @@
 // wire exclusively (the other faces get "probe busy") and gets a fresh processor; when it
 // goes, nRST is released if it left it asserted and the wire is free again.
 import type { ProbeSession } from '../probe/session.js';
+import type { DebugWire } from '../wire/debug-wire.js';
+import { SimBitWire } from '../wire/sim-bit-wire.js';
 import type { DapDeviceConfig } from './device-config.js';
 import { DapProcessor } from './processor.js';
 import type { DapHostAttachment } from './tcp-server.js';
@@ -34,14 +36,42 @@ export function sessionUartLink(session: ProbeSession): DapUartLink | undefined 
   };
 }
 
+/** Which wire the device drives: register-level transfers, or SWD packets clocked bit by bit. */
+export type DapWireLevel = 'register' | 'bit';
+
+/**
+ * The simulated SWJ pins clocked one cycle at a time (SimBitWire), for an owner that holds
+ * the session exclusively: every packet crosses the simulated SWD wire as bits. Like the
+ * session's own wires it wakes the run loop after each operation.
+ */
+function bitLevelWire(session: ProbeSession): DebugWire {
+  const bits = new SimBitWire(session.debug.swj, `${session.description} (SWD bit level)`, (asserted) => session.debug.setNrst(asserted));
+  const after = <T>(v: T): T => {
+    session.wake();
+    return v;
+  };
+  return {
+    description: bits.description,
+    configure: (o) => bits.configure(o),
+    transfer: async (batch) => after(await bits.transfer(batch)),
+    transferBlock: async (req, count, data) => after(await bits.transferBlock(req, count, data)),
+    swjSequence: async (n, data) => after(await bits.swjSequence(n, data)),
+    swdSequence: async (steps) => after(await bits.swdSequence(steps)),
+    setReset: async (asserted) => after(await bits.setReset(asserted)),
+    setClock: () => bits.setClock(),
+    close: () => bits.close(),
+  };
+}
+
 export function sessionDapAttach(
   session: ProbeSession,
   config: Partial<DapDeviceConfig>,
   log?: (line: string) => void,
+  wireLevel: DapWireLevel = 'register',
 ): (owner: string) => DapHostAttachment {
   return (owner) => {
     session.acquireExclusive(owner); // throws ProbeBusyError when someone else holds it
-    const wire = session.wireFor(owner);
+    const wire = wireLevel === 'bit' ? bitLevelWire(session) : session.wireFor(owner);
     const processor = new DapProcessor(wire, { boardName: session.board.name, deviceName: session.board.name, ...config }, { log, uart: sessionUartLink(session) });
     return {
       processor,

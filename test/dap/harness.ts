@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ProbeSession } from '../../src/probe/session.js';
 import { Dap, MemAccessPort } from '../../src/adi/index.js';
 import { DapTcpServer } from '../../src/dap/tcp-server.js';
-import { sessionDapAttach } from '../../src/dap/session-device.js';
+import { sessionDapAttach, type DapWireLevel } from '../../src/dap/session-device.js';
 import type { DapDeviceConfig } from '../../src/dap/device-config.js';
 
 /** The repository root (this file runs from dist/test/dap). */
@@ -49,12 +49,14 @@ export interface RunningDapServer {
   close(): Promise<void>;
 }
 
-export async function startDapServer(opts: { board?: string; config?: Partial<DapDeviceConfig>; loop?: boolean } = {}): Promise<RunningDapServer> {
+export async function startDapServer(
+  opts: { board?: string; config?: Partial<DapDeviceConfig>; loop?: boolean; wireLevel?: DapWireLevel } = {},
+): Promise<RunningDapServer> {
   const session = ProbeSession.open(`sim:${opts.board ?? 'mps2-an385'}`, { machine: { sliceCycles: 1 << 16, inputOpen: () => true } });
   if (opts.loop !== false) await loadLoopProgram(session);
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
-  const server = new DapTcpServer({ attach: sessionDapAttach(session, opts.config ?? {}, log), log });
+  const server = new DapTcpServer({ attach: sessionDapAttach(session, opts.config ?? {}, log, opts.wireLevel), log });
   const port = await server.listen(0);
   return {
     session,

@@ -141,7 +141,7 @@ describe('tsprobe dap (the command)', () => {
   const cli = join(ROOT, 'dist/src/cli/main.js');
 
   it('serves on the port it prints, logs hosts, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, 'dap', '--target', 'sim:mps2-an386', '--port', '0', '--packet-size', '64'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'dap', '--target', 'sim:mps2-an386', '--port', '0', '--packet-size', '64', '--wire', 'bit'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -162,6 +162,8 @@ describe('tsprobe dap (the command)', () => {
       const r = await c.command([Cmd.Info, InfoId.BoardName]);
       assert.equal(r.length, 64, 'v1 flavour: padded reports');
       assert.equal(new TextDecoder().decode(r.subarray(2, 2 + r[1] - 1)), 'mps2-an386');
+      const w = await c.command([0x81]);
+      assert.equal(new TextDecoder().decode(w.subarray(2, 2 + w[1])), 'sim:mps2-an386 (SWD bit level)', '--wire bit');
       c.close();
     } finally {
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

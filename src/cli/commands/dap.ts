@@ -19,6 +19,7 @@ export interface DapCommandOptions {
   firmware?: string;
   serial?: string;
   quiet?: boolean;
+  wire: string;
 }
 
 /** Smaller slices than `tsprobe sim`: a running target must not hold up DAP packets for long. */
@@ -31,6 +32,7 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
   if (!Number.isInteger(packetSize) || packetSize < 64 || packetSize > 65535) {
     throw new UserError(`--packet-size ${opts.packetSize}: use 64 (v1, HID-style) or 512 and up to 65535 (v2)`);
   }
+  if (opts.wire !== 'register' && opts.wire !== 'bit') throw new UserError(`--wire ${opts.wire}: use register or bit`);
   let session: ProbeSession;
   try {
     session = ProbeSession.open(opts.target, { machine: { sliceCycles: DAP_SLICE_CYCLES, inputOpen: () => true } });
@@ -57,7 +59,7 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
   let server: DapTcpServer;
   let bound: number;
   try {
-    ({ server, port: bound } = await serveDap(session, { port, host: opts.host, config, log }));
+    ({ server, port: bound } = await serveDap(session, { port, host: opts.host, config, log, wireLevel: opts.wire }));
   } catch (e) {
     await session.close();
     throw new UserError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
@@ -84,6 +86,7 @@ export function registerDap(program: Command): void {
     .option('--packet-size <n>', 'CMSIS-DAP packet size: 64 (v1, HID-style reports) or 512+ (v2)', '512')
     .option('--firmware <elf>', 'load this ELF into the simulated board before serving')
     .option('--serial <text>', 'serial number reported by DAP_Info')
+    .option('--wire <level>', 'register: transfers at register level (fast); bit: every SWD packet clocked bit by bit through the simulated pins', 'register')
     .option('-q, --quiet', 'no log lines on stderr')
     .addHelpText('after', '\nOne host at a time; a second connection is closed with a log line. Stop with Ctrl-C.\n' +
       'For Debian\'s OpenOCD 0.12 / pyOCD 0.13 (USB HID only), see `tsprobe hid-bridge --print-env`.')
