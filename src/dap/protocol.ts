@@ -77,7 +77,7 @@ export const DAP_OK = 0x00;
 export const DAP_ERROR = 0xff;
 
 /** DAP_Connect ports. */
-export const Port = { Default: 0, SWD: 1, JTAG: 2, Disabled: 0 } as const;
+export const Port = { Default: 0, SWD: 1, JTAG: 2 } as const;
 
 /** Bits of one DAP_Transfer request byte. */
 export const Req = {

@@ -109,6 +109,9 @@ describe('general commands', () => {
     assert.equal(p.state.port, 0);
     assert.deepEqual([...(await one(p, [Cmd.Connect, 0]))], [Cmd.Connect, 1]);
     assert.deepEqual([...(await one(p, [Cmd.Connect, 1]))], [Cmd.Connect, 1]);
+    assert.deepEqual([...(await one(p, [Cmd.Connect, 2]))], [Cmd.Connect, 0]);
+    assert.equal(p.state.port, 0, 'a failed connect disables the port');
+    assert.deepEqual([...(await one(p, [Cmd.Connect, 1]))], [Cmd.Connect, 1]);
     assert.deepEqual([...(await one(p, [Cmd.Disconnect]))], [Cmd.Disconnect, DAP_OK]);
     assert.equal(p.state.port, 0);
   });

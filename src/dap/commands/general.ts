@@ -75,7 +75,7 @@ export function parseConnect(r: PacketReader): ParsedCommand {
   // The default port is SWD (the only one there is); JTAG fails with port 0 as the spec says.
   const chosen = port === Port.Default || port === Port.SWD ? Port.SWD : 0;
   return fixedReply([Cmd.Connect, chosen], (ctx) => {
-    if (chosen !== 0) ctx.state.port = chosen;
+    ctx.state.port = chosen; // a failed connect leaves the debug port disabled
   });
 }
 
