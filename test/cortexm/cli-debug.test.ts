@@ -17,7 +17,7 @@ test('tsprobe info: DP, AP, core, ROM table and memory map of an MPS2 board', ()
 
 test('tsprobe read of unmapped memory names the cause and the board', () => {
   const r = cli(['read', '0x70000000', '16']);
-  assert.equal(r.status, 2);
+  assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr.trim(), 'tsprobe: read at 0x70000000 failed: bus fault (CTRL/STAT.STICKYERR) - no memory is mapped there on mps2-an385');
 });
 
