@@ -822,7 +822,10 @@ export class Cpu {
       this._sleeping = false;
       takeException(this, n);
     }
-    return this._lockedUp ? StopReason.Lockup : StopReason.Budget;
+    if (this._lockedUp) return StopReason.Lockup;
+    if (this._halted) return StopReason.Halted; // e.g. a debugger took a BKPT
+    if (this.exitRequested) return StopReason.Exit;
+    return StopReason.Budget;
   }
 
   /** Run until clock.now has advanced by maxCycles, or the core halts, sleeps, locks up or exits. */
