@@ -70,6 +70,7 @@ test('BKPT: a hook that handles it (semihosting) continues after it; none means 
   m.vector(3, 0x400);
   m.bus.load(0x400, new Uint8Array([0xfe, 0xe7]));
   m.cpu.bkptHook = null;
+  m.cpu.halted = false; // debug state survives a core reset; the debugger resumes
   m.load(thumb(0xbe07));
   m.cpu.step();
   assert.equal(m.cpu.ipsr, 3);
