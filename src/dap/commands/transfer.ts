@@ -76,6 +76,9 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
   let done = 0;
   let response = 0;
   let i = 0;
+  // As a probe's firmware does: after a final write, read RDBUFF so that a write the
+  // target could not complete (a bus fault, found only after its OK) is reported here.
+  let checkWrite = false;
   outer: while (i < items.length) {
     if (st.abortRequested) break;
     const t = items[i];
@@ -89,6 +92,7 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
       done += res.completed;
       response = ackToResponse(res.ack);
       if (res.ack !== 'ok') break;
+      checkWrite = needsWriteCheck(batch[batch.length - 1]);
       i = j;
       continue;
     }
@@ -107,6 +111,7 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
         const res = await ctx.wire.transfer([toWire(t)]);
         response = ackToResponse(res.ack);
         if (res.ack !== 'ok') break outer;
+        checkWrite = false;
         if (((res.reads[0] & st.matchMask) >>> 0) === ((t.value & st.matchMask) >>> 0)) break;
         if (retries-- <= 0 || st.abortRequested) {
           response |= Resp.MISMATCH;
@@ -121,11 +126,22 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
     response = ackToResponse(res.ack);
     if (res.ack !== 'ok') break;
     if (read) w.u32(res.reads[0]);
+    checkWrite = needsWriteCheck(toWire(t));
     done++;
     i++;
   }
+  if (checkWrite && response === Resp.OK) response = await rdbuffCheck(ctx);
   w.patchU8(start + 1, done);
   w.patchU8(start + 2, response);
+}
+
+/** A write worth checking: not a read, and not TARGETSEL (after which only a DPIDR read is allowed). */
+const needsWriteCheck = (t: TransferRequest) => !t.read && (t.ap || t.addr !== 0xc);
+
+/** A DP RDBUFF read after writes: its ack says whether the last write went through. */
+async function rdbuffCheck(ctx: DapContext): Promise<number> {
+  const res = await ctx.wire.transfer([{ ap: false, read: true, addr: 0xc }]);
+  return ackToResponse(res.ack);
 }
 
 export function parseTransferBlock(r: PacketReader, ctx: DapContext): ParsedCommand {
@@ -155,8 +171,10 @@ export function parseTransferBlock(r: PacketReader, ctx: DapContext): ParsedComm
       if (c.state.port !== Port.SWD || count === 0) return;
       const res = await c.wire.transferBlock(target, count, data);
       if (read) for (let i = 0; i < res.completed; i++) w.u32(res.data[i]);
+      let response = ackToResponse(res.ack);
+      if (!read && response === Resp.OK) response = await rdbuffCheck(c);
       w.patchU16(start + 1, res.completed);
-      w.patchU8(start + 3, ackToResponse(res.ack));
+      w.patchU8(start + 3, response);
     },
   };
 }
