@@ -80,7 +80,7 @@ export class DebugSystem {
     this.dp.aps[0] = this.ahbAp;
 
     const hooksChanged = () => this.halting?.update();
-    this.fpb = m7 ? new FpbUnit(2, 8, 0, hooksChanged) : new FpbUnit(1, 6, 2, hooksChanged);
+    this.fpb = m7 ? new FpbUnit(2, 8, 0, hooksChanged) : new FpbUnit(1, 6, 2, hooksChanged, bus);
     this.dwt = new DwtUnit(4, clock, () => (core.halted ? undefined : core.pc), hooksChanged);
     this.itm = new ItmUnit();
     this.tpiu = new TpiuUnit(options.core === 'cortex-m3' ? 0x923 : options.core === 'cortex-m4' ? 0x9a1 : 0x9a9);
@@ -131,6 +131,7 @@ export class DebugSystem {
 
   /** Called after every reset of the core (system reset, VECTRESET, nRST). */
   coreReset(): void {
+    this.fpb.applyPatches(); // a system reset may have reloaded the patched code
     this.halting.coreReset();
   }
 

@@ -1,9 +1,14 @@
 // The Flash Patch and Breakpoint unit as a bus device at 0xE0002000 (ARMv7-M ARM C1.11).
 // v1 (Cortex-M3/M4): 6 code + 2 literal comparators, breakpoints in the Code region only,
 // REPLACE selects the halfword. v2 (Cortex-M7): 8 comparators, BPADDR anywhere.
-// Flash patch remapping (REPLACE = 0b00 with FP_REMAP) is kept in the registers but not
-// applied to instruction fetches: the simulated core fetches straight from memory.
-import type { AccessSize, Device } from '../bus.js';
+// Flash patch (v1, REPLACE = 0b00): an enabled comparator makes reads of its word in the
+// Code region return word n of the remap table at FP_REMAP (in SRAM) instead. The
+// simulated core fetches straight from memory, so the unit applies a patch by swapping
+// the word in memory while it is in force and putting the original back when it is not
+// (the table is read when the FPB registers or the remap table base change). On
+// Cortex-M3/M4 the debugger's AHB-AP reads through the same remapped DCode path, so it
+// sees the patched word too.
+import type { AccessSize, Bus, Device } from '../bus.js';
 import { FP_CTRL, FP_COMP_V1, FP_COMP_V2, FPB_V1_CODE_LIMIT } from '../../arch/fpb.js';
 import { armPid, CS_CLASS } from '../../arch/coresight.js';
 import { readIdRegister, type ComponentIdentity } from './component-id.js';
@@ -22,6 +27,8 @@ export class FpbUnit implements Device {
     readonly numLit: number,
     /** Called when the set of active breakpoints changes (the debug unit re-installs its hooks). */
     private readonly changed: () => void = () => {},
+    /** The system bus, for flash patching (v1); without it patches are not applied. */
+    private readonly bus?: Bus,
   ) {
     this.comps = new Uint32Array(numCode + numLit);
     this.identity = { cls: CS_CLASS.GENERIC_IP, pid: version === 1 ? armPid(0x003, 2) : armPid(0x00e, 0) };
@@ -74,7 +81,43 @@ export class FpbUnit implements Device {
     this.rebuild();
   }
 
+  /** Words patched now: code address -> the original word kept aside. */
+  private readonly patched = new Map<number, number>();
+
+  /** Apply the flash patches the registers ask for, undo the others. */
+  applyPatches(): void {
+    const bus = this.bus;
+    if (!bus || this.version !== 1) return;
+    const want = new Map<number, number>(); // code word address -> remap table word address
+    if (this.enabled) {
+      for (let i = 0; i < this.comps.length; i++) {
+        const c = this.comps[i];
+        const f = FP_COMP_V1.fields;
+        if ((c & 1) === 0 || (c & f.REPLACE.mask) !== 0) continue;
+        want.set(c & f.COMP.mask, (0x20000000 | this.remap) + 4 * i);
+      }
+    }
+    const word = (addr: number) => {
+      const r = bus.find(addr);
+      return r?.words ? r.words[(addr - r.base) >>> 2] : undefined;
+    };
+    const put = (addr: number, v: number) => bus.load(addr, new Uint8Array(new Uint32Array([v]).buffer));
+    for (const [addr, orig] of this.patched) {
+      if (want.has(addr)) continue;
+      put(addr, orig);
+      this.patched.delete(addr);
+    }
+    for (const [addr, src] of want) {
+      const replacement = word(src);
+      const current = word(addr);
+      if (replacement === undefined || current === undefined) continue; // not memory: nothing to patch
+      if (!this.patched.has(addr)) this.patched.set(addr, current);
+      if (current !== replacement) put(addr, replacement);
+    }
+  }
+
   private rebuild(): void {
+    this.applyPatches();
     this.breakpoints.clear();
     for (let i = 0; i < this.numCode; i++) {
       const c = this.comps[i];

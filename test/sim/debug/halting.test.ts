@@ -170,3 +170,21 @@ test('AIRCR.VECTRESET resets the core (even halted) into VC_CORERESET; EDBGRQ ha
   assert.ok(cpu.halted);
   assert.equal(bus.read32(DFSR), 0x10);
 });
+
+test('FPB v1 flash patch: a REPLACE=00 comparator makes the core run the remap table word instead', () => {
+  const { board, bus, cpu } = setup();
+  bus.write32(0x20000100, 0x20082007); // remap table word 0: movs r0,#7 ; movs r0,#8
+  bus.write32(0xe0002004, 0x20000100); // FP_REMAP
+  bus.write32(0xe0002008, 0x00000101); // FP_COMP0: word 0x100, REPLACE 00 (remap), enabled
+  bus.write32(0xe0002000, 3);
+  assert.equal(bus.read32(0xe0002004), 0x20000100 | 0, 'RMPSPT (bit 29) set, REMAP kept');
+  assert.equal(bus.read32(0x100), 0x20082007, 'reads of the patched word see the replacement');
+  board.reset();
+  cpu.run(2);
+  assert.equal(cpu.r[0], 8);
+  bus.write32(0xe0002000, 2); // KEY, ENABLE = 0: the patch is lifted
+  assert.equal(bus.read32(0x100), 0x20022001);
+  board.reset();
+  cpu.run(2);
+  assert.equal(cpu.r[0], 2);
+});
