@@ -67,6 +67,20 @@ export function coveringRange(addr: number, len: number): { base: number; size: 
   throw new TargetError(`cannot watch ${len} bytes at 0x${addr.toString(16)}: the DWT covers at most 32 KiB aligned ranges`);
 }
 
+/**
+ * Normal memory in the ARMv7-M default address map (Code, SRAM, external RAM): reading
+ * it has no side effects and, while the core is halted, nothing else changes it, so
+ * reads may be cached until the core runs again. Peripherals and the PPB are never cached.
+ */
+function isNormalMemory(addr: number, len: number): boolean {
+  const end = addr + len;
+  return end <= 0x40000000 || (addr >= 0x60000000 && end <= 0xa0000000);
+}
+
+const LINE = 64;
+/** Reads up to this size go through the cache (gdb's many small frame-unwinding reads). */
+const CACHED_READ_MAX = 256;
+
 export class CortexMTarget implements DebugTarget {
   readonly description: string;
   readonly registers: readonly ArmMRegister[];
@@ -116,6 +130,25 @@ export class CortexMTarget implements DebugTarget {
   }
 
   private frequencyHz = 1_000_000;
+  /**
+   * While halted, gdb re-reads the same few words many times per stop (unwinding, Thumb-2
+   * checks) and retries addresses that fault: remember both until the core runs again.
+   */
+  private cacheOn = false;
+  private readonly lines = new Map<number, Uint8Array>();
+  private readonly faults = new Map<string, MemoryFault>();
+
+  private halted(): void {
+    this.lines.clear();
+    this.faults.clear();
+    this.cacheOn = true;
+  }
+
+  private running(): void {
+    this.lines.clear();
+    this.faults.clear();
+    this.cacheOn = false;
+  }
 
   /** Connects the adapter: finds out about the FPU, sets the default vector catches. */
   static async create(conn: Connection, opts: CortexMTargetOptions): Promise<CortexMTarget> {
@@ -143,16 +176,20 @@ export class CortexMTarget implements DebugTarget {
 
   async halt(): Promise<void> {
     await this.wrap(() => this.conn.core.halt());
+    this.halted();
   }
 
   async resume(): Promise<void> {
     this.pendingStop = null;
+    this.running();
     await this.wrap(() => this.conn.core.resume());
   }
 
   async step(): Promise<HaltReason> {
     const core = this.conn.core;
+    this.running();
     await this.wrap(() => core.step());
+    this.halted();
     const reason = await this.reason();
     if (reason === 'semihosting') {
       // The step landed on (or executed) BKPT 0xAB: serve it; that completes the step.
@@ -168,17 +205,21 @@ export class CortexMTarget implements DebugTarget {
     const core = this.conn.core;
     const s = await this.wrap(() => core.status());
     if (!s.halted) {
+      this.running();
       if (s.lockup) {
         // A locked-up core never halts by itself; debug state is the way out.
         await this.wrap(() => core.halt());
+        this.halted();
         return { kind: 'fault', name: `Lockup: ${await this.faultName()}` };
       }
       return null;
     }
+    this.halted();
     const reason = await this.reason();
     if (reason !== 'semihosting') return reason;
     const outcome = await this.serveSemihosting();
     if (outcome) return outcome;
+    this.running();
     await this.wrap(() => core.resume());
     return null;
   }
@@ -258,8 +299,12 @@ export class CortexMTarget implements DebugTarget {
 
   async reset(halt: boolean): Promise<void> {
     this.pendingStop = null;
+    this.running();
     await this.wrap(() => this.conn.core.reset({ halt }));
-    if (halt) await this.wrap(() => this.conn.core.haltReason());
+    if (halt) {
+      await this.wrap(() => this.conn.core.haltReason());
+      this.halted();
+    }
   }
 
   async detach(): Promise<void> {
@@ -344,7 +389,16 @@ export class CortexMTarget implements DebugTarget {
   }
 
   async readMemory(address: number, length: number): Promise<Uint8Array> {
-    const data = await this.memOp(false, () => this.conn.mem.readBlock(address, length));
+    const key = `${address >>> 0},${length}`;
+    const fault = this.cacheOn ? this.faults.get(key) : undefined;
+    if (fault) throw fault;
+    let data: Uint8Array;
+    try {
+      data = this.cacheOn && length <= CACHED_READ_MAX && isNormalMemory(address, length) ? await this.cachedRead(address, length) : await this.memOp(false, () => this.conn.mem.readBlock(address, length));
+    } catch (e) {
+      if (e instanceof MemoryFault && this.cacheOn) this.faults.set(key, e);
+      throw e;
+    }
     // Show the program's instructions, not our BKPTs.
     for (const [addr, orig] of this.conn.core.breakpoints.software) {
       for (let k = 0; k < 2; k++) {
@@ -355,7 +409,32 @@ export class CortexMTarget implements DebugTarget {
     return data;
   }
 
+  /** A small read from whole cache lines; a line that faults is read exactly instead. */
+  private async cachedRead(address: number, length: number): Promise<Uint8Array> {
+    const first = address - (address % LINE);
+    const last = address + length - 1 - ((address + length - 1) % LINE);
+    const out = new Uint8Array(length);
+    for (let line = first; line <= last; line += LINE) {
+      let bytes = this.lines.get(line);
+      if (!bytes) {
+        try {
+          bytes = await this.memOp(false, () => this.conn.mem.readBlock(line, LINE));
+        } catch (e) {
+          if (!(e instanceof MemoryFault)) throw e;
+          return this.memOp(false, () => this.conn.mem.readBlock(address, length)).then((d) => d.slice());
+        }
+        this.lines.set(line, bytes);
+      }
+      const from = Math.max(address, line);
+      const to = Math.min(address + length, line + LINE);
+      out.set(bytes.subarray(from - line, to - line), from - address);
+    }
+    return out;
+  }
+
   async writeMemory(address: number, data: Uint8Array): Promise<void> {
+    this.lines.clear();
+    this.faults.clear();
     await this.memOp(true, () => this.conn.mem.writeBlock(address, data));
     // A write over one of our BKPTs changes the instruction it stands for; keep the BKPT.
     const sw = this.conn.core.breakpoints.software;
@@ -385,6 +464,7 @@ export class CortexMTarget implements DebugTarget {
   async addBreakpoint(kind: BreakKind, address: number): Promise<void> {
     const addr = (address & ~1) >>> 0;
     const bp = this.conn.core.breakpoints;
+    this.lines.clear(); // a software breakpoint rewrites memory behind the cache
     // Z0: the FPB when it can (flash works too), else a BKPT in RAM; Z1: the FPB only.
     await this.wrap(async () => {
       if (kind === 'hw') await bp.addHardware(addr);
@@ -395,6 +475,7 @@ export class CortexMTarget implements DebugTarget {
 
   async removeBreakpoint(_kind: BreakKind, address: number): Promise<void> {
     const addr = (address & ~1) >>> 0;
+    this.lines.clear();
     await this.wrap(() => this.conn.core.breakpoints.remove(addr));
     this.breaks.delete(addr);
   }

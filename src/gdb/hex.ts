@@ -2,28 +2,18 @@
 // not hex makes the parser return null so the server can answer `E NN` instead of
 // acting on garbage.
 
-const HEX = '0123456789abcdef';
-
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    s += HEX[b >> 4]! + HEX[b & 15]!;
-  }
-  return s;
+  // Node's hex codec is native: much faster than building the string in JS for 8 KiB reads.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
+
+const HEX_ONLY = /^(?:[0-9a-fA-F]{2})*$/;
 
 /** Parses an even-length hex string into bytes; null on any bad character. */
 export function fromHex(s: string): Uint8Array | null {
-  if (s.length % 2 !== 0) return null;
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = nibble(s.charCodeAt(2 * i));
-    const lo = nibble(s.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) return null;
-    out[i] = (hi << 4) | lo;
-  }
-  return out;
+  if (!HEX_ONLY.test(s)) return null;
+  const b = Buffer.from(s, 'hex');
+  return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 function nibble(c: number): number {
