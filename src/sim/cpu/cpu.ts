@@ -824,7 +824,8 @@ export class Cpu {
     }
     if (this._lockedUp) return StopReason.Lockup;
     if (this._halted) return StopReason.Halted; // e.g. a debugger took a BKPT
-    if (this.exitRequested) return StopReason.Exit;
+    // (a semihosting exit requested by this instruction is reported by the next step/run,
+    // so that the step that made the request still counts as a normal instruction)
     return StopReason.Budget;
   }
 

@@ -100,4 +100,5 @@ test('a semihosting exit request stops run() with StopReason.Exit', () => {
   };
   assert.equal(m.cpu.run(100), StopReason.Exit);
   assert.equal(m.cpu.exitCode, 3);
+  assert.equal(m.cpu.step(), StopReason.Exit, 'and stays stopped');
 });
