@@ -20,14 +20,15 @@ const problem = pyocdProblem();
 
 const pyocdEnv = (port: number) => bridgeEnv(port, { PYOCD_USB_BACKEND: 'hidapiusb', PYTHONDONTWRITEBYTECODE: '1' });
 
-for (const { board, packetSize } of [
-  { board: 'mps2-an386', packetSize: 64 },
-  { board: 'mps2-an500', packetSize: 512 },
-]) {
-  describe(`pyOCD 0.13 through the hidapi bridge: ${board}, packet size ${packetSize}`, { skip: problem ?? false }, () => {
+for (const { board, packetSize, wireLevel } of [
+  { board: 'mps2-an386', packetSize: 64, wireLevel: 'register' },
+  { board: 'mps2-an500', packetSize: 512, wireLevel: 'register' },
+  { board: 'mps2-an385', packetSize: 512, wireLevel: 'bit' },
+] as const) {
+  describe(`pyOCD 0.13 through the hidapi bridge: ${board}, packet size ${packetSize}, ${wireLevel}-level wire`, { skip: problem ?? false }, () => {
     let server: RunningDapServer;
     before(async () => {
-      server = await startDapServer({ board, config: { packetSize } });
+      server = await startDapServer({ board, config: { packetSize }, wireLevel });
     });
     after(async () => {
       await server?.close();

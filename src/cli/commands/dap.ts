@@ -66,6 +66,7 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
   }
   // The bound address on stdout, one line, so scripts and tests can read the port.
   process.stdout.write(`CMSIS-DAP device for ${session.description} listening on ${opts.host}:${bound} (packet size ${packetSize})\n`);
+  log(`OpenOCD 0.12 / pyOCD 0.13 (USB HID only): eval "$(tsprobe hid-bridge --print-env --addr ${opts.host}:${bound})"`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
