@@ -205,3 +205,17 @@ test('a second gdb while one is connected is refused; the first is not disturbed
     first.close();
   }
 });
+
+test('a fault stops with SIGSEGV and the fault named; a semihosting exit status reaches gdb', { skip }, async () => {
+  const dir = join(ROOT, 'firmware/build/mps2-an385');
+  const fault = await runGdb({ elf: join(dir, 'lockup.elf'), timeoutMs: 20000, commands: [`target extended-remote 127.0.0.1:${port}`, 'load', 'continue', 'info symbol $pc', 'kill'] });
+  assert.equal(fault.timedOut, false, fault.output);
+  // HardFault is caught by default (vector catch), the fault named in an O packet.
+  assert.match(fault.output, /Target fault: HardFault \(FORCED, UNDEFINSTR\)\s+Program received signal SIGSEGV, Segmentation fault\./);
+  assert.match(fault.output, /HardFault_Handler in section \.text/);
+  assert.match(serverErr, /-> T0bthread:1;/);
+  const exit = await runGdb({ elf: join(dir, 'exit-status.elf'), timeoutMs: 20000, commands: [`target extended-remote 127.0.0.1:${port}`, 'load', 'continue'] });
+  assert.equal(exit.timedOut, false, exit.output);
+  assert.match(exit.output, /\[Inferior 1 \((process \d+|Remote target)\) exited with code 03\]/);
+  assert.match(serverOut, /exit-status firmware: exiting with status 3/);
+});
