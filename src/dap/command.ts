@@ -4,7 +4,8 @@
 // command, or a malformed command inside DAP_ExecuteCommands, from leaving half state.
 import type { DebugWire } from '../wire/debug-wire.js';
 import type { DapDeviceConfig } from './device-config.js';
-import type { PacketReader, PacketWriter } from './packet-reader.js';
+import type { PacketReader } from './packet-reader.js';
+import type { PacketWriter } from './packet-writer.js';
 import type { DapUart } from './uart-link.js';
 
 /** The device's state that commands read and change. */

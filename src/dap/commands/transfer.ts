@@ -5,7 +5,8 @@
 // are done one at a time because the device itself has to act between them.
 import type { TransferAck, TransferRequest } from '../../wire/debug-wire.js';
 import { Cmd, DAP_ERROR, DAP_OK, Port, Req, Resp } from '../protocol.js';
-import { Malformed, type PacketReader, type PacketWriter } from '../packet-reader.js';
+import { Malformed, type PacketReader } from '../packet-reader.js';
+import type { PacketWriter } from '../packet-writer.js';
 import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
 
 export function ackToResponse(ack: TransferAck): number {
