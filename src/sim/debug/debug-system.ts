@@ -11,7 +11,9 @@ import { FpbUnit } from './fpb.js';
 import { DwtUnit } from './dwt.js';
 import { ItmUnit } from './itm.js';
 import { TpiuUnit } from './tpiu.js';
-import { HaltingDebug } from './halting-debug.js';
+import { HaltingDebug, type DebugMonitorPort } from './halting-debug.js';
+import { executionPriority } from '../cpu/exceptions.js';
+import type { Cpu } from '../cpu/cpu.js';
 import type { DebugCore } from './debug-core.js';
 import { DESIGNER_ARM } from '../../arch/dp.js';
 
@@ -31,6 +33,8 @@ export interface DebugSystemOptions {
   systemReset?: () => void;
   /** Where DFSR lives (the core's SCB). */
   dfsr?: { get(): number; set(v: number): void };
+  /** The DebugMonitor exception, for monitor-mode debug. */
+  monitor?: DebugMonitorPort;
 }
 
 /** The parts of a board the debug system plugs into (see sim/boards/board.ts). */
@@ -103,6 +107,7 @@ export class DebugSystem {
         this.itm.trcena = on;
       },
       dfsr: options.dfsr ?? { get: () => this.ownDfsr, set: (v) => (this.ownDfsr = v >>> 0) },
+      monitor: options.monitor,
     });
   }
 
@@ -164,7 +169,7 @@ export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOpt
   const targetPart = opts.targetPart ?? (digits ? parseInt(digits[1], 16) & 0xffff : 0);
   const scb = cpu.scb;
   const dfsr = scb ? { get: () => scb.dfsr, set: (v: number) => (scb.dfsr = v >>> 0) } : undefined;
-  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, dfsr, ...opts, core: coreName });
+  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, dfsr, monitor: debugMonitorOf(cpu), ...opts, core: coreName });
   dbg.mapComponents();
   dbg.powerOn();
   board.debugBkptHook = () => dbg.halting.onBkpt();
@@ -201,4 +206,25 @@ export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOpt
   }
   board.debug = dbg;
   return dbg;
+}
+
+const DEBUG_MONITOR = 12;
+
+/** The DebugMonitor exception of a simulated core (sim/cpu), when the core is one. */
+function debugMonitorOf(core: unknown): DebugMonitorPort | undefined {
+  const cpu = core as Cpu;
+  if (!cpu.nvic || !cpu.scb || typeof cpu.nvic.setPending !== 'function') return undefined;
+  return {
+    canTake: () => {
+      // group priority of DebugMonitor against the execution priority (AIRCR.PRIGROUP split)
+      const group = cpu.nvic.priority[DEBUG_MONITOR] & ~((2 << cpu.scb.prigroup) - 1);
+      return group < executionPriority(cpu);
+    },
+    pend: () => cpu.nvic.setPending(DEBUG_MONITOR),
+    unpend: () => cpu.nvic.clearPending(DEBUG_MONITOR),
+    isPending: () => cpu.nvic.pending[DEBUG_MONITOR] !== 0,
+    returnToBkpt: () => {
+      cpu.pc = (cpu.r[15] - 4) >>> 0; // r[15] is the BKPT's address + 4 while it executes
+    },
+  };
 }

@@ -29,6 +29,19 @@ export interface HaltingDebugDeps {
   traceEnable(on: boolean): void;
   /** DFSR lives in the SCB: read it and set bits in it. */
   dfsr: { get(): number; set(v: number): void };
+  /** The DebugMonitor exception (12), for monitor-mode debug (DEMCR.MON_*); absent: not supported. */
+  monitor?: DebugMonitorPort;
+}
+
+/** What monitor-mode debug needs from the exception model. */
+export interface DebugMonitorPort {
+  /** Would DebugMonitor preempt the current execution priority? */
+  canTake(): boolean;
+  pend(): void;
+  unpend(): void;
+  isPending(): boolean;
+  /** Make the BKPT being executed the return address (the monitor decides how to go on). */
+  returnToBkpt(): void;
 }
 
 export class HaltingDebug implements Device {
@@ -115,15 +128,42 @@ export class HaltingDebug implements Device {
     return true;
   }
 
-  /** BKPT executed: halt if a debugger has enabled halting debug. */
+  /**
+   * BKPT executed: halt if a debugger has enabled halting debug; else, with DEMCR.MON_EN,
+   * take the DebugMonitor exception if its priority allows. False: the core escalates the
+   * debug event to HardFault (HFSR.DEBUGEVT).
+   */
   onBkpt(): boolean {
-    if (!this.debugEnabled) return false;
-    this.enterDebug(S.BKPT.mask);
-    return true;
+    if (this.debugEnabled) {
+      this.enterDebug(S.BKPT.mask);
+      return true;
+    }
+    const mon = this.d.monitor;
+    if (mon && this.demcr & D.MON_EN.mask && mon.canTake()) {
+      this.d.dfsr.set((this.d.dfsr.get() | S.BKPT.mask) >>> 0);
+      mon.returnToBkpt();
+      mon.pend();
+      return true;
+    }
+    return false;
+  }
+
+  /** DEMCR.MON_STEP with halting debug off: one instruction outside the monitor, then DebugMonitor again. */
+  private get monitorStepping(): boolean {
+    return !this.debugEnabled && this.d.monitor !== undefined && (this.demcr & (D.MON_EN.mask | D.MON_STEP.mask)) === (D.MON_EN.mask | D.MON_STEP.mask);
   }
 
   /** The look before every instruction while a debug event can happen. */
   readonly beforeInstruction = (pc: number): boolean => {
+    if (!this.debugEnabled) {
+      // Monitor stepping: pend DebugMonitor now, so it is taken right after this instruction.
+      const mon = this.d.monitor!;
+      if (this.d.core.ipsr !== 12 && mon.canTake() && !mon.isPending()) {
+        this.d.dfsr.set((this.d.dfsr.get() | S.HALTED.mask) >>> 0);
+        mon.pend();
+      }
+      return false;
+    }
     if (this.watchPending) {
       this.watchPending = false;
       this.enterDebug(S.DWTTRAP.mask);
@@ -191,7 +231,7 @@ export class HaltingDebug implements Device {
   update(): void {
     const core = this.d.core;
     const en = this.debugEnabled;
-    const need = en && (this.stepping || this.watchPending || this.d.fpb.active || this.d.dwt.pcActive || (this.demcr & VC_FAULTS) !== 0);
+    const need = (en && (this.stepping || this.watchPending || this.d.fpb.active || this.d.dwt.pcActive || (this.demcr & VC_FAULTS) !== 0)) || this.monitorStepping;
     if (need && core.debugHook === null) this.lastIpsr = core.ipsr;
     core.debugHook = need ? this.beforeInstruction : null;
     core.watchHook = this.d.dwt.dataActive ? this.onDataAccess : null;
@@ -215,7 +255,12 @@ export class HaltingDebug implements Device {
         break;
       case 0x4: v = 0; break; // DCRSR is write-only
       case 0x8: v = this.dcrdr; break;
-      case 0xc: v = this.demcr; break;
+      case 0xc: {
+        // MON_PEND shows the DebugMonitor exception's pending state
+        const pend = this.d.monitor?.isPending() ? D.MON_PEND.mask : 0;
+        v = ((this.demcr & ~D.MON_PEND.mask) | pend) >>> 0;
+        break;
+      }
       default: v = 0;
     }
     return size === 4 ? v >>> 0 : (v >>> ((offset & 3) * 8)) & (size === 1 ? 0xff : 0xffff);
@@ -240,6 +285,11 @@ export class HaltingDebug implements Device {
       case 0xc: {
         const was = this.demcr;
         this.demcr = value & DEMCR_WRITABLE;
+        const mon = this.d.monitor;
+        if (mon) {
+          if (value & D.MON_PEND.mask) mon.pend();
+          else if (mon.isPending()) mon.unpend();
+        }
         if ((was ^ this.demcr) & D.TRCENA.mask) this.d.traceEnable((this.demcr & D.TRCENA.mask) !== 0);
         this.update();
         return;

@@ -188,3 +188,48 @@ test('FPB v1 flash patch: a REPLACE=00 comparator makes the core run the remap t
   cpu.run(2);
   assert.equal(cpu.r[0], 2);
 });
+
+test('monitor mode: BKPT with MON_EN takes DebugMonitor (return address: the BKPT); MON_STEP steps; MON_PEND pends', () => {
+  const { board, bus, cpu } = setup();
+  // 0x100: movs r0,#1 ; bkpt #1 ; movs r0,#2 ; b .    DebugMonitor handler at 0x200: b .
+  bus.write16(0x100, 0x2001);
+  bus.write16(0x102, 0xbe01);
+  bus.write16(0x104, 0x2002);
+  bus.write16(0x106, 0xe7fe);
+  bus.write32(12 * 4, 0x201);
+  bus.write16(0x200, 0xe7fe);
+  board.reset();
+  bus.write32(DEMCR, 1 << 16); // MON_EN
+  cpu.run(10);
+  assert.equal(cpu.ipsr, 12, 'in the DebugMonitor handler');
+  assert.equal(bus.read32(DFSR) & 2, 2, 'DFSR.BKPT');
+  assert.equal(bus.read32(cpu.readCoreReg(13) + 24), 0x102, 'stacked return address: the BKPT');
+  assert.ok(!cpu.halted);
+  // without MON_EN the BKPT escalates to HardFault (a handler at 0x300)
+  bus.write32(12, 0x301);
+  bus.write16(0x300, 0xe7fe);
+  board.reset();
+  bus.write32(DEMCR, 0);
+  cpu.run(10);
+  assert.equal(cpu.ipsr, 3);
+  // MON_PEND pends the exception; reading DEMCR shows it
+  board.reset();
+  bus.write16(0x102, 0x2003); // movs r0,#3 instead of the BKPT
+  bus.write32(DEMCR, (1 << 16) | (1 << 17));
+  assert.ok(bus.read32(DEMCR) & (1 << 17));
+  cpu.run(1);
+  assert.equal(cpu.ipsr, 12);
+  // MON_STEP: a handler that returns (bx lr) makes the core run one instruction, then DebugMonitor again
+  bus.write16(0x200, 0x4770); // bx lr
+  board.reset();
+  bus.write32(DFSR, 0x1f);
+  bus.write32(DEMCR, (1 << 16) | (1 << 18)); // MON_EN | MON_STEP
+  // cpu.step() runs an instruction or an exception entry/return: record where Thread code stands
+  const trace: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    cpu.step();
+    trace.push(`${cpu.ipsr}:${cpu.pc.toString(16)}`);
+  }
+  assert.deepEqual(trace, ['12:200', '0:102', '12:200', '0:104', '12:200', '0:106'], 'one Thread instruction per DebugMonitor entry');
+  assert.equal(bus.read32(DFSR) & 1, 1, 'DFSR.HALTED for monitor steps');
+});
