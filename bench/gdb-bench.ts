@@ -33,7 +33,7 @@ const STUBS: Stub[] = [
   {
     name: 'tsprobe',
     start: (port) =>
-      spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', '--target', 'sim:mps2-an385', '--port', String(port), '--load', FIRMWARE], {
+      spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', '--target', 'sim:mps2-an385', '--port', String(port), '--load', FIRMWARE, ...(process.env.TSPROBE_PACKET_SIZE ? ['--packet-size', process.env.TSPROBE_PACKET_SIZE] : [])], {
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
   },

@@ -21,6 +21,7 @@ export interface GdbCommandOptions {
   load?: string;
   debug?: boolean;
   semihosting: boolean;
+  packetSize?: string;
 }
 
 const VERSION = 'tsprobe 0.1.0 GDB server';
@@ -28,6 +29,10 @@ const VERSION = 'tsprobe 0.1.0 GDB server';
 export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${opts.port}: expected a TCP port number (0-65535; 0 picks a free one)`);
+  const packetSize = opts.packetSize === undefined ? undefined : Number(opts.packetSize);
+  if (packetSize !== undefined && (!Number.isInteger(packetSize) || packetSize < 0x100 || packetSize > 0x100000)) {
+    throw new UserError(`--packet-size ${opts.packetSize}: expected a number of bytes from 256 to 1048576`);
+  }
   let session: ProbeSession;
   try {
     // A debugger can always wake a sleeping core: the run loop never ends for idleness.
@@ -68,6 +73,7 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
     server = new GdbServer(target, {
       host: opts.host,
       port,
+      packetSize,
       version: VERSION,
       trace: opts.debug,
       log: (m) => process.stderr.write(`tsprobe: ${m}\n`),
@@ -105,6 +111,7 @@ export function registerGdb(program: Command): void {
     .option('--host <address>', 'address to listen on (anything but 127.0.0.1 exposes the target to the network)', '127.0.0.1')
     .option('--load <elf>', 'write this firmware through the debug port before serving, and stop at its reset vector')
     .option('--no-semihosting', 'do not serve semihosting calls (BKPT 0xAB then stops like any breakpoint)')
+    .option('--packet-size <bytes>', 'largest packet gdb may send (PacketSize); default 16384')
     .option('--debug', 'log every packet to stderr')
     .action(async (opts: GdbCommandOptions) => {
       await runAction(() => gdbCommand(opts));
