@@ -2,7 +2,8 @@
 // pyOCD 0.13 with python3-hid) use tsprobe's CMSIS-DAP device. The bridge is a small C
 // library in native/ with the hidapi API; loaded with LD_PRELOAD it presents the TCP
 // server of `tsprobe dap` as one HID device ("tsprobe CMSIS-DAP", 1209:0001).
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,17 +13,33 @@ import { UserError, runAction } from '../errors.js';
 
 /** native/ of this installation (the command runs from dist/src/cli/commands). */
 export const NATIVE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../native');
-export const BRIDGE_LIBRARY = join(NATIVE_DIR, 'build/libtsprobe-hidapi.so');
 export const BRIDGE_VID_PID = '1209:0001';
+const LIB_NAME = 'libtsprobe-hidapi.so';
+
+/** Where the library is built: native/build, or a user cache when the installation is read-only. */
+export function bridgeBuildDir(): string {
+  try {
+    accessSync(NATIVE_DIR, constants.W_OK);
+    return join(NATIVE_DIR, 'build');
+  } catch {
+    return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tsprobe', 'native');
+  }
+}
+
+export function bridgeLibrary(): string {
+  return join(bridgeBuildDir(), LIB_NAME);
+}
 
 /** Build the bridge with the machine's C compiler if it is missing or older than its source. */
-export function buildBridge(force = false): void {
+export function buildBridge(force = false): string {
   const src = join(NATIVE_DIR, 'tsprobe-hidapi.c');
+  const lib = bridgeLibrary();
   if (!existsSync(src)) throw new UserError(`the hidapi bridge source is missing (${src}); reinstall tsprobe`);
-  if (!force && existsSync(BRIDGE_LIBRARY) && statSync(BRIDGE_LIBRARY).mtimeMs >= statSync(src).mtimeMs) return;
-  const r = spawnSync('make', ['-C', NATIVE_DIR], { encoding: 'utf8', timeout: 120_000 });
+  if (!force && existsSync(lib) && statSync(lib).mtimeMs >= statSync(src).mtimeMs) return lib;
+  const r = spawnSync('make', ['-C', NATIVE_DIR, `BUILD=${bridgeBuildDir()}`], { encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw new UserError(`cannot build the hidapi bridge: ${r.error.message} (it needs make and a C compiler such as gcc)`);
   if (r.status !== 0) throw new UserError(`building the hidapi bridge failed (make -C ${NATIVE_DIR}):\n${r.stdout}${r.stderr}`);
+  return lib;
 }
 
 export interface HidBridgeOptions {
@@ -35,14 +52,14 @@ const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replac
 
 export async function hidBridgeCommand(opts: HidBridgeOptions): Promise<number> {
   if (!/^(\[[^\]]+\]|[^:]*):\d+$|^\d+$/.test(opts.addr)) throw new UserError(`--addr ${opts.addr}: use host:port or a port number`);
-  buildBridge(opts.build === true);
+  const lib = buildBridge(opts.build === true);
   if (opts.printEnv) {
-    process.stdout.write(`export LD_PRELOAD=${shellQuote(BRIDGE_LIBRARY)}\nexport TSPROBE_DAP_ADDR=${shellQuote(opts.addr)}\n`);
+    process.stdout.write(`export LD_PRELOAD=${shellQuote(lib)}\nexport TSPROBE_DAP_ADDR=${shellQuote(opts.addr)}\n`);
     return 0;
   }
   process.stdout.write(
     [
-      `hidapi bridge: ${BRIDGE_LIBRARY}`,
+      `hidapi bridge: ${lib}`,
       `It presents the CMSIS-DAP device of \`tsprobe dap\` at ${opts.addr} as a USB HID device`,
       `"tsprobe CMSIS-DAP" (VID:PID ${BRIDGE_VID_PID}) to programs that use hidapi.`,
       '',
