@@ -21,11 +21,11 @@ export async function benchDebug(board = 'mps2-an385'): Promise<BenchRow[]> {
     const size = 1 << 20;
     const data = new Uint8Array(size).map((_, i) => (i * 31) & 0xff);
     const base = 0x20100000; // SSRAM2/3 on all MPS2 boards, clear of the demo's data (bottom) and stack (top)
-    // Warm the JIT up with two full passes, then take the median of three.
+    // Warm the JIT up with six full passes, then take the median of five (steady state).
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const writes: number[] = [];
     const reads: number[] = [];
-    for (let pass = 0; pass < 5; pass++) {
+    for (let pass = 0; pass < 11; pass++) {
       let t = performance.now();
       await mem.writeBlock(base, data);
       const w = performance.now() - t;
@@ -33,7 +33,7 @@ export async function benchDebug(board = 'mps2-an385'): Promise<BenchRow[]> {
       const back = await mem.readBlock(base, size);
       const r = performance.now() - t;
       for (let i = 0; i < size; i += 4093) if (back[i] !== data[i]) throw new Error(`read back differs at +${i}`);
-      if (pass >= 2) {
+      if (pass >= 6) {
         writes.push(w);
         reads.push(r);
       }

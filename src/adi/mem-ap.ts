@@ -7,7 +7,6 @@ import { WaitRetry, type Dap } from './dap.js';
 import { AdiError, TransferError } from './errors.js';
 
 const C = CSW.fields;
-const BLOCK = 0x400; // TAR auto-increment is only guaranteed inside 1 KiB
 
 export interface MemApOptions {
   /** What is at an address, for error messages ("no memory is mapped there on mps2-an385"). */
@@ -32,6 +31,11 @@ export class MemAccessPort {
   /** CSW bits kept from the AP's reset value (Prot, DbgSwEnable). */
   private cswKeep = 0;
   packedSupported = false;
+  /**
+   * TAR auto-increment range the host relies on: 1 KiB as ADIv5 guarantees, unless the
+   * caller knows better (the Cortex-M3/M4 AHB-AP increments across 4 KiB).
+   */
+  autoIncrementBlock = 0x400;
   private csw: number | undefined;
   private tar: number | undefined;
 
@@ -91,7 +95,8 @@ export class MemAccessPort {
   private advanceTar(bytes: number): void {
     if (this.tar === undefined) return;
     const t = this.tar;
-    this.tar = ((t & ~0x3ff) | ((t + bytes) & 0x3ff)) >>> 0;
+    const m = this.autoIncrementBlock - 1;
+    this.tar = ((t & ~m) | ((t + bytes) & m)) >>> 0;
   }
 
   private fail(op: 'read' | 'write', addr: number, e: unknown): never {
@@ -250,6 +255,7 @@ export class MemAccessPort {
     let done = 0;
     while (done < count) {
       const a = (addr + 4 * done) >>> 0;
+      const BLOCK = this.autoIncrementBlock;
       const n = Math.min(count - done, (BLOCK - (a & (BLOCK - 1))) >>> 2);
       try {
         const chunk = await this.retrying(async () => {
@@ -274,6 +280,7 @@ export class MemAccessPort {
     let done = 0;
     while (done < words.length) {
       const a = (addr + 4 * done) >>> 0;
+      const BLOCK = this.autoIncrementBlock;
       const n = Math.min(words.length - done, (BLOCK - (a & (BLOCK - 1))) >>> 2);
       try {
         await this.retrying(async () => {
@@ -337,6 +344,7 @@ export class MemAccessPort {
     let a = addr;
     const end = addr + count * size;
     while (a < end) {
+      const BLOCK = this.autoIncrementBlock;
       const chunkEnd = Math.min(end, (a & ~(BLOCK - 1)) + BLOCK);
       const b = this.dap.batch();
       const reads: { value: number; at: number }[] = [];

@@ -23,5 +23,7 @@ export async function connectCortexM(wire: DebugWire, opts: MemApOptions & { hal
   if (!ahb) throw new AdiError(`no MEM-AP found on ${wire.description} (APs: ${aps.map((a) => a.kind).join(', ') || 'none'})`);
   const mem = await new MemAccessPort(dap, ahb.apsel, opts).init();
   const core = await new CortexM(mem, { haltTimeoutMs: opts.haltTimeoutMs }).init();
+  // The Cortex-M3/M4 AHB-AP increments TAR across 4 KiB (OpenOCD relies on it too): fewer TAR writes.
+  if (/Cortex-M[34]$/.test(core.coreName)) mem.autoIncrementBlock = 0x1000;
   return { dap, aps, mem, core };
 }
