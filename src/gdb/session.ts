@@ -403,7 +403,15 @@ export class GdbSession {
           haltRequested = true;
           await this.target.halt();
         }
-        const reason = await this.target.poll();
+        let reason: HaltReason | null;
+        try {
+          reason = await this.target.poll();
+        } catch (e) {
+          // The probe lost the target while it ran: tell gdb the process is gone (X),
+          // the server stays up and the next attach tries again.
+          this.log(`target lost while running: ${errText(e)}`);
+          return { kind: 'lost', detail: errText(e) };
+        }
         if (reason !== null) return haltRequested && reason.kind === 'step' ? { kind: 'interrupt' } : reason;
         // Poll hard for a short while (breakpoints nearby), then back off to <= 10 ms.
         await pause(polls < 50 ? 0 : Math.min(10, (polls - 50) >> 2));

@@ -38,6 +38,8 @@ export class FakeTarget implements DebugTarget {
   readonly watches: Watch[] = [];
   maxHwBreakpoints = 6;
   resets = 0;
+  /** Makes poll() fail as a probe that lost the target would. */
+  wireLost = false;
   /** Makes every memory read slow (a slow wire), for the keepalive test. */
   readDelayMs = 0;
   flashDoneCalls = 0;
@@ -170,6 +172,7 @@ export class FakeTarget implements DebugTarget {
   }
 
   async poll(): Promise<HaltReason | null> {
+    if (this.wireLost) throw new Error('SWD wire: no ACK (target powered off?)');
     if (!this.running) return this.haltReason;
     for (let i = 0; i < this.stepsPerPoll; i++) {
       const r = this.execOne(false);

@@ -414,3 +414,27 @@ test('a slow operation sends keepalive NULs so gdb does not time out', async () 
     await h.close();
   }
 });
+
+test('losing the target while it runs gives X (process gone) and a message; the server stays up', async () => {
+  const h = await startFakeServer();
+  try {
+    const c = await h.connect();
+    h.target.stepsPerPoll = 1;
+    c.send('vCont;c');
+    await c.expectAck();
+    await new Promise((r) => setTimeout(r, 30));
+    h.target.wireLost = true;
+    const out: string[] = [];
+    let reply = await c.packet();
+    while (/^O[0-9a-f]+$/.test(reply)) {
+      out.push(Buffer.from(reply.slice(1), 'hex').toString());
+      reply = await c.packet();
+    }
+    assert.equal(reply, 'X1d');
+    assert.match(out.join(''), /Target lost: SWD wire: no ACK/);
+    h.target.wireLost = false;
+    assert.equal(await c.request('qC'), 'QC1');
+  } finally {
+    await h.close();
+  }
+});
