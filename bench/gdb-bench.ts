@@ -129,6 +129,9 @@ async function benchStub(stub: Stub, dir: string, image: string): Promise<Record
     if (Object.keys(times).length < 4) throw new Error(`${stub.name}: gdb run incomplete:\n${out.slice(-2000)}`);
     return times;
   } finally {
+    // SIGINT first: tsprobe then lists the packets it answered as unsupported.
+    proc.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 500));
     proc.kill('SIGKILL');
   }
 }

@@ -46,6 +46,7 @@ after(async () => {
   await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
   server.kill('SIGKILL');
   // The report asks for every packet gdb sent that we answered as unsupported.
+  if (process.env.GDB_TEST_LOG) (await import('node:fs')).writeFileSync(process.env.GDB_TEST_LOG, serverErr);
   const m = /packets answered as unsupported: (.*)/.exec(serverErr);
   console.log(`# packets answered empty (unsupported): ${m ? m[1] : '(none)'}`);
 });
@@ -218,4 +219,48 @@ test('a fault stops with SIGSEGV and the fault named; a semihosting exit status 
   assert.equal(exit.timedOut, false, exit.output);
   assert.match(exit.output, /\[Inferior 1 \((process \d+|Remote target)\) exited with code 03\]/);
   assert.match(serverOut, /exit-status firmware: exiting with status 3/);
+});
+
+test('a client that disconnects while the target runs leaves it halted and the server up', { skip }, async () => {
+  const a = await RspClient.connect(port);
+  a.raw('+');
+  // A tight loop in RAM (b .), then continue and vanish.
+  assert.equal(await a.request('M20001000,2:fee7'), 'OK');
+  assert.equal(await a.request('Pf=01100020'), 'OK');
+  a.send('vCont;c');
+  await a.expectAck();
+  await new Promise((r) => setTimeout(r, 100));
+  a.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const b = await RspClient.connect(port);
+  try {
+    b.raw('+');
+    assert.match(await b.request('?'), /^T02thread:1;/);
+    assert.equal(await b.request('p0f'), '00100020', 'halted in the loop');
+  } finally {
+    b.close();
+  }
+});
+
+test('tsprobe gdb: bad options are one-line errors', { skip }, async () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; err: string }>((res) => {
+      const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr!.on('data', (d) => (err += d));
+      const t = setTimeout(() => p.kill('SIGKILL'), 10000);
+      p.on('exit', (code) => {
+        clearTimeout(t);
+        res({ code, err });
+      });
+    });
+  const badTarget = await run(['--target', 'sim:nosuchboard', '--port', '0']);
+  assert.equal(badTarget.code, 2);
+  assert.match(badTarget.err, /^tsprobe: unknown simulated board 'nosuchboard'.*\n$/);
+  const badPort = await run(['--port', '99999']);
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.err, /^tsprobe: --port 99999: expected a TCP port number/);
+  const busyPort = await run(['--port', String(port)]);
+  assert.equal(busyPort.code, 2);
+  assert.match(busyPort.err, /tsprobe: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });
