@@ -1097,7 +1097,7 @@ export class Cpu {
     this.flushDataCache();
   }
 
-  /** Set by the exception model; returned to the loop as a "not a stop" service result. */
+  /** The core will not run until someone intervenes (debug halt, lockup, semihosting exit). */
   get stopped(): boolean {
     return this._halted || this._lockedUp || this.exitRequested;
   }
