@@ -699,19 +699,38 @@ export class Cpu {
     this.dataWords = reg.words;
   }
 
-  /** Forget the cached data region (after changing the bus map or a region's onWrite). */
+  // Reads have their own cache, which may also hold read-only memory (constant tables in flash).
+  private rdBase = 0;
+  private rdSize = 0;
+  private rdBytes: Uint8Array = new Uint8Array(0);
+  private rdHalves: Uint16Array = new Uint16Array(0);
+  private rdWords: Uint32Array = new Uint32Array(0);
+
+  private cacheRead(addr: number): void {
+    const reg = this.bus.find(addr >>> 0);
+    if (reg === undefined || reg.words === undefined) return;
+    this.rdBase = reg.base;
+    this.rdSize = reg.size;
+    this.rdBytes = reg.bytes!;
+    this.rdHalves = reg.halves!;
+    this.rdWords = reg.words;
+  }
+
+  /** Forget the cached data regions (after changing the bus map or a region's onWrite). */
   flushDataCache(): void {
+    this.rdBase = 0;
+    this.rdSize = 0;
     this.dataBase = 0;
     this.dataSize = 0;
   }
 
   read8(addr: number): number {
-    const off = addr - this.dataBase;
-    if (off >= 0 && off < this.dataSize && this.watchHook === null) return this.dataBytes[off];
+    const off = addr - this.rdBase;
+    if (off >= 0 && off < this.rdSize && this.watchHook === null) return this.rdBytes[off];
     return this.read8Slow(addr);
   }
   private read8Slow(addr: number): number {
-    this.cacheData(addr);
+    this.cacheRead(addr);
     this.coreAccess = true;
     const v = this.bus.read8(addr);
     this.coreAccess = false;
@@ -719,13 +738,13 @@ export class Cpu {
     return v;
   }
   read16(addr: number): number {
-    const off = addr - this.dataBase;
-    if (off >= 0 && off < this.dataSize && (off & 1) === 0 && this.watchHook === null) return this.dataHalves[off >>> 1];
+    const off = addr - this.rdBase;
+    if (off >= 0 && off < this.rdSize && (off & 1) === 0 && this.watchHook === null) return this.rdHalves[off >>> 1];
     return this.read16Slow(addr);
   }
   private read16Slow(addr: number): number {
     if ((addr & 1) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
-    this.cacheData(addr);
+    this.cacheRead(addr);
     this.coreAccess = true;
     const v = this.bus.read16(addr);
     this.coreAccess = false;
@@ -733,8 +752,8 @@ export class Cpu {
     return v;
   }
   read32(addr: number): number {
-    const off = addr - this.dataBase;
-    if (off >= 0 && off < this.dataSize && (off & 3) === 0 && this.watchHook === null) return this.dataWords[off >>> 2];
+    const off = addr - this.rdBase;
+    if (off >= 0 && off < this.rdSize && (off & 3) === 0 && this.watchHook === null) return this.rdWords[off >>> 2];
     return this.read32Slow(addr);
   }
   private read32Slow(addr: number): number {
@@ -742,7 +761,7 @@ export class Cpu {
     const codeOff = addr - this.codeBase;
     if (codeOff >= 0 && codeOff < this.codeSize && (codeOff & 3) === 0 && this.watchHook === null) return this.codeWords[codeOff >>> 2];
     if ((addr & 3) !== 0 && (this.scb.ccr & CCR_UNALIGN_TRP) !== 0) this.fault(Fault.Unaligned);
-    this.cacheData(addr);
+    this.cacheRead(addr);
     this.coreAccess = true;
     const v = this.bus.read32(addr);
     this.coreAccess = false;
