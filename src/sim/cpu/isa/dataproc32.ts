@@ -45,6 +45,13 @@ const DP_OPS: [string, number, string][] = [
   ['SUB', OP_SUB, '1101'], ['RSB', OP_RSB, '1110'],
 ];
 
+/** ThumbExpandImm of every 12-bit i:imm3:imm8, computed once. */
+const EXPANDED = new Uint32Array(4096);
+{
+  const scratch = { c: 0 } as unknown as Cpu;
+  for (let k = 0; k < 4096; k++) EXPANDED[k] = thumbExpandImm(scratch, k, false);
+}
+
 /**
  * Every data-processing (modified immediate) form in one handler: the op is hw1[8:5]. Rn = PC
  * in ORR/ORN is MOV/MVN; Rd = PC with S is the compare form (TST/TEQ/CMN/CMP): flags only.
@@ -54,7 +61,10 @@ export function exec_dp_modified_immediate(cpu: Cpu, i: number): void {
   const s = (i & 0x100000) !== 0;
   const n = rnOf(i);
   const d = rdOf(i);
-  const imm = thumbExpandImm(cpu, imm12Of(i), s && op < 8);
+  const imm12 = imm12Of(i);
+  const imm = EXPANDED[imm12];
+  // the rotated forms set C to bit 31 of the constant in flag-setting logical operations
+  if (s && op < 8 && (imm12 & 0xc00) !== 0) cpu.c = imm >>> 31;
   const a = n === 15 && (op === OP_ORR || op === OP_ORN) ? 0 : cpu.r[n];
   const res = dataOp(cpu, op, a, imm, s);
   if (d !== 15 || !s) cpu.setR(d, res);
