@@ -52,7 +52,8 @@ export class CortexM {
   /** DHCSR.C_MASKINTS is set (while halted between steps). */
   private maskIntsSet = false;
   /** C_MASKINTS is kept while stepping. */
-  private haltTimeoutMs: number;
+  /** How long halt, step and reset wait for the core (monitor halt_timeout sets it). */
+  haltTimeoutMs: number;
 
   constructor(
     readonly mem: MemAccessPort,

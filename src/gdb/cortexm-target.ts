@@ -121,6 +121,10 @@ export class CortexMTarget implements DebugTarget {
         const back = Object.entries(VECTOR_CATCH_NAMES);
         return (await core.getVectorCatch()).map((c) => back.find(([, v]) => v === c)?.[0] ?? c);
       },
+      haltTimeout: async (ms) => {
+        if (ms !== undefined) core.haltTimeoutMs = Math.max(1, ms);
+        return core.haltTimeoutMs;
+      },
       frequency: async (hz) => {
         if (hz !== undefined) await conn.dap.wire.setClock(hz);
         this.frequencyHz = hz ?? this.frequencyHz;

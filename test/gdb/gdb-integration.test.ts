@@ -162,6 +162,7 @@ test('reconnect after detach; Ctrl-C stops a running target; monitor commands', 
       'monitor reg r0 0x55',
       'monitor frobnicate',
       'monitor vector_catch enable bus',
+      'monitor halt_timeout 500',
       mark('end'),
       'kill',
     ],
@@ -177,6 +178,7 @@ test('reconnect after detach; Ctrl-C stops a running target; monitor commands', 
   assert.match(mon, /r0 = 0x00000055/);
   assert.match(mon, /Unknown command 'frobnicate'\.\s+General commands:[\s\S]*mdw ADDR/);
   assert.match(mon, /Catching: .*hard.*bus|Catching: .*bus.*hard/);
+  assert.match(mon, /Halt timeout: 500 ms/);
   assert.match(serverErr, /-> T02thread:1;/);
 });
 

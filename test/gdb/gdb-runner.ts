@@ -2,6 +2,9 @@
 // and returns what it printed. Used by the integration tests and the benchmark.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface GdbRun {
   output: string;
@@ -34,26 +37,32 @@ export function runGdb(opts: GdbRunOptions): Promise<GdbRun> {
   for (const c of opts.commands) args.push('-ex', c);
   if (opts.elf) args.push(opts.elf);
   const started = performance.now();
+  // stdout and stderr share one file so that gdb's messages keep their order (an error
+  // such as "Cannot access memory" goes to stderr, the line it belongs to to stdout).
+  const dir = mkdtempSync(join(tmpdir(), 'tsprobe-gdb-'));
+  const file = join(dir, 'out.txt');
+  const fd = openSync(file, 'w');
   return new Promise((resolve) => {
-    const child = spawn('gdb-multiarch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
+    const child = spawn('gdb-multiarch', args, { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
     let interrupted = false;
     let timedOut = false;
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (opts.interruptWhen && !interrupted && opts.interruptWhen.test(output)) {
+    const read = () => readFileSync(file, 'utf8');
+    const watcher = setInterval(() => {
+      if (opts.interruptWhen && !interrupted && opts.interruptWhen.test(read())) {
         interrupted = true;
         setTimeout(() => child.kill('SIGINT'), opts.interruptDelayMs ?? 200);
       }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    }, 50);
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? 20000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearInterval(watcher);
+      const output = read();
+      rmSync(dir, { recursive: true, force: true });
       resolve({ output, code, timedOut, ms: performance.now() - started });
     });
   });
