@@ -388,10 +388,11 @@ export class GdbSession {
 
   private async continueUntilStop(): Promise<HaltReason | null> {
     this.interruptRequested = false;
-    await this.target.resume();
+    // Running from before resume() so that a Ctrl-C arriving meanwhile is not lost.
     this.running = true;
     let haltRequested = false;
     try {
+      await this.target.resume();
       for (let polls = 0; ; polls++) {
         if (this.connection.isClosed) {
           // Leave the target in a defined state: halted, server up.
