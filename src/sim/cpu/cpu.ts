@@ -23,8 +23,10 @@
 import { BusFault, type Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { getDecoder, type Decoder } from './isa/decoder.js';
+import { translateBlock, blockIsCurrent, type Block } from './isa/translate.js';
 import type { Exec } from './isa/encoding.js';
 import {
+  exec_IT_T1,
   exec_MOV_immediate_T1,
   exec_CMP_immediate_T1,
   exec_ADD_immediate_T2,
@@ -314,6 +316,16 @@ export class Cpu {
   private readonly table32: Exec[][];
   private readonly hot16: Uint8Array;
   private readonly hot32: Uint8Array[];
+
+  /**
+   * Experimental: run straight-line code as translated blocks (run() only; step() always
+   * interprets). Off by default: +15% on the Thumb-1 loop, no gain yet on compiled C, and
+   * clock.now advances per block, not per instruction, inside a block.
+   */
+  translate = false;
+  // Translated blocks, by (pc >>> 1) & BLOCK_SLOTS - 1; the block being run (for aborts).
+  private readonly blocks: (Block | null)[] = new Array(BLOCK_SLOTS).fill(null);
+  private blockRunning: Block | null = null;
 
   // The cached code region for instruction fetch.
   private codeBase = 0;
@@ -906,6 +918,23 @@ export class Cpu {
             code = this.codeHalves;
             off = pc - codeBase;
           }
+          if (!single && this.translate && this.itstate === 0) {
+            // straight-line code as a translated block
+            const slot = (pc >>> 1) & (BLOCK_SLOTS - 1);
+            let b = this.blocks[slot];
+            if (b === null || b.pc !== pc || !blockIsCurrent(b, code)) {
+              b = off >= 0 && off + 2 <= codeSize ? translateBlock(this.decoder, code, codeBase, codeSize, pc, exec_IT_T1) : null;
+              this.blocks[slot] = b;
+            }
+            if (b !== null && now + b.len <= limit) {
+              this.blockRunning = b;
+              const n = b.run(this, b.handlers, r);
+              this.blockRunning = null;
+              now += n;
+              clock.now = now;
+              continue;
+            }
+          }
           r[15] = pc + 4; // before the fetch: an aborted fetch finds its address here
           let hw: number;
           if (off >= 0 && off + 2 <= codeSize) hw = code[off >>> 1];
@@ -999,6 +1028,13 @@ export class Cpu {
         }
         return StopReason.Budget;
       } catch (e) {
+        const b = this.blockRunning;
+        if (b !== null) {
+          // count the instructions of the block that completed before the one that faulted
+          this.blockRunning = null;
+          const k = b.addrs.indexOf((r[15] - 4) >>> 0);
+          if (k > 0) clock.now += k;
+        }
         this.instructionAborted(e);
         clock.now++;
         if (single) return StopReason.Budget;
@@ -1129,6 +1165,8 @@ export class Cpu {
     return this._halted || this._lockedUp || this.exitRequested;
   }
 }
+
+const BLOCK_SLOTS = 1 << 14;
 
 // service() results that are not StopReasons.
 const SERVICE_CONTINUE = -1;

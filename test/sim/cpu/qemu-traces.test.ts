@@ -64,3 +64,25 @@ for (const name of ['thumb16', 'thumb32', 'exceptions', 'faults', 'privilege']) 
     assert.ok(n > 40, `the trace has ${n} states`);
   });
 }
+
+// The same programs through run() with block translation on: the final state (the program's
+// closing `b .`) must be QEMU's last state.
+for (const name of ['thumb16', 'thumb32', 'exceptions', 'privilege']) {
+  test(`run() with translated blocks ends where QEMU ends: ${name}.s`, () => {
+    const trace = JSON.parse(fs.readFileSync(path.join(fixtures, `${name}.trace.json`), 'utf8')) as Trace;
+    const bus = new Bus();
+    const clock = new Clock(25_000_000);
+    const flash = bus.mapMemory('ssram1', 0, 0x400000);
+    bus.mapMemory('ssram2', 0x20000000, 0x400000);
+    flash.bytes!.set(Buffer.from(trace.bin, 'hex'));
+    const cpu = new Cpu({ name: trace.core, cpuid: 0x412fc231, dsp: false, irqs: 32, priorityBits: 8 }, bus, clock);
+    mapScs(bus, cpu);
+    cpu.reset();
+    cpu.translate = true;
+    cpu.run(trace.states.length * 4);
+    const expected = new Array<number>(17).fill(0);
+    for (const change of trace.states) for (const k in change) expected[Number(k)] = parseInt(change[k], 16);
+    const ours = [...cpu.r.slice(0, 15), cpu.pc, cpu.xpsr].map((v) => v >>> 0);
+    assert.deepEqual(ours, expected.map((v) => v >>> 0));
+  });
+}
