@@ -268,3 +268,17 @@ test('tsprobe gdb: bad options are one-line errors', { skip }, async () => {
   assert.equal(busyPort.code, 2);
   assert.match(busyPort.err, /tsprobe: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });
+
+test('Ctrl-C also stops a core sleeping in WFI with nothing to wake it', { skip }, async () => {
+  const r = await runGdb({
+    elf: ELF,
+    timeoutMs: 15000,
+    interruptWhen: /@@running@@/,
+    interruptDelayMs: 300,
+    // wfi; b .-2 in RAM, no interrupt enabled: the simulated core sleeps for good.
+    commands: [`target extended-remote 127.0.0.1:${port}`, 'set {int}0x20001000 = 0xe7fdbf30', 'set $pc = 0x20001001', mark('running'), 'continue', 'printf "PC=%x\\n", $pc', 'kill'],
+  });
+  assert.equal(r.timedOut, false, r.output);
+  assert.match(r.output, /Program received signal SIGINT, Interrupt\./);
+  assert.match(r.output, /PC=2000100[02]/);
+});
