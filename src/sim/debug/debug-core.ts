@@ -4,7 +4,8 @@
 export interface DebugCore {
   /** Debug state (DHCSR.S_HALT). */
   halted: boolean;
-  readonly sleeping: boolean;
+  /** Sleeping in WFI/WFE; entering debug state wakes the core (a debug event is a wake-up event). */
+  sleeping: boolean;
   readonly lockedUp: boolean;
   /** Address of the next instruction. */
   readonly pc: number;

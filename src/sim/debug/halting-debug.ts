@@ -112,8 +112,11 @@ export class HaltingDebug implements Device {
     this.d.dfsr.set((this.d.dfsr.get() | reason) >>> 0);
     this.ctrl |= H.C_HALT.mask;
     this.stepping = false;
-    this.d.core.halted = true;
-    this.d.core.debugMaskInts = false;
+    const core = this.d.core;
+    core.halted = true;
+    core.debugMaskInts = false;
+    // A halt wakes a sleeping core: the WFI/WFE has completed when it resumes.
+    if (core.sleeping) core.sleeping = false;
   }
 
   /**

@@ -233,3 +233,21 @@ test('monitor mode: BKPT with MON_EN takes DebugMonitor (return address: the BKP
   assert.deepEqual(trace, ['12:200', '0:102', '12:200', '0:104', '12:200', '0:106'], 'one Thread instruction per DebugMonitor entry');
   assert.equal(bus.read32(DFSR) & 1, 1, 'DFSR.HALTED for monitor steps');
 });
+
+test('a halt request wakes a core sleeping in WFI; it resumes after the WFI', () => {
+  const { board, bus, dap, cpu } = setup();
+  bus.write16(0x100, 0xbf30); // wfi
+  bus.write16(0x102, 0x2009); // movs r0,#9
+  bus.write16(0x104, 0xe7fe);
+  board.reset();
+  cpu.run(100);
+  assert.ok(cpu.sleeping);
+  assert.ok(bus.read32(DHCSR) & (1 << 18), 'S_SLEEP');
+  dap(() => bus.write32(DHCSR, KEY | 3));
+  assert.ok(cpu.halted);
+  assert.ok(!cpu.sleeping);
+  assert.equal(bus.read32(DHCSR) & (1 << 18), 0);
+  dap(() => bus.write32(DHCSR, KEY | 1));
+  cpu.run(10);
+  assert.equal(cpu.r[0], 9);
+});
