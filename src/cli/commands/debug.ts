@@ -261,8 +261,8 @@ export function registerDebug(program: Command): void {
       .option('--run-to <where>', 'then run to this symbol or address (a temporary breakpoint)')
       .option('--run-ms <ms>', 'then let the core run for this many milliseconds of host time');
   common(program.command('info').description('scan the target: DP, APs, ROM table, core, memory map')).action(action(info, 0));
-  common(program.command('read').description('read memory and print a hexdump').argument('<address>').argument('[length]', 'bytes (default 64)').option('-w, --width <bytes>', 'access width: 1, 2 or 4', '4')).action(action(read, 2));
-  common(program.command('write').description('write 32-bit (or --width) values to memory').argument('<address>').argument('<values...>').option('-w, --width <bytes>', 'access width: 1, 2 or 4', '4')).action(action(write, 2));
+  common(program.command('read').description('read memory and print a hexdump').argument('<address>', 'a number (0x... for hex) or, with --load, a symbol').argument('[length]', 'bytes (default 64)').option('-w, --width <bytes>', 'access width: 1, 2 or 4', '4')).action(action(read, 2));
+  common(program.command('write').description('write 32-bit (or --width) values to memory').argument('<address>', 'a number (0x... for hex) or, with --load, a symbol').argument('<values...>', 'numbers (0x... for hex)').option('-w, --width <bytes>', 'access width: 1, 2 or 4', '4')).action(action(write, 2));
   common(program.command('reset').description('reset the target (AIRCR.SYSRESETREQ, or --pin for nRST)').option('--halt', 'halt at the reset vector (DEMCR.VC_CORERESET)').option('--pin', 'use the nRST pin')).action(action(reset, 0));
   common(program.command('halt').description('halt the core and show where')).action(action(halt, 0));
   common(program.command('resume').description('resume the core')).action(action(resume, 0));
