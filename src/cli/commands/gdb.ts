@@ -85,6 +85,9 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
       throw new UserError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
     }
     process.stderr.write(`tsprobe: gdb server for ${target.description} listening on ${addr.host}:${addr.port}\n`);
+    if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+      process.stderr.write(`tsprobe: warning: --host ${opts.host} lets other machines control the target; the gdb protocol has no authentication\n`);
+    }
     process.stderr.write(`tsprobe: connect with: gdb-multiarch -ex 'target extended-remote ${addr.host}:${addr.port}' firmware.elf\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
