@@ -21,6 +21,11 @@ export class SimBitWire implements DebugWire {
   turnaround = 1;
   /** Clock cycles driven so far. */
   cycles = 0;
+  /**
+   * Clock a data phase after WAIT and FAULT too, as the DP expects while CTRL/STAT.ORUNDETECT
+   * is set (CMSIS-DAP's SWD_Configure "always data phase"). Whoever sets ORUNDETECT sets this.
+   */
+  dataPhase = false;
 
   constructor(
     private readonly swj: SwjPort,
@@ -67,7 +72,14 @@ export class SimBitWire implements DebugWire {
       this.idle();
       return { ack: 'ok', data: 0 };
     }
-    for (let i = 0; i < this.turnaround; i++) this.in();
+    if (this.dataPhase && (ack === 0b010 || ack === 0b100)) {
+      if (rnw) {
+        for (let i = 0; i < 33 + this.turnaround; i++) this.in();
+      } else {
+        for (let i = 0; i < this.turnaround; i++) this.in();
+        for (let i = 0; i < 33; i++) this.out(0);
+      }
+    } else for (let i = 0; i < this.turnaround; i++) this.in();
     this.idle();
     return { ack: ack === 0b010 ? 'wait' : ack === 0b100 ? 'fault' : 'no-ack', data: 0 };
   }
