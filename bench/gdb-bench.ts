@@ -6,7 +6,9 @@
 //   node dist/bench/gdb-bench.js [--only tsprobe|qemu]
 //
 // Each stub runs as its own process (as a user would run it); times are measured inside
-// gdb with its Python so that gdb's start-up and connection are not counted.
+// gdb with its Python so that gdb's start-up and connection are not counted. Each phase
+// runs 3 times; the ratios use the medians (tsprobe's first run includes V8 warm-up,
+// shown in brackets). The machine is shared: compare figures from the same run only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,32 +74,26 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   throw new Error(`nothing listens on port ${port} after ${ms} ms`);
 }
 
+/** Each phase runs REPEATS times in the same gdb session; we report the first and the median. */
+const REPEATS = 3;
+
 function gdbScript(port: number, image: string, dump: string): string {
-  const t = (label: string) => `python print("@@%s %.6f" % ("${label}", time.time() - t0))`;
-  return [
-    'set pagination off',
-    'set confirm off',
-    'python import time',
-    // Probing the port consumed the stubs' first connection slot on some stubs: retry once.
-    `target remote 127.0.0.1:${port}`,
-    'python t0 = time.time()',
-    `load ${image}`,
-    t('load'),
-    'python t0 = time.time()',
-    `dump binary memory ${dump} 0x${IMAGE_BASE.toString(16)} 0x${(IMAGE_BASE + IMAGE_SIZE).toString(16)}`,
-    t('dump'),
-    `set {int}0x${LOOP_ADDR.toString(16)} = 0xe7fd3001`,
-    `set $pc = 0x${(LOOP_ADDR | 1).toString(16)}`,
-    'python t0 = time.time()',
-    `stepi ${STEPS}`,
-    t('stepi'),
-    `break *0x${LOOP_ADDR.toString(16)}`,
-    'python t0 = time.time()',
-    `python\nfor i in range(${ROUND_TRIPS}): gdb.execute("continue", to_string=True)\nend`,
-    t('breakcont'),
-    'python print("@@pc", gdb.parse_and_eval("$pc"))',
-    'kill',
-  ].join('\n');
+  const timed = (label: string, cmd: string) =>
+    [`python t0 = time.time()`, cmd, `python print("@@%s %.6f" % ("${label}", time.time() - t0))`].join('\n');
+  const lines = ['set pagination off', 'set confirm off', 'python import time', `target remote 127.0.0.1:${port}`];
+  for (let i = 0; i < REPEATS; i++) lines.push(timed('load', `load ${image}`));
+  for (let i = 0; i < REPEATS; i++) lines.push(timed('dump', `dump binary memory ${dump} 0x${IMAGE_BASE.toString(16)} 0x${(IMAGE_BASE + IMAGE_SIZE).toString(16)}`));
+  lines.push(`set {int}0x${LOOP_ADDR.toString(16)} = 0xe7fd3001`, `set $pc = 0x${(LOOP_ADDR | 1).toString(16)}`);
+  for (let i = 0; i < REPEATS; i++) lines.push(timed('stepi', `stepi ${STEPS}`));
+  lines.push(`break *0x${LOOP_ADDR.toString(16)}`);
+  for (let i = 0; i < REPEATS; i++) lines.push(timed('breakcont', `python\nfor i in range(${ROUND_TRIPS}): gdb.execute("continue", to_string=True)\nend`));
+  lines.push('python print("@@pc", gdb.parse_and_eval("$pc"))', 'kill');
+  return lines.join('\n');
+}
+
+interface Times {
+  first: number;
+  median: number;
 }
 
 async function runGdb(script: string, timeoutMs: number): Promise<string> {
@@ -114,7 +110,7 @@ async function runGdb(script: string, timeoutMs: number): Promise<string> {
   });
 }
 
-async function benchStub(stub: Stub, dir: string, image: string): Promise<Record<string, number>> {
+async function benchStub(stub: Stub, dir: string, image: string): Promise<Record<string, Times>> {
   const port = await freePort();
   const proc = stub.start(port);
   try {
@@ -124,8 +120,10 @@ async function benchStub(stub: Stub, dir: string, image: string): Promise<Record
     const scriptPath = join(dir, `${stub.name}.gdb`);
     writeFileSync(scriptPath, gdbScript(port, image, join(dir, `${stub.name}.dump`)));
     const out = await runGdb(scriptPath, 300000);
-    const times: Record<string, number> = {};
-    for (const m of out.matchAll(/@@(\w+) ([0-9.]+)/g)) times[m[1]!] = parseFloat(m[2]!);
+    const runs: Record<string, number[]> = {};
+    for (const m of out.matchAll(/@@(\w+) ([0-9.]+)/g)) (runs[m[1]!] ??= []).push(parseFloat(m[2]!));
+    const times: Record<string, Times> = {};
+    for (const [k, v] of Object.entries(runs)) times[k] = { first: v[0]!, median: [...v].sort((a, b) => a - b)[v.length >> 1]! };
     if (Object.keys(times).length < 4) throw new Error(`${stub.name}: gdb run incomplete:\n${out.slice(-2000)}`);
     return times;
   } finally {
@@ -148,22 +146,22 @@ async function main(): Promise<void> {
     }
     const image = join(dir, 'image-1mib.elf');
     writeFileSync(image, makeDataElf(IMAGE_BASE, data));
-    const results = new Map<string, Record<string, number>>();
+    const results = new Map<string, Record<string, Times>>();
     for (const stub of STUBS) {
       if (only && stub.name !== only) continue;
       const t = await benchStub(stub, dir, image);
       results.set(stub.name, t);
+      const ms = (x: Times) => `${(x.median * 1000).toFixed(0)} ms (first ${(x.first * 1000).toFixed(0)})`;
       console.log(
-        `${stub.name.padEnd(8)} load 1 MiB ${(t.load! * 1000).toFixed(0)} ms (${(1 / t.load!).toFixed(2)} MiB/s), ` +
-          `dump 1 MiB ${(t.dump! * 1000).toFixed(0)} ms, ${STEPS} stepi ${(t.stepi! * 1000).toFixed(0)} ms (${(STEPS / t.stepi!).toFixed(0)}/s), ` +
-          `${ROUND_TRIPS} break/continue ${(t.breakcont! * 1000).toFixed(0)} ms (${(ROUND_TRIPS / t.breakcont!).toFixed(0)}/s)`,
+        `${stub.name.padEnd(8)} load 1 MiB ${ms(t.load!)}, dump 1 MiB ${ms(t.dump!)}, ${STEPS} stepi ${ms(t.stepi!)} = ${(STEPS / t.stepi!.median).toFixed(0)}/s, ` +
+          `${ROUND_TRIPS} break/continue ${ms(t.breakcont!)} = ${(ROUND_TRIPS / t.breakcont!.median).toFixed(0)}/s`,
       );
     }
     const a = results.get('tsprobe');
     const b = results.get('qemu');
     if (a && b) {
-      console.log('ratios tsprobe/QEMU (time; <= 1.0 means tsprobe is as fast or faster):');
-      for (const k of ['load', 'dump', 'stepi', 'breakcont']) console.log(`  ${k.padEnd(10)} ${(a[k]! / b[k]!).toFixed(2)}`);
+      console.log(`ratios tsprobe/QEMU of the median of ${REPEATS} runs (first run in brackets); <= 1.0: tsprobe as fast or faster`);
+      for (const k of ['load', 'dump', 'stepi', 'breakcont']) console.log(`  ${k.padEnd(10)} ${(a[k]!.median / b[k]!.median).toFixed(2)}  (${(a[k]!.first / b[k]!.first).toFixed(2)})`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
