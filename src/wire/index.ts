@@ -1,0 +1,4 @@
+// The DebugWire contract and its simulator implementations (register level and bit level).
+export * from './debug-wire.js';
+export * from './sim-wire.js';
+export * from './sim-bit-wire.js';
