@@ -110,7 +110,16 @@ function action(fn: (o: Opened, ...args: any[]) => Promise<number | void>, optsI
     });
 }
 
+let stdoutGuarded = false;
 function out(line = ''): void {
+  if (!stdoutGuarded) {
+    // `tsprobe info | head`: a closed pipe ends the output quietly, as for other tools
+    stdoutGuarded = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   process.stdout.write(line + '\n');
 }
 
