@@ -28,6 +28,7 @@ for (const [name, hex] of LOOPS) {
   const halves: number[] = [];
   for (let i = 0; i < bytes.length; i += 2) halves.push(bytes.readUInt16LE(i));
   m.load(halves, CODE);
+  m.cpu.translate = process.env.TRANSLATE === "1";
   m.cpu.r[0] = 0x7fffffff;
   m.cpu.r[1] = 0x20001000;
   let best = 0;

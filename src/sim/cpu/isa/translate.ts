@@ -12,6 +12,7 @@
 import type { Cpu } from '../cpu.js';
 import type { Decoder } from './decoder.js';
 import type { Exec } from './encoding.js';
+import type { Clock } from '../../clock.js';
 
 export interface Block {
   /** Address of the first instruction. */
@@ -25,7 +26,9 @@ export interface Block {
   /** Address of each instruction, to count the instructions before one that faulted. */
   readonly addrs: number[];
   readonly handlers: Exec[];
-  readonly run: (cpu: Cpu, handlers: Exec[], r: Uint32Array) => number;
+  readonly run: (cpu: Cpu, handlers: Exec[], r: Uint32Array, clock: Clock, now: number) => number;
+  /** The code-write generation at which the block was last known current. */
+  gen: number;
 }
 
 // Instruction classes that continue straight on; any other instruction ends its block.
@@ -51,7 +54,7 @@ export const MAX_BLOCK = 32;
  * Translate the block at `pc` (inside the code region `code` based at `codeBase`, `codeSize`
  * bytes). Returns null when the first instruction cannot start a block.
  */
-export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: number, codeSize: number, pc: number, itTerminator: Exec): Block | null {
+export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: number, codeSize: number, pc: number, itTerminator: Exec, gen: number): Block | null {
   const straight = straightHandlers(decoder);
   const handlers: Exec[] = [];
   const addrs: number[] = [];
@@ -80,7 +83,8 @@ export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: nu
     handlers.push(exec);
     addrs.push(addr);
     const next = addr + size;
-    lines.push(`r[15] = ${addr + 4}; cpu._pc = ${next}; h[${k}](cpu, ${insn});`);
+    // the clock as the interpreter has it: cycles before this instruction
+    lines.push(`clock.now = now + ${k}; r[15] = ${addr + 4}; cpu._pc = ${next}; h[${k}](cpu, ${insn});`);
     index += size >>> 1;
     const last = !straight.has(exec) || exec === itTerminator || handlers.length === MAX_BLOCK;
     if (last) break;
@@ -89,7 +93,7 @@ export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: nu
   if (handlers.length === 0) return null;
   lines.push(`return ${handlers.length};`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the translator's output
-  const run = new Function('cpu', 'h', 'r', lines.join('\n')) as Block['run'];
+  const run = new Function('cpu', 'h', 'r', 'clock', 'now', lines.join('\n')) as Block['run'];
   return {
     pc,
     len: handlers.length,
@@ -99,6 +103,7 @@ export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: nu
     addrs,
     handlers,
     run,
+    gen,
   };
 }
 
