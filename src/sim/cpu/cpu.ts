@@ -1210,6 +1210,10 @@ export class Cpu {
     this.codeHalves = new Uint16Array(0);
     this.codeWords = new Uint32Array(0);
     this.flushDataCache();
+    // translated blocks and the write watches are rebuilt on demand
+    this.blocks.fill(null);
+    this.watchedCode.clear();
+    this.ownCodeWatch.clear();
   }
 
   /** The core will not run until someone intervenes (debug halt, lockup, semihosting exit). */
