@@ -1,12 +1,25 @@
 // `npm run bench [-- names...]`: runs the benchmarks and prints figures and ratios
 // against the peers measured in the same run. Not a test: nothing here fails on speed.
 import { benchCpu } from './cpu.js';
+import { benchDebug } from './debug-throughput.js';
 import { benchDap } from './dap-throughput.js';
 import { printRows, type BenchRow } from './report.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A benchmark that is its own program (it prints its own table). */
+function standalone(file: string): () => Promise<BenchRow[]> {
+  return async () => {
+    spawnSync(process.execPath, [fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit' });
+    return [];
+  };
+}
 
 const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   cpu: { title: 'Simulated CPU (issue 2)', run: benchCpu },
+  debug: { title: 'Debug path through the simulated SW-DP (issue 3)', run: () => benchDebug() },
   dap: { title: 'CMSIS-DAP device (issue 6)', run: benchDap },
+  gdb: { title: 'GDB server against QEMU gdbstub (issue 4)', run: standalone('./gdb-bench.js') },
 };
 
 const wanted = process.argv.slice(2);
