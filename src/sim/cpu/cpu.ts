@@ -939,7 +939,7 @@ export class Cpu {
             }
             if (b !== null && now + b.len <= limit) {
               this.blockRunning = b;
-              const n = b.run(this, b.handlers, r, clock, now);
+              const n = b.run(this, b.handlers, r, clock, now, limit, this.codeWriteGen);
               this.blockRunning = null;
               now += n;
               clock.now = now;
@@ -1135,7 +1135,7 @@ export class Cpu {
   }
 
   /** Counts writes to memory that holds translated code (a block re-checks itself when it changed). */
-  private codeWriteGen = 0;
+  codeWriteGen = 0;
   private readonly watchedCode = new Set<Region>();
   /** Regions whose onWrite is our hook alone (the data-write cache may still serve them). */
   private readonly ownCodeWatch = new Map<Region, (offset: number, size: number) => void>();

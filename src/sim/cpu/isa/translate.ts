@@ -26,7 +26,7 @@ export interface Block {
   /** Address of each instruction, to count the instructions before one that faulted. */
   readonly addrs: number[];
   readonly handlers: Exec[];
-  readonly run: (cpu: Cpu, handlers: Exec[], r: Uint32Array, clock: Clock, now: number) => number;
+  readonly run: (cpu: Cpu, handlers: Exec[], r: Uint32Array, clock: Clock, now: number, limit: number, gen: number) => number;
   /** The code-write generation at which the block was last known current. */
   gen: number;
 }
@@ -84,16 +84,26 @@ export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: nu
     addrs.push(addr);
     const next = addr + size;
     // the clock as the interpreter has it: cycles before this instruction
-    lines.push(`clock.now = now + ${k}; r[15] = ${addr + 4}; cpu._pc = ${next}; h[${k}](cpu, ${insn});`);
+    lines.push(`clock.now = now + n + ${k}; r[15] = ${addr + 4}; cpu._pc = ${next}; h[${k}](cpu, ${insn});`);
     index += size >>> 1;
     const last = !straight.has(exec) || exec === itTerminator || handlers.length === MAX_BLOCK;
     if (last) break;
-    lines.push(`if (cpu._pc !== ${next} || cpu.attention) return ${k + 1};`);
+    lines.push(`if (cpu._pc !== ${next} || cpu.attention) return n + ${k + 1};`);
   }
   if (handlers.length === 0) return null;
-  lines.push(`return ${handlers.length};`);
+  // A block that branches back to its own start (a loop) goes round again inside the function
+  // while the budget allows, nothing needs attention and its code was not written.
+  const len = handlers.length;
+  const body = [
+    'let n = 0;',
+    'for (;;) {',
+    ...lines,
+    `n += ${len};`,
+    `if (cpu._pc !== ${pc} || cpu.attention || now + n + ${len} > limit || cpu.codeWriteGen !== gen) return n;`,
+    '}',
+  ];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the translator's output
-  const run = new Function('cpu', 'h', 'r', 'clock', 'now', lines.join('\n')) as Block['run'];
+  const run = new Function('cpu', 'h', 'r', 'clock', 'now', 'limit', 'gen', body.join('\n')) as Block['run'];
   return {
     pc,
     len: handlers.length,
