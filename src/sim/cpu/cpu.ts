@@ -333,6 +333,7 @@ export class Cpu {
   private codeSize = 0;
   private codeHalves: Uint16Array = new Uint16Array(0);
   private codeWords: Uint32Array = new Uint32Array(0);
+  private codeBytes: Uint8Array = new Uint8Array(0);
 
   constructor(
     readonly config: CoreConfig,
@@ -753,6 +754,9 @@ export class Cpu {
     return this.read8Slow(addr);
   }
   private read8Slow(addr: number): number {
+    // constant data next to the code (strings, tables in flash): the code region
+    const codeOff = addr - this.codeBase;
+    if (codeOff >= 0 && codeOff < this.codeSize && this.watchHook === null) return this.codeBytes[codeOff];
     this.cacheRead(addr);
     this.coreAccess = true;
     const v = this.bus.read8(addr);
@@ -1184,6 +1188,7 @@ export class Cpu {
       this.codeSize = reg.size;
       this.codeHalves = reg.halves;
       this.codeWords = reg.words!;
+      this.codeBytes = reg.bytes!;
     }
   }
 
@@ -1209,6 +1214,7 @@ export class Cpu {
     this.codeSize = 0;
     this.codeHalves = new Uint16Array(0);
     this.codeWords = new Uint32Array(0);
+    this.codeBytes = new Uint8Array(0);
     this.flushDataCache();
     // translated blocks and the write watches are rebuilt on demand
     this.blocks.fill(null);
