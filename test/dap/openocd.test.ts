@@ -173,9 +173,7 @@ for (const { board, core, packetSize, wireLevel } of runs) {
 }
 
 // A board with nothing loaded locks up at once (no vector table). OpenOCD halts a locked-up
-// core to clear the lockup (ARMv7-M: S_LOCKUP reads 0 in Debug state); the simulator's
-// DHCSR still shows S_LOCKUP while halted, so every poll fails.
-const LOCKUP_TODO = 'sim DHCSR keeps S_LOCKUP set while halted: src/sim/debug/halting-debug.ts';
+// core to clear the lockup (ARMv7-M: S_LOCKUP clears when the core enters Debug state).
 
 describe('OpenOCD 0.12 attaching to a locked-up core (empty mps2-an385)', { skip }, () => {
   let server: RunningDapServer;
@@ -189,7 +187,7 @@ describe('OpenOCD 0.12 attaching to a locked-up core (empty mps2-an385)', { skip
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('poll, halt and reading registers work', { todo: LOCKUP_TODO }, async () => {
+  it('poll, halt and reading registers work', async () => {
     const out = await openocdRun(server, dir, ['poll', 'halt', 'poll', 'echo "MARK pc [reg pc]"']);
     assert.match(marks(out).get('pc') ?? '', /pc \(\/32\): 0x[0-9a-f]{8}/);
   });

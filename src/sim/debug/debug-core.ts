@@ -6,7 +6,8 @@ export interface DebugCore {
   halted: boolean;
   /** Sleeping in WFI/WFE; entering debug state wakes the core (a debug event is a wake-up event). */
   sleeping: boolean;
-  readonly lockedUp: boolean;
+  /** Lockup; entering Debug state clears it. */
+  lockedUp: boolean;
   /** Address of the next instruction. */
   readonly pc: number;
   /** The exception number being handled, 0 in Thread mode. */

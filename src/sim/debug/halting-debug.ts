@@ -117,6 +117,9 @@ export class HaltingDebug implements Device {
     core.debugMaskInts = false;
     // A halt wakes a sleeping core: the WFI/WFE has completed when it resumes.
     if (core.sleeping) core.sleeping = false;
+    // Debug state entry ends lockup (ARMv7-M C1.6.2, DHCSR.S_LOCKUP "clears to 0 when the
+    // processor enters Debug state"): the debugger can then fix the PC and go on.
+    if (core.lockedUp) core.lockedUp = false;
   }
 
   /**

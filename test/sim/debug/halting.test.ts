@@ -251,3 +251,22 @@ test('a halt request wakes a core sleeping in WFI; it resumes after the WFI', ()
   cpu.run(10);
   assert.equal(cpu.r[0], 9);
 });
+
+test('a halt request ends lockup: S_LOCKUP reads 1 while locked up and 0 once halted', () => {
+  const board = createBoard('mps2-an385');
+  const dbg = attachDebug(board);
+  board.reset(); // empty memory: no usable vector table, the core locks up
+  const cpu = board.cpu;
+  cpu.run(100);
+  assert.ok(cpu.lockedUp, 'locked up without a vector table');
+  const S_LOCKUP = 1 << 19, S_HALT = 1 << 17;
+  assert.ok(board.bus.read32(DHCSR) & S_LOCKUP);
+  dbg.master.fromDebugger = true;
+  board.bus.write32(DHCSR, KEY | 3);
+  dbg.master.fromDebugger = false;
+  cpu.run(100);
+  const v = board.bus.read32(DHCSR);
+  assert.equal(v & S_LOCKUP, 0, 'S_LOCKUP clears in Debug state');
+  assert.ok(v & S_HALT);
+  assert.equal(cpu.lockedUp, false);
+});
