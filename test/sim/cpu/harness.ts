@@ -40,7 +40,10 @@ export function machine(config: CoreConfig = M3): Machine {
     bus,
     clock,
     load(halfwords, at = CODE) {
-      for (let i = 0; i < halfwords.length; i++) words.setUint16(at + 2 * i, halfwords[i], true);
+      // through the bus, as a loader or debugger writes: translated blocks notice it
+      const bytes = new Uint8Array(halfwords.length * 2);
+      halfwords.forEach((h, i) => new DataView(bytes.buffer).setUint16(2 * i, h, true));
+      bus.load(at, bytes);
       cpu.reset();
       cpu.pc = at;
     },
