@@ -320,7 +320,9 @@ export class MemAccessPort {
     while (i < data.length && ((addr + i) & 3) !== 0) await this.write8(addr + i, data[i++]);
     const words = (data.length - i) >>> 2;
     if (words > 0) {
-      const copy = data.slice(i, i + words * 4);
+      // A fresh, aligned copy: Uint8Array.prototype.slice copies even for a Node Buffer,
+      // whose own slice() would share (possibly unaligned) memory.
+      const copy = Uint8Array.prototype.slice.call(data, i, i + words * 4);
       await this.writeWords((addr + i) >>> 0, new Uint32Array(copy.buffer, 0, words));
       i += words * 4;
     }

@@ -57,6 +57,12 @@ test('memory: 8/16/32-bit accesses, blocks across 1 KiB boundaries, unaligned ed
   assert.equal(await mem.read32(0x20000000), 0xbeef5a00 >>> 0);
   assert.equal(await mem.read16(0x20000002), 0xbeef);
   assert.equal(await mem.read8(0x20000003), 0xbe);
+  // A Node Buffer at an odd offset of a larger pool (its slice() shares memory).
+  const pool = Buffer.alloc(64, 0xee);
+  const view = pool.subarray(3, 3 + 16);
+  for (let i = 0; i < 16; i++) view[i] = i + 1;
+  await mem.writeBlock(0x20000100, view);
+  assert.deepEqual(await mem.readBlock(0x20000100, 16), Uint8Array.from(view));
 });
 
 test('packed 8- and 16-bit transfers where the AP has them (Cortex-M7), single ones elsewhere', async () => {
