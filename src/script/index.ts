@@ -1,0 +1,3 @@
+// The scripting API: what `tsprobe run`, the REPL and the MicroPython bridge use.
+export { Target, ScriptError, type TargetInfo, type MemoryRegion, type OpenOptions } from './target.js';
+export { MemView, type MemWidth } from './mem-view.js';

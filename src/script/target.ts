@@ -1,0 +1,388 @@
+// The scripting face's Target: a typed, promise-based API over src/cortexm, for scripts,
+// the REPL, the MicroPython bridge and people who write their own tools. It reaches the
+// target only through a ProbeSession's arbitrated wire, like the gdb server does.
+//
+// Every operation goes through one serial queue, so `t.mem32[a] = v` (a property set,
+// which cannot be awaited) is still written before the next `await t.read32(a)`; an error
+// from such a write shows up on the next operation (or `await t.flush()`).
+import { readFileSync } from 'node:fs';
+import { ProbeSession } from '../probe/session.js';
+import { connectCortexM, type Connection } from '../cortexm/connect.js';
+import { BASE_REGISTER_NAMES, coreRegister } from '../cortexm/registers.js';
+import type { HaltReason } from '../cortexm/halt-reason.js';
+import type { WatchKind } from '../cortexm/watchpoints.js';
+import { parseElf, type ElfImage } from '../image/elf.js';
+import { hex32 } from '../arch/register.js';
+import { MemView, type MemWidth } from './mem-view.js';
+
+export class ScriptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScriptError';
+  }
+}
+
+export interface TargetInfo {
+  /** 'sim:mps2-an385' */
+  target: string;
+  board: string;
+  dpidr: number;
+  cpuid: number;
+  core: string;
+  revision: string;
+  breakpoints: number;
+  watchpoints: number;
+}
+
+export interface MemoryRegion {
+  name: string;
+  start: number;
+  length: number;
+  type: 'ram' | 'flash' | 'rom' | 'peripheral' | 'system';
+  blockSize?: number;
+}
+
+export interface OpenOptions {
+  /** Write this ELF through the debug port and stop at its reset vector. */
+  load?: string;
+  /** Who uses the wire (arbitration, busy messages). */
+  owner?: string;
+}
+
+function checkAddress(addr: unknown, what = 'address'): number {
+  if (typeof addr !== 'number' || !Number.isInteger(addr) || addr < -0x80000000 || addr > 0xffffffff) {
+    throw new ScriptError(`${what} ${String(addr)} is not a 32-bit integer (use a number such as 0x20000000)`);
+  }
+  return addr >>> 0;
+}
+
+function checkValue(v: unknown, bits: 8 | 16 | 32): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ScriptError(`value ${String(v)} is not an integer`);
+  if (v < -(2 ** (bits - 1)) || v >= 2 ** bits) throw new ScriptError(`value ${v} does not fit in ${bits} bits`);
+  return bits === 32 ? v >>> 0 : v & ((1 << bits) - 1);
+}
+
+export class Target {
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingError: unknown = null;
+  private closed = false;
+  /** `await t.mem32[0x20000000]`, `t.mem32[0x20000000] = 5`: word access by index. */
+  readonly mem32: MemView;
+  readonly mem16: MemView;
+  readonly mem8: MemView;
+  /** The ELF written by open({load}) or load(), for symbol lookups. */
+  image: ElfImage | undefined;
+
+  private constructor(
+    readonly session: ProbeSession,
+    readonly conn: Connection,
+    private readonly ownsSession: boolean,
+  ) {
+    const view = (w: MemWidth) =>
+      new MemView(
+        w,
+        (a) => this.readN(w, a),
+        (a, v) => {
+          // Property sets cannot be awaited: queue the write, report a failure on the next call.
+          this.run(() => this.writeRaw(w, a, v)).catch((e) => (this.pendingError = e));
+        },
+      );
+    this.mem32 = view(4);
+    this.mem16 = view(2);
+    this.mem8 = view(1);
+  }
+
+  /** Open a target by name ('sim:mps2-an385') in its own session. */
+  static async open(spec?: string, opts: OpenOptions = {}): Promise<Target> {
+    const session = ProbeSession.open(spec, { machine: { inputOpen: () => true } });
+    try {
+      const t = await Target.attach(session, { ...opts, ownsSession: true });
+      return t;
+    } catch (e) {
+      await session.close();
+      throw e;
+    }
+  }
+
+  /** Use a target through a session someone else opened (serve, gdb, tests). */
+  static async attach(session: ProbeSession, opts: OpenOptions & { ownsSession?: boolean } = {}): Promise<Target> {
+    const board = session.board;
+    const describeAddress = (addr: number) => {
+      const e = board.memoryMap.find((m) => addr >= m.base && addr - m.base < m.size);
+      return e ? `it is in ${e.name} on ${board.name}` : `no memory is mapped there on ${board.name}`;
+    };
+    const conn = await connectCortexM(session.wireFor(opts.owner ?? 'script'), { describeAddress });
+    const t = new Target(session, conn, !!opts.ownsSession);
+    if (opts.load) await t.load(opts.load);
+    return t;
+  }
+
+  /** Run one operation after all earlier ones (the wire is one conversation). */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new ScriptError('the target is detached; open it again with Target.open()'));
+    const p = this.queue.then(async () => {
+      if (this.pendingError !== null) {
+        const e = this.pendingError;
+        this.pendingError = null;
+        throw e;
+      }
+      return fn();
+    });
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Wait for queued writes (from `mem32[a] = v`) and report their errors. */
+  flush(): Promise<void> {
+    return this.run(async () => undefined);
+  }
+
+  get core() {
+    return this.conn.core;
+  }
+
+  // ---- info ----
+
+  info(): TargetInfo {
+    const core = this.conn.core;
+    return {
+      target: this.session.description,
+      board: this.session.board.name,
+      dpidr: this.conn.dap.dpidr >>> 0,
+      cpuid: core.cpuid >>> 0,
+      core: core.coreName,
+      revision: core.revision,
+      breakpoints: core.breakpoints.numCode,
+      watchpoints: core.watchpoints.numComp,
+    };
+  }
+
+  /** The board's memory as regions; the simulated MPS2 boards have RAM only. */
+  memoryMap(): MemoryRegion[] {
+    const out: MemoryRegion[] = [];
+    for (const m of this.session.board.memoryMap) {
+      if (m.kind === 'unimplemented' || m.kind === 'mirror' || m.kind === 'bitband') continue;
+      out.push({ name: m.name, start: m.base >>> 0, length: m.size >>> 0, type: m.kind });
+    }
+    return out;
+  }
+
+  // ---- run control ----
+
+  halt(): Promise<void> {
+    return this.run(async () => {
+      if (!(await this.core.isHalted())) await this.core.halt();
+    });
+  }
+  resume(): Promise<void> {
+    return this.run(() => this.core.resume());
+  }
+  /** One instruction; halts first if running. Returns the new pc. */
+  step(): Promise<number> {
+    return this.run(async () => {
+      if (!(await this.core.isHalted())) await this.core.halt();
+      await this.core.step();
+      return (await this.core.readRegister('pc')) >>> 0;
+    });
+  }
+  reset(opts: { halt?: boolean } = {}): Promise<void> {
+    return this.run(async () => {
+      await this.core.reset({ halt: !!opts.halt });
+      if (opts.halt) await this.core.haltReason();
+    });
+  }
+  isHalted(): Promise<boolean> {
+    return this.run(() => this.core.isHalted());
+  }
+  /** Resolves once halted; rejects after `timeoutMs` naming where the core was. */
+  waitForHalt(timeoutMs = 2000): Promise<void> {
+    return this.run(() => this.core.waitForHalt(timeoutMs));
+  }
+  /** Why the core halted (null while running); clears the sticky reason unless `clear` is false. */
+  haltReason(clear = true): Promise<HaltReason | null> {
+    return this.run(async () => ((await this.core.isHalted()) ? this.core.haltReason(clear) : null));
+  }
+
+  private async requireHalted(what: string): Promise<void> {
+    if (!(await this.core.isHalted())) throw new ScriptError(`${what}: the target is not halted; call halt() first`);
+  }
+
+  // ---- registers ----
+
+  /** A core register by name ('r0', 'sp', 'pc', 'xpsr', 'msp', 'control', ...). The core must be halted. */
+  reg(name: string): Promise<number> {
+    return this.run(async () => {
+      coreRegisterChecked(name);
+      await this.requireHalted(`read register ${name}`);
+      return (await this.core.readRegister(name)) >>> 0;
+    });
+  }
+  setReg(name: string, value: number): Promise<void> {
+    return this.run(async () => {
+      coreRegisterChecked(name);
+      const v = checkValue(value, 32);
+      await this.requireHalted(`write register ${name}`);
+      await this.core.writeRegister(name, v);
+    });
+  }
+  /** Several registers at once (default: r0-r12, sp, lr, pc, xpsr, msp, psp, primask, basepri, faultmask, control). */
+  regs(names: readonly string[] = BASE_REGISTER_NAMES): Promise<Record<string, number>> {
+    return this.run(async () => {
+      for (const n of names) coreRegisterChecked(n);
+      await this.requireHalted('read registers');
+      const m = await this.core.readRegisters(names);
+      const out: Record<string, number> = {};
+      for (const n of names) out[n] = m.get(n)! >>> 0;
+      return out;
+    });
+  }
+
+  // ---- memory ----
+
+  private readN(w: MemWidth, addr: number): Promise<number> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      checkAligned(a, w);
+      const m = this.conn.mem;
+      return (w === 4 ? await m.read32(a) : w === 2 ? await m.read16(a) : await m.read8(a)) >>> 0;
+    });
+  }
+  private async writeRaw(w: MemWidth, addr: number, value: number): Promise<void> {
+    const a = checkAddress(addr);
+    checkAligned(a, w);
+    const v = checkValue(value, (w * 8) as 8 | 16 | 32);
+    const m = this.conn.mem;
+    if (w === 4) await m.write32(a, v);
+    else if (w === 2) await m.write16(a, v);
+    else await m.write8(a, v);
+  }
+  read32(addr: number): Promise<number> {
+    return this.readN(4, addr);
+  }
+  read16(addr: number): Promise<number> {
+    return this.readN(2, addr);
+  }
+  read8(addr: number): Promise<number> {
+    return this.readN(1, addr);
+  }
+  write32(addr: number, value: number): Promise<void> {
+    return this.run(() => this.writeRaw(4, addr, value));
+  }
+  write16(addr: number, value: number): Promise<void> {
+    return this.run(() => this.writeRaw(2, addr, value));
+  }
+  write8(addr: number, value: number): Promise<void> {
+    return this.run(() => this.writeRaw(1, addr, value));
+  }
+  readBlock(addr: number, length: number): Promise<Uint8Array> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      if (!Number.isInteger(length) || length < 0 || length > 64 * 1024 * 1024) throw new ScriptError(`readBlock length ${length}: use 0 to 64 MiB`);
+      return this.conn.mem.readBlock(a, length);
+    });
+  }
+  writeBlock(addr: number, data: Uint8Array | ArrayLike<number>): Promise<void> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data);
+      await this.conn.mem.writeBlock(a, bytes);
+    });
+  }
+  /** Several words: faster than a loop of read32 (one batch on the wire). */
+  readWords(addr: number, count: number): Promise<Uint32Array> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      checkAligned(a, 4);
+      return this.conn.mem.readWords(a, count);
+    });
+  }
+
+  // ---- breakpoints and watchpoints ----
+
+  /** A breakpoint at `addr` (FPB comparator when possible, else a BKPT in RAM). */
+  addBreakpoint(addr: number, kind: 'auto' | 'hardware' | 'software' = 'auto'): Promise<'hardware' | 'software'> {
+    return this.run(() => this.core.breakpoints.add(checkAddress(addr) & ~1, kind));
+  }
+  removeBreakpoint(addr: number): Promise<boolean> {
+    return this.run(() => this.core.breakpoints.remove(checkAddress(addr) & ~1));
+  }
+  /** A DWT data watchpoint on `size` bytes (a power of two, aligned). */
+  addWatchpoint(addr: number, size: number, kind: WatchKind = 'write'): Promise<void> {
+    return this.run(async () => {
+      await this.core.watchpoints.add(checkAddress(addr), size, kind);
+    });
+  }
+  removeWatchpoint(addr: number, size?: number, kind?: WatchKind): Promise<boolean> {
+    return this.run(() => this.core.watchpoints.remove(checkAddress(addr), size, kind));
+  }
+
+  // ---- images and flash ----
+
+  /** Write an ELF's loadable segments through the debug port and stop at its reset vector. */
+  load(file: string): Promise<ElfImage> {
+    return this.run(async () => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(file));
+      } catch (e) {
+        throw new ScriptError(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const image = parseElf(bytes, file);
+      await this.core.reset({ halt: true });
+      for (const c of image.loadChunks()) await this.conn.mem.writeBlock(c.addr, c.data);
+      await this.core.reset({ halt: true });
+      await this.core.haltReason();
+      this.image = image;
+      return image;
+    });
+  }
+
+  /** A symbol's address from the loaded ELF. */
+  symbol(name: string): number {
+    const v = this.image?.symbol(name);
+    if (v === undefined) throw new ScriptError(this.image ? `no symbol '${name}' in ${this.image.file}` : `no ELF loaded: open the target with {load: 'fw.elf'} or call load() to look up '${name}'`);
+    return v >>> 0;
+  }
+
+  private noFlash(op: string): never {
+    throw new ScriptError(`${op}: no flash on this target (${this.session.description} has RAM only; flash drivers such as STM32H7 are not in tsprobe yet)`);
+  }
+  flashErase(addr: number, length: number): Promise<void> {
+    return this.run(async () => this.noFlash(`flash erase of ${length} bytes at ${hex32(checkAddress(addr))}`));
+  }
+  flashProgram(addr: number, _data: Uint8Array): Promise<void> {
+    return this.run(async () => this.noFlash(`flash program at ${hex32(checkAddress(addr))}`));
+  }
+  /** Compare memory with `data`; returns the first differing address, or null when equal. Works on any memory. */
+  verify(addr: number, data: Uint8Array): Promise<number | null> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      const got = await this.conn.mem.readBlock(a, data.length);
+      for (let i = 0; i < data.length; i++) if (got[i] !== data[i]) return (a + i) >>> 0;
+      return null;
+    });
+  }
+
+  // ---- end ----
+
+  /** Release the wire; closes the session when this Target opened it. */
+  async detach(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    await this.conn.dap.wire.close();
+    if (this.ownsSession) await this.session.close();
+  }
+}
+
+function checkAligned(a: number, w: MemWidth): void {
+  if (a % w !== 0) throw new ScriptError(`${w * 8}-bit access at ${hex32(a)}: the address must be a multiple of ${w}`);
+}
+
+function coreRegisterChecked(name: string): void {
+  try {
+    coreRegister(name);
+  } catch (e) {
+    throw new ScriptError((e as Error).message);
+  }
+}
