@@ -928,7 +928,8 @@ export class Cpu {
             code = this.codeHalves;
             off = pc - codeBase;
           }
-          if (!single && this.translate && this.itstate === 0) {
+          // (not while anything wants a look before every instruction: a debug hook, sleep...)
+          if (!single && this.translate && !this.attention && this.itstate === 0) {
             // straight-line code as a translated block
             const slot = (pc >>> 1) & (BLOCK_SLOTS - 1);
             let b = this.blocks[slot];

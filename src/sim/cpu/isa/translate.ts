@@ -12,6 +12,9 @@
 import type { Cpu } from '../cpu.js';
 import type { Decoder } from './decoder.js';
 import type { Exec } from './encoding.js';
+import * as t16 from './thumb16.js';
+import * as dp32 from './dataproc32.js';
+import * as ls32 from './loadstore32.js';
 import type { Clock } from '../../clock.js';
 
 export interface Block {
@@ -83,12 +86,22 @@ export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: nu
     handlers.push(exec);
     addrs.push(addr);
     const next = addr + size;
-    // the clock as the interpreter has it: cycles before this instruction
-    lines.push(`clock.now = now + n + ${k}; r[15] = ${addr + 4}; cpu._pc = ${next}; h[${k}](cpu, ${insn});`);
     index += size >>> 1;
     const last = !straight.has(exec) || exec === itTerminator || handlers.length === MAX_BLOCK;
+    const inline = emitInline(exec, insn);
+    if (inline !== null && inline.pure) {
+      // register-only work: no fault, no PC read, no device access, no branch
+      lines.push(inline.code + (last ? ` cpu._pc = ${next};` : ''));
+    } else if (inline !== null) {
+      // a load or store: the clock and the PC as the interpreter has them, then the access
+      lines.push(`clock.now = now + n + ${k}; r[15] = ${addr + 4}; cpu._pc = ${next}; ${inline.code}`);
+      if (!last) lines.push(`if (cpu.attention) return n + ${k + 1};`);
+    } else {
+      // the clock as the interpreter has it: cycles before this instruction
+      lines.push(`clock.now = now + n + ${k}; r[15] = ${addr + 4}; cpu._pc = ${next}; h[${k}](cpu, ${insn});`);
+      if (!last) lines.push(`if (cpu._pc !== ${next} || cpu.attention) return n + ${k + 1};`);
+    }
     if (last) break;
-    lines.push(`if (cpu._pc !== ${next} || cpu.attention) return n + ${k + 1};`);
   }
   if (handlers.length === 0) return null;
   // A block that branches back to its own start (a loop) goes round again inside the function
@@ -124,4 +137,191 @@ export function blockIsCurrent(b: Block, code: Uint16Array): boolean {
   const base = b.codeIndex;
   for (let j = 0; j < raw.length; j++) if (code[base + j] !== raw[j]) return false;
   return true;
+}
+
+// ---- inline code for the most frequent simple instructions ------------------------------
+// Inside a block the IT state is 0, so the 16-bit forms always set flags. Every emitter
+// must compute exactly what its handler computes (translate.test.ts checks it on random code).
+
+interface Inline {
+  code: string;
+  /** Touches only registers and flags (no memory, PC or clock). */
+  pure: boolean;
+}
+
+const u32 = (v: number): string => String(v >>> 0);
+
+/** AddWithCarry(a, b, cin) with flags, result to `dest` (or discarded). */
+function addWithFlags(a: string, b: string, cin: string, dest: string | null): string {
+  return `{ const a = ${a}, b = ${b}; const s = a + b + ${cin}; const v = s >>> 0; ${dest ? `${dest} = v; ` : ''}cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = s > 4294967295 ? 1 : 0; cpu.v = (~(a ^ b) & (a ^ v)) >>> 31; }`;
+}
+function nzOf(v: string): string {
+  return `cpu.n = ${v} >>> 31; cpu.z = ${v} === 0 ? 1 : 0;`;
+}
+
+function emitInline(exec: Exec, i: number): Inline | null {
+  const pure = (code: string): Inline => ({ code, pure: true });
+  const mem = (code: string): Inline => ({ code, pure: false });
+  switch (exec) {
+    case t16.exec_MOV_immediate_T1:
+      return pure(`r[${(i >>> 8) & 7}] = ${i & 0xff}; cpu.n = 0; cpu.z = ${(i & 0xff) === 0 ? 1 : 0};`);
+    case t16.exec_CMP_immediate_T1:
+      return pure(addWithFlags(`r[${(i >>> 8) & 7}]`, u32(~(i & 0xff)), '1', null));
+    case t16.exec_ADD_immediate_T2:
+      return pure(addWithFlags(`r[${(i >>> 8) & 7}]`, String(i & 0xff), '0', `r[${(i >>> 8) & 7}]`));
+    case t16.exec_SUB_immediate_T2:
+      return pure(addWithFlags(`r[${(i >>> 8) & 7}]`, u32(~(i & 0xff)), '1', `r[${(i >>> 8) & 7}]`));
+    case t16.exec_ADD_immediate_T1:
+      return pure(addWithFlags(`r[${(i >>> 3) & 7}]`, String((i >>> 6) & 7), '0', `r[${i & 7}]`));
+    case t16.exec_SUB_immediate_T1:
+      return pure(addWithFlags(`r[${(i >>> 3) & 7}]`, u32(~((i >>> 6) & 7)), '1', `r[${i & 7}]`));
+    case t16.exec_ADD_register_T1:
+      return pure(addWithFlags(`r[${(i >>> 3) & 7}]`, `r[${(i >>> 6) & 7}]`, '0', `r[${i & 7}]`));
+    case t16.exec_SUB_register_T1:
+      return pure(addWithFlags(`r[${(i >>> 3) & 7}]`, `~r[${(i >>> 6) & 7}] >>> 0`, '1', `r[${i & 7}]`));
+    case t16.exec_LSL_immediate_T1: {
+      const sh = (i >>> 6) & 31;
+      const d = i & 7;
+      const m = (i >>> 3) & 7;
+      if (sh === 0) return pure(`{ const v = r[${m}]; r[${d}] = v; ${nzOf('v')} }`);
+      return pure(`{ const x = r[${m}]; const v = (x << ${sh}) >>> 0; cpu.c = (x >>> ${32 - sh}) & 1; r[${d}] = v; ${nzOf('v')} }`);
+    }
+    case t16.exec_LSR_immediate_T1: {
+      const sh = (i >>> 6) & 31;
+      const d = i & 7;
+      const m = (i >>> 3) & 7;
+      if (sh === 0) return pure(`{ const x = r[${m}]; cpu.c = x >>> 31; r[${d}] = 0; cpu.n = 0; cpu.z = 1; }`);
+      return pure(`{ const x = r[${m}]; const v = x >>> ${sh}; cpu.c = (x >>> ${sh - 1}) & 1; r[${d}] = v; ${nzOf('v')} }`);
+    }
+    case t16.exec_data_processing_register_T1: {
+      const d = i & 7;
+      const m = (i >>> 3) & 7;
+      const logical = (expr: string): Inline => pure(`{ const v = (${expr}) >>> 0; r[${d}] = v; ${nzOf('v')} }`);
+      switch ((i >>> 6) & 15) {
+        case 0: return logical(`r[${d}] & r[${m}]`);
+        case 1: return logical(`r[${d}] ^ r[${m}]`);
+        case 8: return pure(`{ const v = (r[${d}] & r[${m}]) >>> 0; ${nzOf('v')} }`);
+        case 10: return pure(addWithFlags(`r[${d}]`, `~r[${m}] >>> 0`, '1', null));
+        case 11: return pure(addWithFlags(`r[${d}]`, `r[${m}]`, '0', null));
+        case 12: return logical(`r[${d}] | r[${m}]`);
+        case 13: return logical(`Math.imul(r[${d}], r[${m}])`);
+        case 14: return logical(`r[${d}] & ~r[${m}]`);
+        case 15: return logical(`~r[${m}]`);
+      }
+      return null;
+    }
+    case t16.exec_MOV_register_T1: {
+      const d = ((i >>> 4) & 8) | (i & 7);
+      const m = (i >>> 3) & 15;
+      if (d >= 13 || m === 15) return null;
+      return pure(`r[${d}] = r[${m}];`);
+    }
+    case t16.exec_ADD_SP_plus_immediate_T2:
+      return pure(`r[13] = r[13] + ${(i & 0x7f) << 2};`);
+    case t16.exec_SUB_SP_minus_immediate_T1:
+      return pure(`r[13] = r[13] - ${(i & 0x7f) << 2};`);
+    case t16.exec_LDR_immediate_T1:
+      return mem(`r[${i & 7}] = cpu.read32(r[${(i >>> 3) & 7}] + ${(i >>> 4) & 0x7c});`);
+    case t16.exec_STR_immediate_T1:
+      return mem(`cpu.write32(r[${(i >>> 3) & 7}] + ${(i >>> 4) & 0x7c}, r[${i & 7}]);`);
+    case t16.exec_LDRB_immediate_T1:
+      return mem(`r[${i & 7}] = cpu.read8(r[${(i >>> 3) & 7}] + ${(i >>> 6) & 31});`);
+    case t16.exec_STRB_immediate_T1:
+      return mem(`cpu.write8(r[${(i >>> 3) & 7}] + ${(i >>> 6) & 31}, r[${i & 7}]);`);
+    case t16.exec_LDRH_immediate_T1:
+      return mem(`r[${i & 7}] = cpu.read16(r[${(i >>> 3) & 7}] + ${(i >>> 5) & 0x3e});`);
+    case t16.exec_STRH_immediate_T1:
+      return mem(`cpu.write16(r[${(i >>> 3) & 7}] + ${(i >>> 5) & 0x3e}, r[${i & 7}]);`);
+    case t16.exec_LDR_immediate_T2:
+      return mem(`r[${(i >>> 8) & 7}] = cpu.read32(r[13] + ${(i & 0xff) << 2});`);
+    case t16.exec_STR_immediate_T2:
+      return mem(`cpu.write32(r[13] + ${(i & 0xff) << 2}, r[${(i >>> 8) & 7}]);`);
+    case t16.exec_LDR_register_T1:
+      return mem(`r[${i & 7}] = cpu.read32(r[${(i >>> 3) & 7}] + r[${(i >>> 6) & 7}]);`);
+    case t16.exec_STR_register_T1:
+      return mem(`cpu.write32(r[${(i >>> 3) & 7}] + r[${(i >>> 6) & 7}], r[${i & 7}]);`);
+    case t16.exec_LDRB_register_T1:
+      return mem(`r[${i & 7}] = cpu.read8(r[${(i >>> 3) & 7}] + r[${(i >>> 6) & 7}]);`);
+    case dp32.exec_MOV_immediate_T3: {
+      const d = (i >>> 8) & 15;
+      if (d >= 13) return null;
+      return pure(`r[${d}] = ${((i >>> 4) & 0xf000) | (((i >>> 15) & 0x800) | ((i >>> 4) & 0x700) | (i & 0xff))};`);
+    }
+    case dp32.exec_MOVT_T1: {
+      const d = (i >>> 8) & 15;
+      if (d >= 13) return null;
+      const imm16 = ((i >>> 4) & 0xf000) | (((i >>> 15) & 0x800) | ((i >>> 4) & 0x700) | (i & 0xff));
+      return pure(`r[${d}] = (${u32(imm16 << 16)} | (r[${d}] & 0xffff)) >>> 0;`);
+    }
+    case dp32.exec_dp_modified_immediate:
+      return emitModifiedImmediate(i);
+    case ls32.exec_ldst_imm12: {
+      const n = (i >>> 16) & 15;
+      const t = (i >>> 12) & 15;
+      if (n === 15 || t >= 13) return null;
+      const addr = `r[${n}] + ${i & 0xfff}`;
+      const size = (i >>> 21) & 3;
+      const signed = (i & 0x1000000) !== 0;
+      if (i & 0x100000) {
+        const read = size === 0 ? `cpu.read8(${addr})` : size === 1 ? `cpu.read16(${addr})` : `cpu.read32(${addr})`;
+        const value = signed ? (size === 0 ? `((${read} << 24) >> 24) >>> 0` : `((${read} << 16) >> 16) >>> 0`) : read;
+        return mem(`r[${t}] = ${value};`);
+      }
+      const write = size === 0 ? 'write8' : size === 1 ? 'write16' : 'write32';
+      return mem(`cpu.${write}(${addr}, r[${t}]);`);
+    }
+  }
+  return null;
+}
+
+/** Data processing (modified immediate) with the constant expanded at translation time. */
+function emitModifiedImmediate(i: number): Inline | null {
+  const op = (i >>> 21) & 15;
+  const s = (i & 0x100000) !== 0;
+  const n = (i >>> 16) & 15;
+  const d = (i >>> 8) & 15;
+  const imm12 = ((i >>> 15) & 0x800) | ((i >>> 4) & 0x700) | (i & 0xff);
+  const imm = expandImm(imm12);
+  const compare = d === 15 && s;
+  if ((d >= 13 && !compare) || (n === 15 && op !== 2 && op !== 3)) return null;
+  const a = n === 15 ? '0' : `r[${n}]`;
+  const dest = compare ? null : `r[${d}]`;
+  if (op < 8) {
+    let expr: string;
+    switch (op) {
+      case 0: expr = `${a} & ${u32(imm)}`; break;
+      case 1: expr = `${a} & ${u32(~imm)}`; break;
+      case 2: expr = `${a} | ${u32(imm)}`; break;
+      case 3: expr = `${a} | ${u32(~imm)}`; break;
+      case 4: expr = `${a} ^ ${u32(imm)}`; break;
+      default: return null;
+    }
+    const carry = s && (imm12 & 0xc00) !== 0 ? ` cpu.c = ${imm >>> 31};` : '';
+    const flags = s ? ` ${nzOf('v')}${carry}` : '';
+    return { code: `{ const v = (${expr}) >>> 0; ${dest ? `${dest} = v;` : ''}${flags} }`, pure: true };
+  }
+  const not = u32(~imm);
+  switch (op) {
+    case 8: return { code: s ? addWithFlags(a, u32(imm), '0', dest) : `${dest} = (${a} + ${u32(imm)}) >>> 0;`, pure: true };
+    case 10: return { code: s ? addWithFlags(a, u32(imm), 'cpu.c', dest) : `${dest} = (${a} + ${u32(imm)} + cpu.c) >>> 0;`, pure: true };
+    case 11: return { code: s ? addWithFlags(a, not, 'cpu.c', dest) : `${dest} = (${a} + ${not} + cpu.c) >>> 0;`, pure: true };
+    case 13: return { code: s ? addWithFlags(a, not, '1', dest) : `${dest} = (${a} - ${u32(imm)}) >>> 0;`, pure: true };
+    case 14: return { code: s ? addWithFlags(`~${a} >>> 0`, u32(imm), '1', dest) : `${dest} = (${u32(imm)} - ${a}) >>> 0;`, pure: true };
+  }
+  return null;
+}
+
+function expandImm(imm12: number): number {
+  if ((imm12 & 0xc00) === 0) {
+    const b = imm12 & 0xff;
+    switch ((imm12 >>> 8) & 3) {
+      case 0: return b;
+      case 1: return ((b << 16) | b) >>> 0;
+      case 2: return ((b << 24) | (b << 8)) >>> 0;
+      default: return ((b << 24) | (b << 16) | (b << 8) | b) >>> 0;
+    }
+  }
+  const unrotated = 0x80 | (imm12 & 0x7f);
+  const rot = imm12 >>> 7;
+  return ((unrotated >>> rot) | (unrotated << (32 - rot))) >>> 0;
 }
