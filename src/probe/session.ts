@@ -6,6 +6,11 @@
 // Arbitration (DESIGN.md): a CMSIS-DAP host drives the DP itself and caches DP/AP
 // state, so it takes the wire exclusively; other users share it per operation and get
 // ProbeBusyError while an exclusive owner holds it.
+//
+// A session on a real probe (ProbeSession.onWire: a CMSIS-DAP wire) has no board, debug
+// system or run loop: the chip runs by itself. `simulated` tells the two apart; `board`,
+// `debug`, `machine` and `simWire` throw a clear error on a probe session, and
+// `simBoard` is the board or undefined.
 import { createBoard } from '../sim/boards/index.js';
 import type { Board } from '../sim/boards/board.js';
 import { Machine, type MachineStop, type MachineOptions } from '../sim/machine.js';
@@ -18,6 +23,14 @@ export class ProbeBusyError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ProbeBusyError';
+  }
+}
+
+/** Something only a simulated target has was asked of a session on a real probe. */
+export class NotSimulatedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSimulatedError';
   }
 }
 
@@ -36,14 +49,45 @@ export class ProbeSession {
   lastStop: MachineStop | null = null;
 
   private constructor(
-    readonly spec: TargetSpec,
-    readonly board: Board,
-    readonly debug: DebugSystem,
-    readonly machine: Machine,
-    private readonly rawWire: SimWire,
+    /** The simulated target named by --target; null for a probe session. */
+    readonly spec: TargetSpec | null,
+    private readonly sim: { board: Board; debug: DebugSystem; machine: Machine; wire: SimWire } | null,
+    private readonly rawWire: DebugWire,
     private readonly opts: SessionOptions,
   ) {
-    this.description = `sim:${board.name}`;
+    this.description = sim ? `sim:${sim.board.name}` : rawWire.description;
+  }
+
+  /** A session on a real target through `wire` (a CMSIS-DAP probe): no board, no run loop. */
+  static onWire(wire: DebugWire, opts: SessionOptions = {}): ProbeSession {
+    return new ProbeSession(null, null, wire, opts);
+  }
+
+  /** True for a simulated board in this process; false for a target behind a probe. */
+  get simulated(): boolean {
+    return this.sim !== null;
+  }
+
+  /** The simulated board, or undefined on a real probe. */
+  get simBoard(): Board | undefined {
+    return this.sim?.board;
+  }
+
+  private simOnly(what: string): NonNullable<ProbeSession['sim']> {
+    if (!this.sim) throw new NotSimulatedError(`${what} exists only for simulated targets; this session is on the probe ${this.description}`);
+    return this.sim;
+  }
+
+  get board(): Board {
+    return this.simOnly('the simulated board').board;
+  }
+
+  get debug(): DebugSystem {
+    return this.simOnly('the simulated debug system').debug;
+  }
+
+  get machine(): Machine {
+    return this.simOnly('the simulator run loop').machine;
   }
 
   static open(target?: string, opts: SessionOptions = {}): ProbeSession {
@@ -53,13 +97,14 @@ export class ProbeSession {
     board.reset();
     const machine = new Machine(board, opts.machine);
     const wire = new SimWire(debug, `sim:${board.name}`);
-    const session = new ProbeSession(spec, board, debug, machine, wire, opts);
+    const session = new ProbeSession(spec, { board, debug, machine, wire }, wire, opts);
     session.wake();
     return session;
   }
 
   /** (Re)start or wake the background run loop; call after anything that may let the core run. */
   wake(): void {
+    if (!this.sim) return; // a real chip runs by itself
     if (this.loop) {
       this.machine.kick();
       return;
@@ -125,10 +170,14 @@ export class ProbeSession {
 
   /** The wire without arbitration, for the CMSIS-DAP device's synchronous fast path. */
   get simWire(): SimWire {
-    return this.rawWire;
+    return this.simOnly('the simulator wire').wire;
   }
 
   async close(): Promise<void> {
+    if (!this.sim) {
+      await this.rawWire.close(); // LEDs off, DAP_Disconnect, link closed
+      return;
+    }
     this.machine.stop('session closed');
     if (this.loop) await this.loop;
   }

@@ -1,0 +1,444 @@
+// A DebugWire driving any CMSIS-DAP probe: tsprobe as the CMSIS-DAP *host* (what OpenOCD
+// and pyOCD are to a DAPLink). The DebugWire contract is close to DAP_Transfer by design:
+// the probe firmware itself hides the SW-DP's posted AP reads and retries WAIT, and stops
+// a transfer list at the first transfer that does not complete; so a DebugWire batch maps
+// onto DAP_Transfer packets one for one, split only where the packet size forces it.
+//
+// - transfer(): split into as few DAP_Transfer packets as the packet size (and the 255
+//   transfers a packet can hold) allows, sent one after the other: a later packet must not
+//   run once an earlier one stopped (it may write SELECT or CSW).
+// - transferBlock(): DAP_TransferBlock packets, up to the probe's packet count in flight.
+//   After a failed packet the packets already sent still run on the probe; for FAULT the
+//   sticky error makes them fault too, and the caller re-establishes TAR either way.
+// - a response that does not come in time: DAP_TransferAbort, then the link is dropped
+//   and reopened (with DAP_Connect and the settings again) on the next operation, so a
+//   lost TCP connection or unplugged probe costs one failed operation, not the session.
+import { Cmd, Cap, DAP_OK, Pin, Port, Resp, InfoId } from '../../dap/protocol.js';
+import {
+  WireError,
+  type BatchResult,
+  type BlockResult,
+  type DebugWire,
+  type SwdSequenceStep,
+  type TransferAck,
+  type TransferRequest,
+  type WireOptions,
+} from '../debug-wire.js';
+import { readProbeInfo, type DapProbeInfo } from './probe-info.js';
+import { TransportError, type DapTransport, type TransportOpener } from './transport.js';
+
+export interface CmsisDapWireOptions {
+  /** SWD clock (DAP_SWJ_Clock), Hz. */
+  clockHz?: number;
+  /** How long to wait for one response. */
+  responseTimeoutMs?: number;
+  /** WAIT retries and idle cycles (DAP_TransferConfigure). */
+  waitRetries?: number;
+  idleCycles?: number;
+  /** Packets in flight at most (the probe's packet count caps it). */
+  maxInFlight?: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_CLOCK_HZ = 4_000_000;
+
+/** DAP_Transfer response ack (bits 2:0) to the DebugWire's names. */
+function ackOf(resp: number): TransferAck {
+  if (resp & Resp.ERROR) return 'parity-error';
+  switch (resp & 7) {
+    case Resp.OK: return 'ok';
+    case Resp.WAIT: return 'wait';
+    case Resp.FAULT: return 'fault';
+    default: return 'no-ack';
+  }
+}
+
+const u32le = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+function putU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}
+
+/** The DAP_Transfer request byte of one transfer. */
+function requestByte(t: { ap: boolean; read: boolean; addr: number }): number {
+  return (t.ap ? 0x01 : 0) | (t.read ? 0x02 : 0) | (t.addr & 0x0c);
+}
+
+export class CmsisDapWire implements DebugWire {
+  readonly description: string;
+  /** Counters for benchmarks and tests. */
+  readonly stats = { packets: 0, reconnects: 0, timeouts: 0 };
+  private transport: DapTransport | null;
+  private waitRetries: number;
+  private idleCycles: number;
+  private clockHz: number;
+  private configDirty = false;
+  /** Serialises operations: one command stream, whoever calls. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    transport: DapTransport,
+    readonly info: DapProbeInfo,
+    private readonly reopen: TransportOpener | null,
+    private readonly opts: CmsisDapWireOptions,
+  ) {
+    this.transport = transport;
+    this.description = `cmsis-dap:${transport.description}`;
+    this.waitRetries = opts.waitRetries ?? 100;
+    this.idleCycles = opts.idleCycles ?? 0;
+    this.clockHz = opts.clockHz ?? DEFAULT_CLOCK_HZ;
+  }
+
+  /** Open a transport with `opener`, discover the probe and connect it in SWD mode. */
+  static async open(opener: TransportOpener, opts: CmsisDapWireOptions = {}): Promise<CmsisDapWire> {
+    const transport = await opener();
+    try {
+      const info = await readProbeInfo((req) => roundTrip(transport, req, opts.responseTimeoutMs ?? 5000));
+      if (info.capabilities && !(info.capabilities & Cap.SWD)) {
+        throw new WireError(`CMSIS-DAP probe ${transport.description} (${info.product || 'unnamed'}) does not support SWD; tsprobe drives targets over SWD only`);
+      }
+      const wire = new CmsisDapWire(transport, info, opener, opts);
+      await wire.setup(transport);
+      return wire;
+    } catch (e) {
+      await transport.close().catch(() => undefined);
+      throw e instanceof TransportError ? new WireError(e.message) : e;
+    }
+  }
+
+  /** Packet size used: the probe's, capped by the transport's. */
+  get packetSize(): number {
+    return Math.min(this.info.packetSize, this.transport?.maxPacketSize ?? Infinity);
+  }
+
+  get packetCount(): number {
+    return Math.max(1, Math.min(this.info.packetCount, this.opts.maxInFlight ?? 255));
+  }
+
+  private get timeoutMs(): number {
+    return this.opts.responseTimeoutMs ?? 5000;
+  }
+
+  /** Connect in SWD mode and apply clock and transfer settings (also after a reconnect). */
+  private async setup(t: DapTransport): Promise<void> {
+    const connect = await roundTrip(t, Uint8Array.of(Cmd.Connect, Port.SWD), this.timeoutMs);
+    if (connect[1] !== Port.SWD) throw new WireError(`CMSIS-DAP probe ${t.description}: DAP_Connect in SWD mode failed (answered port ${connect[1]})`);
+    await this.checkStatus(t, clockRequest(this.clockHz), 'DAP_SWJ_Clock');
+    await this.checkStatus(t, this.configureRequest(), 'DAP_TransferConfigure');
+    await this.checkStatus(t, Uint8Array.of(Cmd.SwdConfigure, 0), 'DAP_SWD_Configure');
+    // The "connected" LED; probes without LEDs answer OK all the same.
+    await roundTrip(t, Uint8Array.of(Cmd.HostStatus, 0, 1), this.timeoutMs);
+    this.configDirty = false;
+  }
+
+  private configureRequest(): Uint8Array {
+    const r = Math.min(this.waitRetries, 0xffff);
+    return Uint8Array.of(Cmd.TransferConfigure, Math.min(this.idleCycles, 255), r & 0xff, r >>> 8, 0, 0);
+  }
+
+  private async checkStatus(t: DapTransport, req: Uint8Array, what: string): Promise<void> {
+    const resp = await roundTrip(t, req, this.timeoutMs);
+    if (resp[1] !== DAP_OK) throw new WireError(`CMSIS-DAP probe ${t.description}: ${what} failed (status 0x${resp[1].toString(16)})`);
+  }
+
+  /**
+   * Run `fn` with the transport, one operation at a time. A link failure drops the
+   * transport (after a DAP_TransferAbort attempt) and becomes a WireError naming it; the
+   * next operation reconnects.
+   */
+  private run<T>(fn: (t: DapTransport) => Promise<T>): Promise<T> {
+    const go = async (): Promise<T> => {
+      if (this.closed) throw new WireError(`${this.description}: the wire is closed`);
+      let t = this.transport;
+      if (!t) {
+        if (!this.reopen) throw new WireError(`${this.description}: the link to the probe is down`);
+        try {
+          t = await this.reopen();
+          await this.setup(t);
+        } catch (e) {
+          await t?.close().catch(() => undefined);
+          throw new WireError(`${this.description}: reconnecting failed: ${(e as Error).message}`);
+        }
+        this.transport = t;
+        this.stats.reconnects++;
+        this.opts.log?.(`${this.description}: reconnected`);
+      }
+      if (this.configDirty) await this.checkStatus(t, this.configureRequest(), 'DAP_TransferConfigure');
+      this.configDirty = false;
+      try {
+        return await fn(t);
+      } catch (e) {
+        if (!(e instanceof TransportError)) throw e;
+        if (/within \d+ ms/.test(e.message)) {
+          this.stats.timeouts++;
+          await t.send(Uint8Array.of(Cmd.TransferAbort)).catch(() => undefined);
+        }
+        this.transport = null;
+        await t.close().catch(() => undefined);
+        throw new WireError(`${e.message}; the next operation reconnects`);
+      }
+    };
+    const p = this.lock.then(go, go);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  private async command(t: DapTransport, req: Uint8Array): Promise<Uint8Array> {
+    this.stats.packets++;
+    return roundTrip(t, req, this.timeoutMs);
+  }
+
+  configure(opts: WireOptions): void {
+    if (opts.waitRetries !== undefined) this.waitRetries = opts.waitRetries;
+    if (opts.idleCycles !== undefined) this.idleCycles = opts.idleCycles;
+    this.configDirty = true;
+  }
+
+  transfer(batch: readonly TransferRequest[]): Promise<BatchResult> {
+    return this.run(async (t) => {
+      const reads: number[] = [];
+      let completed = 0;
+      let i = 0;
+      const size = this.packetSize;
+      while (i < batch.length) {
+        // As many transfers as fit both the request and the response into one packet.
+        let reqBytes = 3;
+        let respBytes = 3;
+        let n = 0;
+        while (i + n < batch.length && n < 255) {
+          const x = batch[i + n];
+          const rq = 1 + (x.read ? 0 : 4);
+          const rs = x.read ? 4 : 0;
+          if (reqBytes + rq > size || respBytes + rs > size) break;
+          reqBytes += rq;
+          respBytes += rs;
+          n++;
+        }
+        const req = new Uint8Array(reqBytes);
+        req[0] = Cmd.Transfer;
+        req[1] = 0; // DAP index (JTAG only)
+        req[2] = n;
+        let o = 3;
+        for (let k = 0; k < n; k++) {
+          const x = batch[i + k];
+          req[o++] = requestByte(x);
+          if (!x.read) {
+            putU32(req, o, (x.value ?? 0) >>> 0);
+            o += 4;
+          }
+        }
+        const resp = await this.command(t, req);
+        if (resp[0] !== Cmd.Transfer || resp.length < 3) throw this.outOfStep('DAP_Transfer', resp);
+        const done = resp[1];
+        if (resp[2] & Resp.MISMATCH) throw new WireError(`${this.description}: DAP_Transfer reported a value mismatch, but tsprobe sent no match reads`);
+        let readsDone = 0;
+        for (let k = 0; k < done; k++) if (batch[i + k].read) readsDone++;
+        if (resp.length < 3 + 4 * readsDone) throw this.outOfStep('DAP_Transfer', resp);
+        for (let k = 0; k < readsDone; k++) reads.push(u32le(resp, 3 + 4 * k));
+        completed += done;
+        const ack = ackOf(resp[2]);
+        if (done < n || ack !== 'ok') return { completed, ack: ack === 'ok' ? 'no-ack' : ack, reads };
+        i += n;
+      }
+      return { completed, ack: 'ok' as const, reads };
+    });
+  }
+
+  transferBlock(req: { ap: boolean; read: boolean; addr: number }, count: number, data?: Uint32Array): Promise<BlockResult> {
+    if (!req.read && (!data || data.length < count)) throw new WireError(`transferBlock: ${count} writes need ${count} data words`);
+    return this.run(async (t) => {
+      const out = new Uint32Array(req.read ? count : 0);
+      const per = Math.max(1, Math.min(0xffff, Math.floor((this.packetSize - (req.read ? 4 : 5)) / 4)));
+      const chunks: { start: number; n: number }[] = [];
+      for (let s = 0; s < count; s += per) chunks.push({ start: s, n: Math.min(per, count - s) });
+      const rb = requestByte(req);
+      let sent = 0;
+      let received = 0;
+      let completed = 0;
+      let failure: TransferAck | null = null;
+      while (received < chunks.length) {
+        // Keep up to packetCount packets in flight, unless a packet already failed.
+        while (failure === null && sent < chunks.length && sent - received < this.packetCount) {
+          const c = chunks[sent++];
+          const p = new Uint8Array(req.read ? 5 : 5 + 4 * c.n);
+          p[0] = Cmd.TransferBlock;
+          p[1] = 0;
+          p[2] = c.n & 0xff;
+          p[3] = c.n >>> 8;
+          p[4] = rb;
+          if (!req.read) for (let k = 0; k < c.n; k++) putU32(p, 5 + 4 * k, data![c.start + k]);
+          this.stats.packets++;
+          await t.send(p);
+        }
+        if (received >= sent) break;
+        const c = chunks[received++];
+        const resp = await t.receive(this.timeoutMs);
+        if (failure !== null) continue; // drained: sent before the failure was seen
+        if (resp[0] !== Cmd.TransferBlock || resp.length < 4) throw this.outOfStep('DAP_TransferBlock', resp);
+        const done = resp[1] | (resp[2] << 8);
+        const ack = ackOf(resp[3]);
+        if (req.read) {
+          if (resp.length < 4 + 4 * done) throw this.outOfStep('DAP_TransferBlock', resp);
+          for (let k = 0; k < done; k++) out[c.start + k] = u32le(resp, 4 + 4 * k);
+        }
+        completed += done;
+        if (done < c.n || ack !== 'ok') failure = ack === 'ok' ? 'no-ack' : ack;
+      }
+      return { completed, ack: failure ?? 'ok', data: out };
+    });
+  }
+
+  swjSequence(bits: number, data: Uint8Array): Promise<void> {
+    return this.run(async (t) => {
+      for (let done = 0; done < bits; done += 256) {
+        const n = Math.min(256, bits - done);
+        const bytes = new Uint8Array((n + 7) >>> 3);
+        for (let k = 0; k < n; k++) if ((data[(done + k) >>> 3] >>> ((done + k) & 7)) & 1) bytes[k >>> 3] |= 1 << (k & 7);
+        const resp = await this.command(t, Uint8Array.of(Cmd.SwjSequence, n & 0xff, ...bytes));
+        if (resp[0] !== Cmd.SwjSequence) throw this.outOfStep('DAP_SWJ_Sequence', resp);
+        if (resp[1] !== DAP_OK) throw new WireError(`${this.description}: DAP_SWJ_Sequence of ${n} bits failed`);
+      }
+    });
+  }
+
+  swdSequence(steps: readonly SwdSequenceStep[]): Promise<Uint8Array[]> {
+    return this.run(async (t) => {
+      // DAP_SWD_Sequence carries at most 64 bits per step: longer steps are split, and
+      // their captures joined again.
+      const parts: { capture: boolean; bits: number; out?: Uint8Array; of: number; at: number }[] = [];
+      steps.forEach((s, idx) => {
+        for (let at = 0; at < s.bits; at += 64) {
+          const n = Math.min(64, s.bits - at);
+          if ('capture' in s) parts.push({ capture: true, bits: n, of: idx, at });
+          else parts.push({ capture: false, bits: n, out: sliceBits(s.out, at, n), of: idx, at });
+        }
+      });
+      const result = steps.map((s) => new Uint8Array((s.bits + 7) >>> 3));
+      let i = 0;
+      while (i < parts.length) {
+        let reqBytes = 2;
+        let respBytes = 2;
+        let n = 0;
+        while (i + n < parts.length && n < 255) {
+          const p = parts[i + n];
+          const bytes = (p.bits + 7) >>> 3;
+          const rq = 1 + (p.capture ? 0 : bytes);
+          const rs = p.capture ? bytes : 0;
+          if (n > 0 && (reqBytes + rq > this.packetSize || respBytes + rs > this.packetSize)) break;
+          reqBytes += rq;
+          respBytes += rs;
+          n++;
+        }
+        const req = new Uint8Array(reqBytes);
+        req[0] = Cmd.SwdSequence;
+        req[1] = n;
+        let o = 2;
+        for (let k = 0; k < n; k++) {
+          const p = parts[i + k];
+          req[o++] = (p.bits & 0x3f) | (p.capture ? 0x80 : 0);
+          if (!p.capture) {
+            req.set(p.out!, o);
+            o += p.out!.length;
+          }
+        }
+        const resp = await this.command(t, req);
+        if (resp[0] !== Cmd.SwdSequence) throw this.outOfStep('DAP_SWD_Sequence', resp);
+        if (resp[1] !== DAP_OK) throw new WireError(`${this.description}: DAP_SWD_Sequence failed (the probe may not support it: CMSIS-DAP 1.2 and later)`);
+        let r = 2;
+        for (let k = 0; k < n; k++) {
+          const p = parts[i + k];
+          if (!p.capture) continue;
+          const bytes = (p.bits + 7) >>> 3;
+          for (let b = 0; b < p.bits; b++) {
+            if ((resp[r + (b >>> 3)] >>> (b & 7)) & 1) result[p.of][(p.at + b) >>> 3] |= 1 << ((p.at + b) & 7);
+          }
+          r += bytes;
+        }
+        i += n;
+      }
+      return steps.flatMap((s, idx) => ('capture' in s ? [result[idx]] : []));
+    });
+  }
+
+  setReset(asserted: boolean): Promise<void> {
+    return this.run(async (t) => {
+      // nRESET is active low: asserted drives it 0. No wait for the pin to settle.
+      const resp = await this.command(t, Uint8Array.of(Cmd.SwjPins, asserted ? 0 : Pin.nRESET, Pin.nRESET, 0, 0, 0, 0));
+      if (resp[0] !== Cmd.SwjPins) throw this.outOfStep('DAP_SWJ_Pins', resp);
+    });
+  }
+
+  setClock(hz: number): Promise<void> {
+    return this.run(async (t) => {
+      this.clockHz = hz >>> 0;
+      const resp = await this.command(t, clockRequest(this.clockHz));
+      if (resp[1] !== DAP_OK) throw new WireError(`${this.description}: the probe refused an SWD clock of ${hz} Hz (DAP_SWJ_Clock)`);
+    });
+  }
+
+  /** The "target running" LED (DAP_HostStatus). */
+  setRunningLed(on: boolean): Promise<void> {
+    return this.run(async (t) => {
+      await this.command(t, Uint8Array.of(Cmd.HostStatus, 1, on ? 1 : 0));
+    });
+  }
+
+  /** Ask one DAP_Info item again (e.g. for `tsprobe list`). */
+  infoItem(id: number): Promise<Uint8Array> {
+    return this.run((t) => this.command(t, Uint8Array.of(Cmd.Info, id)));
+  }
+
+  /** LEDs off and DAP_Disconnect, then the transport closes. Errors on the way are ignored: the link may be gone. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.lock;
+    this.closed = true;
+    const t = this.transport;
+    this.transport = null;
+    if (!t) return;
+    try {
+      await roundTrip(t, Uint8Array.of(Cmd.HostStatus, 0, 0), 1000);
+      await roundTrip(t, Uint8Array.of(Cmd.Disconnect), 1000);
+    } catch {
+      // the link is already down: nothing to say goodbye to
+    }
+    await t.close().catch(() => undefined);
+  }
+
+  private outOfStep(what: string, resp: Uint8Array): WireError {
+    // The response stream no longer matches the requests: drop the link, reconnect next time.
+    const t = this.transport;
+    this.transport = null;
+    void t?.close().catch(() => undefined);
+    const head = Array.from(resp.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return new WireError(`${this.description}: unexpected answer to ${what} (${head || 'empty'}); the link is reset`);
+  }
+}
+
+function clockRequest(hz: number): Uint8Array {
+  const p = new Uint8Array(5);
+  p[0] = Cmd.SwjClock;
+  putU32(p, 1, hz >>> 0);
+  return p;
+}
+
+function sliceBits(src: Uint8Array, at: number, n: number): Uint8Array {
+  const out = new Uint8Array((n + 7) >>> 3);
+  for (let k = 0; k < n; k++) if ((src[(at + k) >>> 3] >>> ((at + k) & 7)) & 1) out[k >>> 3] |= 1 << (k & 7);
+  return out;
+}
+
+/** Send one command and wait for its response (used before the wire exists, and on close). */
+async function roundTrip(t: DapTransport, req: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  await t.send(req);
+  const resp = await t.receive(timeoutMs);
+  if (resp.length === 0 || resp[0] !== req[0]) {
+    throw new TransportError(`CMSIS-DAP probe ${t.description}: answer to command 0x${req[0].toString(16)} began with 0x${(resp[0] ?? 0).toString(16)} (out of step)`);
+  }
+  return resp;
+}
+
+export { InfoId };

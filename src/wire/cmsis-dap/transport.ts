@@ -1,0 +1,25 @@
+// How the CMSIS-DAP host reaches a probe: packets out, packets back in order. TCP, USB HID
+// (v1) and USB bulk (v2) all fit behind this; the wire above knows nothing else of them.
+
+export interface DapTransport {
+  /** For messages: 'tcp://127.0.0.1:4441', 'usb:0d28:0204:ABC (HID)'. */
+  readonly description: string;
+  /** The largest packet the transport itself carries (a HID report: 64), if it limits it. */
+  readonly maxPacketSize?: number;
+  /** Queue one request packet (does not wait for its response). */
+  send(packet: Uint8Array): Promise<void>;
+  /** The next response packet, in request order. */
+  receive(timeoutMs: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** The link to the probe failed (closed, timed out, permission denied): the message says which and what to do. */
+export class TransportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/** How to open a transport again after its link dropped (the wire reconnects once per failure). */
+export type TransportOpener = () => Promise<DapTransport>;
