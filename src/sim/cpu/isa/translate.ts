@@ -255,6 +255,33 @@ function emitInline(exec: Exec, i: number): Inline | null {
     }
     case dp32.exec_dp_modified_immediate:
       return emitModifiedImmediate(i);
+    case dp32.exec_dp_shifted_register:
+      return emitShiftedRegister(i);
+    case ls32.exec_ldst_imm8: {
+      const n = (i >>> 16) & 15;
+      const t = (i >>> 12) & 15;
+      const p = (i >>> 10) & 1;
+      const u = (i >>> 9) & 1;
+      const w = (i >>> 8) & 1;
+      if (n === 15 || t >= 13 || (p === 0 && w === 0) || (w && n === t)) return null;
+      const isLoad = (i & 0x100000) !== 0;
+      const imm = i & 0xff;
+      const access = accessOf(i);
+      const wb = w ? `r[${n}] = ${n === 13 ? 'oa & ~3' : 'oa'};` : '';
+      const head = `const base = r[${n}]; const oa = (base ${u ? '+' : '-'} ${imm}) >>> 0; const addr = ${p ? 'oa' : 'base'};`;
+      if (isLoad) return mem(`{ ${head} const v = ${access.read('addr')}; ${wb} r[${t}] = v; }`);
+      return mem(`{ ${head} cpu.${access.write}(addr, r[${t}]); ${wb} }`);
+    }
+    case ls32.exec_ldst_register: {
+      const n = (i >>> 16) & 15;
+      const t = (i >>> 12) & 15;
+      const m = i & 15;
+      if (n === 15 || t >= 13 || m === 15) return null;
+      const addr = `r[${n}] + (r[${m}] << ${(i >>> 4) & 3})`;
+      const access = accessOf(i);
+      if (i & 0x100000) return mem(`r[${t}] = ${access.read(addr)};`);
+      return mem(`cpu.${access.write}(${addr}, r[${t}]);`);
+    }
     case ls32.exec_ldst_imm12: {
       const n = (i >>> 16) & 15;
       const t = (i >>> 12) & 15;
@@ -324,4 +351,82 @@ function expandImm(imm12: number): number {
   const unrotated = 0x80 | (imm12 & 0x7f);
   const rot = imm12 >>> 7;
   return ((unrotated >>> rot) | (unrotated << (32 - rot))) >>> 0;
+}
+
+/** The size and signedness of a single load/store (hw1 bit 8 S, bits [6:5] size). */
+function accessOf(i: number): { read: (addr: string) => string; write: string } {
+  const size = (i >>> 21) & 3;
+  const signed = (i & 0x1000000) !== 0;
+  return {
+    read: (addr) => {
+      const read = size === 0 ? `cpu.read8(${addr})` : size === 1 ? `cpu.read16(${addr})` : `cpu.read32(${addr})`;
+      return signed ? (size === 0 ? `((${read} << 24) >> 24) >>> 0` : `((${read} << 16) >> 16) >>> 0`) : read;
+    },
+    write: size === 0 ? 'write8' : size === 1 ? 'write16' : 'write32',
+  };
+}
+
+/** Data processing (shifted register) with the shift decoded at translation time. */
+function emitShiftedRegister(i: number): Inline | null {
+  const op = (i >>> 21) & 15;
+  const s = (i & 0x100000) !== 0;
+  const n = (i >>> 16) & 15;
+  const d = (i >>> 8) & 15;
+  const m = i & 15;
+  const type = (i >>> 4) & 3;
+  const imm5 = ((i >>> 10) & 0x1c) | ((i >>> 6) & 3);
+  const compare = d === 15 && s;
+  if ((d >= 13 && !compare) || m === 15 || (n === 15 && op !== 2 && op !== 3)) return null;
+  const logical = op < 8;
+  const setCarry = s && logical;
+  // b = the shifted operand; cOut = its carry (only when the flags take it)
+  let b: string;
+  let cOut = '';
+  switch (type) {
+    case 0:
+      b = imm5 === 0 ? 'x' : `(x << ${imm5}) >>> 0`;
+      if (imm5 !== 0) cOut = `(x >>> ${32 - imm5}) & 1`;
+      break;
+    case 1:
+      b = imm5 === 0 ? '0' : `x >>> ${imm5}`;
+      cOut = imm5 === 0 ? 'x >>> 31' : `(x >>> ${imm5 - 1}) & 1`;
+      break;
+    case 2:
+      b = imm5 === 0 ? '(x >> 31) >>> 0' : `(x >> ${imm5}) >>> 0`;
+      cOut = imm5 === 0 ? 'x >>> 31' : `(x >>> ${imm5 - 1}) & 1`;
+      break;
+    default:
+      if (imm5 === 0) {
+        b = '((cpu.c << 31) | (x >>> 1)) >>> 0'; // RRX
+        cOut = 'x & 1';
+      } else {
+        b = `((x >>> ${imm5}) | (x << ${32 - imm5})) >>> 0`;
+        cOut = 'sb >>> 31';
+      }
+  }
+  const a = n === 15 ? '0' : `r[${n}]`;
+  const dest = compare ? null : `r[${d}]`;
+  const pre = `const x = r[${m}]; const sb = ${b};${setCarry && cOut ? ` cpu.c = ${cOut};` : ''}`;
+  if (logical) {
+    let expr: string;
+    switch (op) {
+      case 0: expr = `${a} & sb`; break;
+      case 1: expr = `${a} & ~sb`; break;
+      case 2: expr = `${a} | sb`; break;
+      case 3: expr = `${a} | ~sb`; break;
+      case 4: expr = `${a} ^ sb`; break;
+      default: return null;
+    }
+    return { code: `{ ${pre} const v = (${expr}) >>> 0; ${dest ? `${dest} = v;` : ''}${s ? ` ${nzOf('v')}` : ''} }`, pure: true };
+  }
+  let body: string;
+  switch (op) {
+    case 8: body = s ? addWithFlags(a, 'sb', '0', dest) : `${dest} = (${a} + sb) >>> 0;`; break;
+    case 10: body = s ? addWithFlags(a, 'sb', 'cpu.c', dest) : `${dest} = (${a} + sb + cpu.c) >>> 0;`; break;
+    case 11: body = s ? addWithFlags(a, '~sb >>> 0', 'cpu.c', dest) : `${dest} = (${a} + (~sb >>> 0) + cpu.c) >>> 0;`; break;
+    case 13: body = s ? addWithFlags(a, '~sb >>> 0', '1', dest) : `${dest} = (${a} - sb) >>> 0;`; break;
+    case 14: body = s ? addWithFlags(`~${a} >>> 0`, 'sb', '1', dest) : `${dest} = (sb - ${a}) >>> 0;`; break;
+    default: return null;
+  }
+  return { code: `{ ${pre} ${body} }`, pure: true };
 }
