@@ -1,0 +1,257 @@
+// A MicroPython interpreter for one probe context: the worker, the call channel it
+// blocks on, and the main-thread loop that answers its calls. `run` executes a script,
+// `monitor` evaluates `monitor python <expr>`, `repl*` drive MicroPython's own REPL.
+// Ctrl-C (`interrupt`) raises KeyboardInterrupt at the script's next target call; a
+// script that makes none is stopped by restarting the interpreter (the target is never
+// left in a half state: each target operation completes on the main thread).
+import { Worker } from 'node:worker_threads';
+import { C, OP, createChannel, type Channel } from './channel.js';
+import type { FromWorker, ToWorker } from './messages.js';
+import { pythonServices } from './services.js';
+import type { ProbeContext } from '../probe-context.js';
+
+// Node 20 has Atomics.waitAsync; TypeScript's ES2022 library does not declare it.
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number, timeout?: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** How long the main thread waits synchronously for a script's next call. */
+const SPIN_WAIT_MS = 0.2;
+/** Longest run of back-to-back calls before the event loop gets a turn. */
+const BURST_MS = 4;
+
+export class PythonError extends Error {
+  constructor(readonly traceback: string) {
+    super(traceback.trimEnd());
+    this.name = 'PythonError';
+  }
+}
+
+export interface PythonOptions {
+  /** Where the interpreter's print() goes (default: stdout). */
+  output?: (text: string) => void;
+}
+
+function errorKind(e: unknown): string {
+  const err = e as Error;
+  const kind = err?.name === 'TypeError' ? 'TypeError' : err?.name === 'RangeError' ? 'ValueError' : 'RuntimeError';
+  return `${kind}:${err?.message ?? String(e)}`;
+}
+
+export class PythonRuntime {
+  private worker!: Worker;
+  private ch!: Channel;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+  private serving = false;
+  private closed = false;
+  private lastReq = 0;
+  private readonly services: ReturnType<typeof pythonServices>;
+  private readonly enc = new TextEncoder();
+  private readonly dec = new TextDecoder();
+  private readonly output: (text: string) => void;
+  /** Called when MicroPython's REPL asks to exit (Ctrl-D). */
+  onReplExit: (() => void) | null = null;
+  /** Bridge calls answered (bench, tests). */
+  calls = 0;
+
+  private constructor(
+    readonly ctx: ProbeContext,
+    opts: PythonOptions,
+  ) {
+    this.services = pythonServices(ctx);
+    this.output = opts.output ?? ((t) => process.stdout.write(t));
+  }
+
+  static async start(ctx: ProbeContext, opts: PythonOptions = {}): Promise<PythonRuntime> {
+    const rt = new PythonRuntime(ctx, opts);
+    await rt.startWorker();
+    ctx.evaluators.python = (expr) => rt.monitor(expr);
+    return rt;
+  }
+
+  private startWorker(): Promise<void> {
+    this.ch = createChannel();
+    this.lastReq = 0;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { sab: this.ch.sab } });
+    this.worker.unref();
+    const ready = new Promise<void>((resolve, reject) => {
+      this.worker.once('error', reject);
+      this.worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          this.worker.off('error', reject);
+          resolve();
+        } else this.onMessage(m);
+      });
+    });
+    this.worker.on('error', (e) => this.failAll(e));
+    this.worker.on('exit', () => this.failAll(new Error('the MicroPython interpreter stopped')));
+    this.serve();
+    return ready;
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'out') this.output(m.text);
+    else if (m.type === 'done') {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new PythonError(m.error));
+      else p?.resolve(m.result ?? '');
+    } else if (m.type === 'repl-exit') this.onReplExit?.();
+  }
+
+  /** Answer the worker's synchronous calls, one at a time, for as long as it lives. */
+  private async serve(): Promise<void> {
+    if (this.serving) return;
+    this.serving = true;
+    const { ctl } = this.ch;
+    const ch = this.ch;
+    while (!this.closed && ch === this.ch) {
+      const w = waitAsync(ctl, C.REQ, this.lastReq);
+      if (w.async) {
+        // Keep the process alive only while a script may still call us.
+        const r = await w.value;
+        if (r === 'timed-out') continue;
+      }
+      if (this.closed || ch !== this.ch) break;
+      const seq = Atomics.load(ctl, C.REQ);
+      if (seq === this.lastReq) continue;
+      this.lastReq = seq;
+      await this.answer();
+      Atomics.store(ctl, C.RESP, seq);
+      Atomics.notify(ctl, C.RESP);
+      // A script usually calls again at once: wait for that call synchronously for a few
+      // microseconds (Node allows Atomics.wait on the main thread) instead of a trip
+      // through the event loop, but give the loop (sockets, timers, the simulated core)
+      // a turn at least every few milliseconds.
+      const burstStart = performance.now();
+      while (!this.closed && ch === this.ch && performance.now() - burstStart < BURST_MS) {
+        if (Atomics.wait(ctl, C.REQ, this.lastReq, SPIN_WAIT_MS) === 'timed-out') break;
+        const next = Atomics.load(ctl, C.REQ);
+        this.lastReq = next;
+        await this.answer();
+        Atomics.store(ctl, C.RESP, next);
+        Atomics.notify(ctl, C.RESP);
+      }
+      if (performance.now() - burstStart >= BURST_MS) await new Promise((r) => setImmediate(r));
+    }
+    this.serving = false;
+  }
+
+  private async answer(): Promise<void> {
+    const { ctl, data } = this.ch;
+    const t = this.ctx.target;
+    this.calls++;
+    try {
+      const op = ctl[C.OP];
+      const a = ctl[C.A] >>> 0;
+      switch (op) {
+        case OP.READ8:
+          ctl[C.RESULT] = await t.read8(a);
+          break;
+        case OP.READ16:
+          ctl[C.RESULT] = await t.read16(a);
+          break;
+        case OP.READ32:
+          ctl[C.RESULT] = (await t.read32(a)) | 0;
+          break;
+        case OP.WRITE8:
+          await t.write8(a, ctl[C.B] & 0xff);
+          break;
+        case OP.WRITE16:
+          await t.write16(a, ctl[C.B] & 0xffff);
+          break;
+        case OP.WRITE32:
+          await t.write32(a, ctl[C.B] >>> 0);
+          break;
+        case OP.JSON: {
+          const [fn, args] = JSON.parse(this.dec.decode(data.slice(0, ctl[C.LEN]))) as [string, unknown[]];
+          const f = this.services[fn];
+          if (!f) throw new Error(`no such probe call '${fn}'`);
+          if (this.ctx.debug) process.stderr.write(`tsprobe: python -> ${fn}(${JSON.stringify(args).slice(1, -1)})\n`);
+          const r = await (f as (...a: unknown[]) => unknown)(...args);
+          const out = this.enc.encode(JSON.stringify(r ?? null));
+          if (out.length > data.length) throw new RangeError(`${fn}: the answer (${out.length} bytes) is larger than the bridge (${data.length}); ask for less`);
+          data.set(out);
+          ctl[C.LEN] = out.length;
+          break;
+        }
+        default:
+          throw new Error(`unknown bridge opcode ${op}`);
+      }
+      ctl[C.STATUS] = 0;
+    } catch (e) {
+      const msg = this.enc.encode(errorKind(e)).subarray(0, data.length);
+      data.set(msg);
+      ctl[C.LEN] = msg.length;
+      ctl[C.STATUS] = 1;
+    }
+  }
+
+  private request(m: ToWorker & { id: number }): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(m.id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage(m);
+    }).finally(() => {
+      if (this.pending.size === 0 && !this.replActive) this.worker.unref();
+    }) as Promise<string>;
+  }
+
+  /** Run Python source; rejects with PythonError (the traceback names `filename`). */
+  async run(code: string, filename = '<script>'): Promise<void> {
+    await this.request({ type: 'run', id: this.nextId++, code, filename });
+  }
+
+  /** `monitor python <expr>`: bmp.repl_fun's handler, or eval/exec in __main__. */
+  monitor(expr: string): Promise<string> {
+    return this.request({ type: 'monitor', id: this.nextId++, expr });
+  }
+
+  private replActive = false;
+  replStart(): void {
+    this.replActive = true;
+    this.worker.ref();
+    this.worker.postMessage({ type: 'repl-init' } satisfies ToWorker);
+  }
+  replInput(bytes: Uint8Array): void {
+    this.worker.postMessage({ type: 'repl-input', data: Array.from(bytes) } satisfies ToWorker);
+  }
+
+  /**
+   * Ctrl-C: KeyboardInterrupt at the next target call. If the script makes none within
+   * `graceMs`, the interpreter is restarted (its Python state is lost) and true returned.
+   */
+  async interrupt(graceMs = 1000): Promise<boolean> {
+    Atomics.store(this.ch.ctl, C.INTERRUPT, 1);
+    if (this.pending.size === 0) {
+      Atomics.store(this.ch.ctl, C.INTERRUPT, 0);
+      return false;
+    }
+    const start = Date.now();
+    while (this.pending.size > 0 && Date.now() - start < graceMs) await new Promise((r) => setTimeout(r, 10));
+    if (this.pending.size === 0) return false;
+    const old = this.worker;
+    this.ch = createChannel(); // the old serve loop ends on its own
+    this.failAll(new PythonError('KeyboardInterrupt: the script made no target call for a second; the interpreter was restarted\n'));
+    old.removeAllListeners('exit');
+    await old.terminate();
+    await this.startWorker();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ctx.evaluators.python) delete this.ctx.evaluators.python;
+    this.worker.removeAllListeners('exit');
+    Atomics.store(this.ch.ctl, C.REQ, -1);
+    Atomics.notify(this.ch.ctl, C.REQ);
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,143 @@
+// One MicroPython interpreter in a worker thread (one interpreter per JS realm). Python
+// calls into `_tsprobe` block this thread on the shared channel while the main thread
+// does the async target work; scripts, REPL input and `monitor python` evaluations
+// arrive as messages while the interpreter is idle.
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
+import { C, OP, createChannel } from './channel.js';
+import { TARGET_PY, BMP_PY, DAP_PY } from './modules.js';
+import type { ToWorker, FromWorker } from './messages.js';
+
+const port = parentPort!;
+const ch = createChannel(workerData.sab as SharedArrayBuffer);
+const { ctl, data } = ch;
+const post = (m: FromWorker) => port.postMessage(m);
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+// Output is buffered and sent on newlines, before every target call and when a run ends.
+let outBuf: number[] = [];
+function flushOut(): void {
+  if (outBuf.length === 0) return;
+  post({ type: 'out', text: dec.decode(Uint8Array.from(outBuf)) });
+  outBuf = [];
+}
+const write = (bytes: Uint8Array) => {
+  for (const b of bytes) outBuf.push(b);
+  if (outBuf.length > 4096 || bytes.includes(10)) flushOut();
+};
+
+const mp = await loadMicroPython({ stdout: write, stderr: write, linebuffer: false, heapsize: 8 * 1024 * 1024 });
+let lastError = '';
+let seq = 0;
+
+/** One synchronous round trip to the main thread; false when the call failed (lastError says why). */
+function roundTrip(op: number, a: number, b: number): boolean {
+  if (Atomics.load(ctl, C.INTERRUPT)) {
+    Atomics.store(ctl, C.INTERRUPT, 0);
+    lastError = 'KeyboardInterrupt:interrupted';
+    return false;
+  }
+  if (outBuf.length) flushOut();
+  seq = (seq + 1) | 0;
+  ctl[C.OP] = op;
+  ctl[C.A] = a;
+  ctl[C.B] = b;
+  Atomics.store(ctl, C.REQ, seq);
+  Atomics.notify(ctl, C.REQ);
+  while (Atomics.load(ctl, C.RESP) !== seq) Atomics.wait(ctl, C.RESP, Atomics.load(ctl, C.RESP));
+  if (ctl[C.STATUS] !== 0) {
+    lastError = dec.decode(data.slice(0, ctl[C.LEN]));
+    return false;
+  }
+  return true;
+}
+
+const fast = (op: number) => (addr: number) => (roundTrip(op, addr | 0, 0) ? ctl[C.RESULT] : null);
+const fastWrite = (op: number) => (addr: number, v: number) => (roundTrip(op, addr | 0, v | 0) ? 0 : null);
+
+mp.registerJsModule('_tsprobe', {
+  r8: fast(OP.READ8),
+  r16: fast(OP.READ16),
+  r32: fast(OP.READ32),
+  w8: fastWrite(OP.WRITE8),
+  w16: fastWrite(OP.WRITE16),
+  w32: fastWrite(OP.WRITE32),
+  /** fn name + JSON arguments; JSON answer or null. */
+  call: (fn: string, args: string) => {
+    const req = enc.encode(JSON.stringify([fn, JSON.parse(args)]));
+    if (req.length > data.length) {
+      lastError = `ValueError:${fn}: request of ${req.length} bytes is larger than the bridge's ${data.length} (split it)`;
+      return null;
+    }
+    data.set(req);
+    ctl[C.LEN] = req.length;
+    if (!roundTrip(OP.JSON, 0, 0)) return null;
+    return dec.decode(data.slice(0, ctl[C.LEN]));
+  },
+  error: () => lastError,
+});
+
+mp.FS.mkdirTree('/lib');
+mp.FS.writeFile('/lib/target.py', TARGET_PY);
+mp.FS.writeFile('/lib/bmp.py', BMP_PY);
+mp.FS.writeFile('/lib/dap.py', DAP_PY);
+
+/** Python's traceback, without the frame of our own exec() wrapper. */
+function pythonError(e: unknown): string {
+  const err = e as { name?: string; type?: string; message?: string };
+  if (err?.name !== 'PythonError') return `${(e as Error)?.message ?? String(e)}`;
+  return (err.message ?? '').replace(/^(Traceback \(most recent call last\):\n)  File "<stdin>", line \d+, in <module>\n/, '$1');
+}
+
+function runScript(code: string, filename: string): void {
+  mp.globals.set('__tsprobe_src', code);
+  mp.globals.set('__tsprobe_file', filename);
+  try {
+    mp.runPython(`exec(compile(__tsprobe_src, __tsprobe_file, 'exec'))`);
+  } finally {
+    mp.globals.delete('__tsprobe_src');
+    mp.globals.delete('__tsprobe_file');
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  try {
+    if (m.type === 'run') {
+      try {
+        runScript(m.code, m.filename);
+        flushOut();
+        post({ type: 'done', id: m.id });
+      } catch (e) {
+        flushOut();
+        post({ type: 'done', id: m.id, error: pythonError(e) });
+      }
+    } else if (m.type === 'monitor') {
+      try {
+        mp.globals.set('__tsprobe_expr', m.expr);
+        mp.runPython(`import bmp\n__tsprobe_result = bmp._monitor(__tsprobe_expr)`);
+        flushOut();
+        post({ type: 'done', id: m.id, result: String(mp.globals.get('__tsprobe_result') ?? '') });
+      } catch (e) {
+        flushOut();
+        post({ type: 'done', id: m.id, error: pythonError(e) });
+      }
+    } else if (m.type === 'repl-init') {
+      mp.replInit();
+      flushOut();
+    } else if (m.type === 'repl-input') {
+      for (const c of m.data) {
+        if (mp.replProcessChar(c)) {
+          flushOut();
+          post({ type: 'repl-exit' });
+          return;
+        }
+      }
+      flushOut();
+    }
+  } catch (e) {
+    post({ type: 'out', text: `tsprobe: python worker error: ${(e as Error).message}\n` });
+  }
+});
+
+post({ type: 'ready' });
