@@ -7,6 +7,7 @@ import { registerDebug } from './commands/debug.js';
 import { registerDap } from './commands/dap.js';
 import { registerHidBridge } from './commands/hid-bridge.js';
 import { registerGdb } from './commands/gdb.js';
+import { registerList } from './commands/list.js';
 
 const subcommands: ((program: Command) => void)[] = [
   registerSim,
@@ -14,6 +15,7 @@ const subcommands: ((program: Command) => void)[] = [
   registerDap,
   registerHidBridge,
   registerGdb,
+  registerList,
 ];
 
 const program = new Command();

@@ -15,7 +15,7 @@ import type { DapUartLink } from './uart-link.js';
  * at the target's receiver.
  */
 export function sessionUartLink(session: ProbeSession): DapUartLink | undefined {
-  const uart = session.board.uarts[0];
+  const uart = session.simBoard?.uarts[0];
   if (!uart) return undefined;
   return {
     send(bytes) {
@@ -72,7 +72,8 @@ export function sessionDapAttach(
   return (owner) => {
     session.acquireExclusive(owner); // throws ProbeBusyError when someone else holds it
     const wire = wireLevel === 'bit' ? bitLevelWire(session) : session.wireFor(owner);
-    const processor = new DapProcessor(wire, { boardName: session.board.name, deviceName: session.board.name, ...config }, { log, uart: sessionUartLink(session) });
+    const name = session.simBoard?.name ?? session.description; // a real probe: proxy mode
+    const processor = new DapProcessor(wire, { boardName: name, deviceName: name, ...config }, { log, uart: sessionUartLink(session) });
     return {
       processor,
       async detach() {

@@ -5,14 +5,16 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseElf } from '../../image/elf.js';
 import { ProbeSession } from '../../probe/session.js';
-import { TargetSpecError } from '../../probe/target-spec.js';
+import { openTargetFor, TARGET_HELP } from '../../probe/cli-options.js';
 import { serveDap } from '../../dap/serve.js';
 import type { DapTcpServer } from '../../dap/tcp-server.js';
 import { DEFAULT_DAP_TCP_PORT } from '../../dap/tcp-framing.js';
 import { UserError, describeFsError, runAction } from '../errors.js';
 
 export interface DapCommandOptions {
-  target: string;
+  target?: string;
+  probe?: string;
+  frequency?: string;
   port: string;
   host: string;
   packetSize: string;
@@ -33,12 +35,15 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
     throw new UserError(`--packet-size ${opts.packetSize}: use 64 (v1, HID-style) or 512 and up to 65535 (v2)`);
   }
   if (opts.wire !== 'register' && opts.wire !== 'bit') throw new UserError(`--wire ${opts.wire}: use register or bit`);
-  let session: ProbeSession;
-  try {
-    session = ProbeSession.open(opts.target, { machine: { sliceCycles: DAP_SLICE_CYCLES, inputOpen: () => true } });
-  } catch (e) {
-    if (e instanceof TargetSpecError) throw new UserError(e.message);
-    throw e;
+  const session: ProbeSession = await openTargetFor(
+    opts,
+    { machine: { sliceCycles: DAP_SLICE_CYCLES, inputOpen: () => true }, log: (m) => process.stderr.write(`tsprobe: ${m}\n`) },
+    (m) => new UserError(m),
+  );
+  // Proxy mode (a real probe behind): the firmware and the bit-level wire are the simulator's.
+  if (!session.simulated && (opts.firmware || opts.wire === 'bit')) {
+    await session.close();
+    throw new UserError(`${opts.firmware ? '--firmware' : '--wire bit'} needs a simulated target; ${session.description} is a real probe (load firmware with tsprobe gdb --load or tsprobe flash)`);
   }
   if (opts.firmware) {
     let bytes: Uint8Array;
@@ -81,7 +86,9 @@ export function registerDap(program: Command): void {
   program
     .command('dap')
     .description('serve a target as a CMSIS-DAP device over TCP (OpenOCD "cmsis-dap backend tcp" framing)')
-    .option('-t, --target <spec>', 'what to debug: sim:<board>', 'sim:mps2-an385')
+    .option('-t, --target <spec>', TARGET_HELP)
+    .option('--probe <probe>', 're-export this CMSIS-DAP probe (tcp://HOST:PORT, usb:VID:PID[:SERIAL], SERIAL) over TCP: proxy mode')
+    .option('--frequency <hz>', 'SWD clock of the real probe, e.g. 4M, 500k')
     .option('-p, --port <n>', 'TCP port (0: any free port)', String(DEFAULT_DAP_TCP_PORT))
     .option('--host <addr>', 'address to listen on (anything but loopback exposes the probe)', '127.0.0.1')
     .option('--packet-size <n>', 'CMSIS-DAP packet size: 64 (v1, HID-style reports) or 512+ (v2)', '512')

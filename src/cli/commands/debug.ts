@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ProbeSession } from '../../probe/session.js';
-import { TargetSpecError } from '../../probe/target-spec.js';
+import { addProbeOptions, openTargetFor, TARGET_HELP } from '../../probe/cli-options.js';
 import { parseElf, ElfError, type ElfImage } from '../../image/elf.js';
 import { connectCortexM, type Connection } from '../../cortexm/connect.js';
 import { CortexMError } from '../../cortexm/cortex-m.js';
@@ -20,6 +20,8 @@ import { UserError, runAction, describeFsError } from '../errors.js';
 
 interface CommonOptions {
   target?: string;
+  probe?: string;
+  frequency?: string;
   load?: string;
   runTo?: string;
   runMs?: string;
@@ -33,7 +35,8 @@ interface Opened {
 
 /** Where an address is on the board, for error messages. */
 function describeAddress(session: ProbeSession, addr: number): string {
-  const board = session.board;
+  const board = session.simBoard;
+  if (!board) return `on the target behind ${session.description}`;
   const e = board.memoryMap.find((m) => addr >= m.base && addr - m.base < m.size);
   return e ? `it is in ${e.name} on ${board.name}` : `no memory is mapped there on ${board.name}`;
 }
@@ -47,13 +50,7 @@ function parseNumber(text: string, what: string, image?: ElfImage): number {
 }
 
 async function open(opts: CommonOptions): Promise<Opened> {
-  let session: ProbeSession;
-  try {
-    session = ProbeSession.open(opts.target);
-  } catch (e) {
-    if (e instanceof TargetSpecError) throw new UserError(e.message);
-    throw e;
-  }
+  const session = await openTargetFor(opts, { log: (m) => process.stderr.write(`tsprobe: ${m}\n`) }, (m) => new UserError(m));
   try {
     const conn = await connectCortexM(session.wireFor('cli'), { describeAddress: (a) => describeAddress(session, a) });
     let image: ElfImage | undefined;
@@ -140,8 +137,10 @@ async function info({ session, conn }: Opened): Promise<void> {
   out('ROM table');
   const tree = await readComponent(mem, (mem.base & ~0xfff) >>> 0);
   for (const l of formatComponentTree(tree, '  ')) out(l);
-  out(`memory map (${session.board.name})`);
-  for (const m of session.board.memoryMap) {
+  const board = session.simBoard;
+  if (!board) return; // a real chip's memory map is not known to tsprobe
+  out(`memory map (${board.name})`);
+  for (const m of board.memoryMap) {
     if (m.kind === 'unimplemented') continue;
     out(`  ${hex32(m.base)}-${hex32(m.base + m.size - 1)}  ${m.kind.padEnd(10)} ${m.name}`);
   }
@@ -264,8 +263,8 @@ async function regs({ conn, image }: Opened): Promise<void> {
 
 export function registerDebug(program: Command): void {
   const common = (c: Command) =>
-    c
-      .option('-t, --target <spec>', 'target: sim:<board> (sim:mps2-an385, sim:mps2-an386, sim:mps2-an500)', 'sim:mps2-an385')
+    addProbeOptions(c
+      .option('-t, --target <spec>', TARGET_HELP))
       .option('--load <elf>', 'write this firmware through the debug port and stop at its reset vector')
       .option('--run-to <where>', 'then run to this symbol or address (a temporary breakpoint)')
       .option('--run-ms <ms>', 'then let the core run for this many milliseconds of host time');

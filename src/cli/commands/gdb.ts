@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ProbeSession } from '../../probe/session.js';
-import { TargetSpecError } from '../../probe/target-spec.js';
+import { addProbeOptions, openTargetFor, TARGET_HELP } from '../../probe/cli-options.js';
 import { parseElf } from '../../image/elf.js';
 import { connectCortexM } from '../../cortexm/connect.js';
 import { AdiError } from '../../adi/errors.js';
@@ -16,6 +16,8 @@ import { UserError, runAction, describeFsError } from '../errors.js';
 
 export interface GdbCommandOptions {
   target?: string;
+  probe?: string;
+  frequency?: string;
   port: string;
   host: string;
   load?: string;
@@ -33,24 +35,24 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
   if (packetSize !== undefined && (!Number.isInteger(packetSize) || packetSize < 0x100 || packetSize > 0x100000)) {
     throw new UserError(`--packet-size ${opts.packetSize}: expected a number of bytes from 256 to 1048576`);
   }
-  let session: ProbeSession;
-  try {
-    // A debugger can always wake a sleeping core: the run loop never ends for idleness.
-    session = ProbeSession.open(opts.target, { machine: { inputOpen: () => true } });
-  } catch (e) {
-    if (e instanceof TargetSpecError) throw new UserError(e.message);
-    throw e;
-  }
-  const board = session.board;
+  // A debugger can always wake a sleeping core: the run loop never ends for idleness.
+  const session: ProbeSession = await openTargetFor(
+    opts,
+    { machine: { inputOpen: () => true }, log: (m) => process.stderr.write(`tsprobe: ${m}\n`) },
+    (m) => new UserError(m),
+  );
+  // undefined on a real probe: the chip is on the user's desk.
+  const board = session.simBoard;
   // The probe serves semihosting (BKPT 0xAB halts the core), as with real hardware.
-  if (opts.semihosting) board.semihostingEnabled = false;
+  if (board && opts.semihosting) board.semihostingEnabled = false;
   // The board's console UART goes to our stdout, as with `qemu -nographic`.
-  const uart = board.uarts[0];
+  const uart = board?.uarts[0];
   if (uart) uart.output = (b) => process.stdout.write(Uint8Array.of(b));
 
   let server: GdbServer | null = null;
   try {
     const describeAddress = (addr: number) => {
+      if (!board) return `on the target behind ${session.description}`;
       const e = board.memoryMap.find((m) => addr >= m.base && addr - m.base < m.size);
       return e ? `it is in ${e.name} on ${board.name}` : `no memory is mapped there on ${board.name}`;
     };
@@ -106,16 +108,16 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
 }
 
 export function registerGdb(program: Command): void {
-  program
+  addProbeOptions(program
     .command('gdb')
     .description('GDB remote serial protocol server (gdb: target extended-remote HOST:PORT)')
-    .option('-t, --target <spec>', 'target: sim:<board>', 'sim:mps2-an385')
+    .option('-t, --target <spec>', TARGET_HELP)
     .option('-p, --port <port>', 'TCP port (0: any free port)', String(DEFAULT_GDB_PORT))
     .option('--host <address>', 'address to listen on (anything but 127.0.0.1 exposes the target to the network)', '127.0.0.1')
     .option('--load <elf>', 'write this firmware through the debug port before serving, and stop at its reset vector')
     .option('--no-semihosting', 'do not serve semihosting calls (BKPT 0xAB then stops like any breakpoint)')
     .option('--packet-size <bytes>', 'largest packet gdb may send (PacketSize); default 16384')
-    .option('--debug', 'log every packet to stderr')
+    .option('--debug', 'log every packet to stderr'))
     .action(async (opts: GdbCommandOptions) => {
       await runAction(() => gdbCommand(opts));
       process.exit(process.exitCode ?? 0);
