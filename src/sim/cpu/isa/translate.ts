@@ -15,6 +15,7 @@ import type { Exec } from './encoding.js';
 import * as t16 from './thumb16.js';
 import * as dp32 from './dataproc32.js';
 import * as ls32 from './loadstore32.js';
+import * as c32 from './control32.js';
 import type { Clock } from '../../clock.js';
 
 export interface Block {
@@ -88,8 +89,11 @@ export function translateBlock(decoder: Decoder, code: Uint16Array, codeBase: nu
     const next = addr + size;
     index += size >>> 1;
     const last = !straight.has(exec) || exec === itTerminator || handlers.length === MAX_BLOCK;
-    const inline = emitInline(exec, insn);
-    if (inline !== null && inline.pure) {
+    const inline = emitInline(exec, insn) ?? emitBranch(exec, insn, addr, next);
+    if (inline !== null && inline.setsPc) {
+      // a branch: it sets the PC itself (and ends the block)
+      lines.push(inline.code);
+    } else if (inline !== null && inline.pure) {
       // register-only work: no fault, no PC read, no device access, no branch
       lines.push(inline.code + (last ? ` cpu._pc = ${next};` : ''));
     } else if (inline !== null) {
@@ -147,6 +151,51 @@ interface Inline {
   code: string;
   /** Touches only registers and flags (no memory, PC or clock). */
   pure: boolean;
+  /** A branch: the code sets cpu._pc. */
+  setsPc?: boolean;
+}
+
+// ConditionPassed as JS expressions on the flag fields.
+const CONDITIONS = [
+  'cpu.z === 1', 'cpu.z === 0', 'cpu.c === 1', 'cpu.c === 0', 'cpu.n === 1', 'cpu.n === 0', 'cpu.v === 1', 'cpu.v === 0',
+  '(cpu.c === 1 && cpu.z === 0)', '(cpu.c === 0 || cpu.z === 1)', 'cpu.n === cpu.v', 'cpu.n !== cpu.v',
+  '(cpu.z === 0 && cpu.n === cpu.v)', '(cpu.z === 1 || cpu.n !== cpu.v)',
+];
+
+/** B (all forms) and BL with their targets computed at translation time. */
+function emitBranch(exec: Exec, i: number, addr: number, next: number): Inline | null {
+  const pcValue = addr + 4;
+  const target = (off: number): number => ((pcValue + off) & ~1) >>> 0;
+  const offset24 = (): number => {
+    const s = (i >>> 26) & 1;
+    const i1 = (((i >>> 13) & 1) ^ s) ^ 1;
+    const i2 = (((i >>> 11) & 1) ^ s) ^ 1;
+    const off = (s << 24) | (i1 << 23) | (i2 << 22) | (((i >>> 16) & 0x3ff) << 12) | ((i & 0x7ff) << 1);
+    return (off << 7) >> 7;
+  };
+  const conditional = (cond: number, off: number): Inline => ({
+    code: `cpu._pc = ${CONDITIONS[cond]} ? ${target(off)} : ${next};`,
+    pure: true,
+    setsPc: true,
+  });
+  switch (exec) {
+    case t16.exec_B_T1:
+      return conditional((i >>> 8) & 15, ((i & 0xff) << 24) >> 23);
+    case t16.exec_B_T2:
+      return { code: `cpu._pc = ${target(((i & 0x7ff) << 21) >> 20)};`, pure: true, setsPc: true };
+    case c32.exec_B_T3: {
+      const cond = (i >>> 22) & 15;
+      if ((cond & 0xe) === 0xe) return null;
+      const s = (i >>> 26) & 1;
+      const off = (s << 20) | (((i >>> 11) & 1) << 19) | (((i >>> 13) & 1) << 18) | (((i >>> 16) & 0x3f) << 12) | ((i & 0x7ff) << 1);
+      return conditional(cond, (off << 11) >> 11);
+    }
+    case c32.exec_B_T4:
+      return { code: `cpu._pc = ${target(offset24())};`, pure: true, setsPc: true };
+    case c32.exec_BL_T1:
+      return { code: `r[14] = ${(pcValue | 1) >>> 0}; cpu._pc = ${target(offset24())};`, pure: true, setsPc: true };
+  }
+  return null;
 }
 
 const u32 = (v: number): string => String(v >>> 0);
