@@ -83,6 +83,7 @@ import { Nvic } from '../scs/nvic.js';
 import { Scb } from '../scs/scb.js';
 import { SysTick } from '../scs/systick.js';
 import { Scs } from '../scs/scs.js';
+import { FpState, FpuRegisters } from './fpu/state.js';
 
 /** Which architecture profile features the core has. */
 export interface CoreConfig {
@@ -309,6 +310,8 @@ export class Cpu {
   readonly scb: Scb;
   readonly systick: SysTick;
   readonly scs: Scs;
+  /** The floating-point registers (S0-S31, FPSCR, FPCCR/FPCAR/FPDSCR); unused without an FPU. */
+  readonly fp = new FpState();
 
   // Decoder tables for this configuration.
   readonly decoder: Decoder;
@@ -349,6 +352,7 @@ export class Cpu {
     this.scb = new Scb(this);
     this.systick = new SysTick(this);
     this.scs = new Scs(this);
+    if (config.fpu) this.scs.fpuRegisters = new FpuRegisters(this);
   }
 
   // ---- program counter and special registers ---------------------------------------
@@ -516,7 +520,8 @@ export class Cpu {
       case 17: return this.msp;
       case 18: return this.psp;
       case 20: return ((this._control << 24) | (this._faultmask << 16) | (this._basepri << 8) | this._primask) >>> 0;
-      default: return 0;
+      case 33: return this.config.fpu ? this.fp.fpscr : 0;
+      default: return this.config.fpu && sel >= 64 && sel < 96 ? this.fp.s[sel - 64] : 0;
     }
   }
 
@@ -538,6 +543,8 @@ export class Cpu {
         this.faultmask = (v >>> 16) & 0xff;
         this.control = (v >>> 24) & 0xff;
         return;
+      case 33: if (this.config.fpu) this.fp.fpscr = (v & 0xf7c0009f) >>> 0; return;
+      default: if (this.config.fpu && sel >= 64 && sel < 96) this.fp.s[sel - 64] = v; return;
     }
   }
 
@@ -569,6 +576,7 @@ export class Cpu {
     this.nvic.reset();
     this.scb.reset();
     this.systick.reset();
+    this.fp.reset();
     let sp = 0;
     let entry = 0;
     try {
@@ -667,6 +675,7 @@ export class Cpu {
     if (this.bkptHook !== null && this.bkptHook(imm8)) {
       // A debugger that halted on it leaves the PC at the BKPT.
       if (this._halted) this._pc = (this.r[15] - 4) >>> 0;
+      this.attention = true; // a semihosting exit (or a halt) is seen before the next instruction
       return;
     }
     raiseDebugEvent(this);
