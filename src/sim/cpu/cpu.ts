@@ -13,12 +13,12 @@
 // allocates nothing per instruction. Data accesses hit a cached RAM region first. Everything
 // unusual (pending exceptions, halts, sleep, exception return, wrong T bit, a debug hook)
 // raises `attention`, checked once per instruction.
-// Where the time goes (cpu profile): the fixed per-instruction work of the loop (about 6 ns
-// here: fetch, r[15], IT check, dispatch), then the handlers that are called rather than
-// inlined (TurboFan's inlining budget covers only the hottest few). Translating Thumb basic
-// blocks into JS functions would remove the fetch/dispatch per instruction and let V8 inline
-// whole blocks; expect several times the speed on loops, at the cost of invalidation on
-// writes to code memory.
+// Where the time goes (cpu profile): interpreted, the fixed per-instruction work of the loop
+// (about 6 ns here: fetch, r[15], IT check, dispatch), then the handlers that are called
+// rather than inlined. So run() translates straight-line code into JS functions
+// (isa/translate.ts): the frequent instructions become inline JS with their fields as
+// constants, the rest direct calls V8 can inline, and a block that loops to itself iterates
+// inside its function. step() always interprets.
 
 import { BusFault, type Bus, type Region } from '../bus.js';
 import type { Clock } from '../clock.js';
