@@ -7,6 +7,8 @@ import { registerDebug } from './commands/debug.js';
 import { registerDap } from './commands/dap.js';
 import { registerHidBridge } from './commands/hid-bridge.js';
 import { registerGdb } from './commands/gdb.js';
+import { registerRun } from './commands/run.js';
+import { registerRepl } from './commands/repl.js';
 import { registerList } from './commands/list.js';
 
 const subcommands: ((program: Command) => void)[] = [
@@ -15,6 +17,8 @@ const subcommands: ((program: Command) => void)[] = [
   registerDap,
   registerHidBridge,
   registerGdb,
+  registerRun,
+  registerRepl,
   registerList,
 ];
 

@@ -66,6 +66,7 @@ export class Target {
   private queue: Promise<unknown> = Promise.resolve();
   private pendingError: unknown = null;
   private closed = false;
+  private interrupted = false;
   /** `await t.mem32[0x20000000]`, `t.mem32[0x20000000] = 5`: word access by index. */
   readonly mem32: MemView;
   readonly mem16: MemView;
@@ -120,6 +121,7 @@ export class Target {
   /** Run one operation after all earlier ones (the wire is one conversation). */
   private run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new ScriptError('the target is detached; open it again with Target.open()'));
+    if (this.interrupted) return Promise.reject(new ScriptError('interrupted (Ctrl-C)'));
     const p = this.queue.then(async () => {
       if (this.pendingError !== null) {
         const e = this.pendingError;
@@ -130,6 +132,17 @@ export class Target {
     });
     this.queue = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * Ctrl-C: every later call rejects with 'interrupted' (the operation in progress
+   * completes, so the target is not left half-way), until resumeCalls().
+   */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+  resumeCalls(): void {
+    this.interrupted = false;
   }
 
   /** Wait for queued writes (from `mem32[a] = v`) and report their errors. */

@@ -1,0 +1,70 @@
+// `tsprobe run script.ts|script.js|script.py [args...] [--target sim:<board>] [--load fw.elf]`:
+// open the target, run one script against it, close. JavaScript/TypeScript scripts see
+// the target as the global `target` (see src/script); Python scripts import `target`.
+// Ctrl-C stops the script at its next target call; a second Ctrl-C ends tsprobe.
+import type { Command } from 'commander';
+import { ScriptHost, scriptLanguage } from '../../script/script-host.js';
+import { ScriptFailure } from '../../script/js-runner.js';
+import { ScriptError } from '../../script/target.js';
+import { TargetSpecError } from '../../probe/target-spec.js';
+import { AdiError } from '../../adi/errors.js';
+import { CortexMError } from '../../cortexm/cortex-m.js';
+import { UserError, runAction } from '../errors.js';
+
+export interface OpenScriptOptions {
+  target?: string;
+  load?: string;
+}
+
+/** Open a ScriptHost; errors a user can fix become UserError. */
+export async function openScriptHost(opts: OpenScriptOptions, args: string[] = []): Promise<ScriptHost> {
+  try {
+    return await ScriptHost.open(opts.target, { load: opts.load }, { args });
+  } catch (e) {
+    if (e instanceof TargetSpecError || e instanceof ScriptError || e instanceof AdiError || e instanceof CortexMError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+export async function runCommand(file: string, args: string[], opts: OpenScriptOptions): Promise<number> {
+  try {
+    scriptLanguage(file);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const host = await openScriptHost(opts, args);
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\ntsprobe: interrupting the script (Ctrl-C again to quit)\n');
+    void host.interrupt();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await host.runFile(file);
+    return 0;
+  } catch (e) {
+    if (e instanceof ScriptFailure) {
+      process.stderr.write(e.message.replace(/\n?$/, '\n'));
+      return interrupts ? 130 : 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await host.close();
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a script (.ts, .js, .py) against the target')
+    .argument('<script>', 'script file: TypeScript/JavaScript (global `target`) or MicroPython (import target)')
+    .argument('[args...]', 'passed to JavaScript scripts as the global `args`')
+    .option('-t, --target <spec>', 'target: sim:<board>', 'sim:mps2-an385')
+    .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector')
+    .action(async (file: string, args: string[], opts: OpenScriptOptions) => {
+      await runAction(() => runCommand(file, args, opts));
+      process.exit(process.exitCode ?? 0);
+    });
+}
