@@ -150,7 +150,8 @@ export class Dap {
   async run(b: Batch): Promise<void> {
     let ops = b.ops;
     for (;;) {
-      const res = await this.wire.transfer(ops.map((o) => o.req));
+      // A wire that throws (a probe's link dropped) leaves the cached SELECT/CSW/TAR unknown.
+      const res = await this.wire.transfer(ops.map((o) => o.req)).catch((e: unknown) => this.forgetAndThrow(e));
       // Account for what completed: read values and SELECT writes.
       let ri = 0;
       for (let i = 0; i < res.completed; i++) {
@@ -209,7 +210,9 @@ export class Dap {
     const out = read ? new Uint32Array(count) : new Uint32Array(0);
     let done = 0;
     while (done < count) {
-      const res = await this.wire.transferBlock({ ap: true, read, addr: reg & 0xc }, count - done, read ? undefined : data!.subarray(done));
+      const res = await this.wire
+        .transferBlock({ ap: true, read, addr: reg & 0xc }, count - done, read ? undefined : data!.subarray(done))
+        .catch((e: unknown) => this.forgetAndThrow(e));
       if (read) out.set(res.data.subarray(0, res.completed), done);
       done += res.completed;
       if (res.ack === 'ok') {
@@ -247,6 +250,11 @@ export class Dap {
     this.invalidate();
     this.select = select;
     return res.reads[0] ?? 0;
+  }
+
+  private forgetAndThrow(e: unknown): never {
+    this.invalidate();
+    throw e;
   }
 
   /** Forget cached SELECT (after a reset, an error, or someone else using the wire). */
