@@ -9,6 +9,8 @@ import { registerHidBridge } from './commands/hid-bridge.js';
 import { registerGdb } from './commands/gdb.js';
 import { registerRun } from './commands/run.js';
 import { registerRepl } from './commands/repl.js';
+import { registerServe } from './commands/serve.js';
+import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 
 const subcommands: ((program: Command) => void)[] = [
@@ -19,6 +21,8 @@ const subcommands: ((program: Command) => void)[] = [
   registerGdb,
   registerRun,
   registerRepl,
+  registerServe,
+  registerInit,
   registerList,
 ];
 

@@ -7,6 +7,7 @@ import { CortexMTarget } from '../gdb/cortexm-target.js';
 import { GdbServer, DEFAULT_GDB_PORT } from '../gdb/server.js';
 import { serveDap } from '../dap/serve.js';
 import type { DapTcpServer } from '../dap/tcp-server.js';
+import type { DapDeviceConfig } from '../dap/device-config.js';
 import { DEFAULT_DAP_TCP_PORT } from '../dap/tcp-framing.js';
 import type { Target } from './target.js';
 import { ScriptError } from './target.js';
@@ -24,6 +25,8 @@ export class ProbeContext {
   /** Log lines (server messages); serve prints them, tests collect them. */
   log: (line: string) => void = () => {};
   debug = false;
+  /** Identity strings and packet sizes of the CMSIS-DAP face. */
+  dapConfig: Partial<DapDeviceConfig> = {};
 
   constructor(readonly target: Target) {}
 
@@ -76,7 +79,7 @@ export class ProbeContext {
   async startDap(port = DEFAULT_DAP_TCP_PORT, host = '127.0.0.1'): Promise<number> {
     if (this.dap) await this.stopDap();
     try {
-      this.dap = await serveDap(this.target.session, { port, host, log: (m) => this.log(m) });
+      this.dap = await serveDap(this.target.session, { port, host, config: this.dapConfig, log: (m) => this.log(m) });
     } catch (e) {
       throw new ScriptError(`cannot start the CMSIS-DAP server on ${host}:${port}: ${(e as Error).message}`);
     }
