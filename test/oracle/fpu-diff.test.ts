@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { qemuAvailable } from './qemu-trace.js';
-import { generateFpuProgram, runFpuProgram, firstMismatch, toolsAvailable } from './fpu-diff.js';
+import { generateFpuProgram, runFpuProgram, firstMismatch, toolsAvailable, exceptionProgram } from './fpu-diff.js';
 
 const skip = !qemuAvailable() ? 'qemu-system-arm is not installed (the oracle)' : !toolsAvailable() ? 'arm-none-eabi binutils are not installed' : false;
 const SEEDS = Number(process.env.TSPROBE_FPU_SEEDS ?? 6);
@@ -25,5 +25,14 @@ for (const board of ['mps2-an500', 'mps2-an386']) {
       fpscrs += new Set(run.qemu.map((s) => s.fpscr)).size;
     }
     console.log(`# ${board}: ${states} states compared, ${fpscrs} distinct FPSCR values seen`);
+  });
+}
+
+for (const board of ['mps2-an500', 'mps2-an386']) {
+  test(`FP context on exceptions on ${board} (extended frame, lazy and immediate stacking): QEMU and the simulator agree`, { skip }, () => {
+    const run = runFpuProgram(board, exceptionProgram(board === 'mps2-an500'));
+    assert.ok(run.qemu.length > 60, `QEMU logged only ${run.qemu.length} states`);
+    const m = firstMismatch(run);
+    assert.equal(m, null, m ? `state ${m.index}, after ${m.insn}: ${m.what}` : '');
   });
 }

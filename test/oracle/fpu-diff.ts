@@ -295,3 +295,90 @@ export function firstMismatch(run: FpuRun): FpuMismatch | null {
   }
   return null;
 }
+
+/**
+ * A hand-written program for the FP context on exceptions: extended frames with lazy
+ * preservation (FPCCR.LSPEN = 1), with immediate stacking (LSPEN = 0), a basic frame once
+ * CONTROL.FPCA is clear, forced 8-byte alignment, FPDSCR taking effect in the handler, and
+ * the handler reading EXC_RETURN, CONTROL, FPCCR, FPCAR and the frame's S0/FPSCR words into
+ * core registers (so the comparison of r0-r15 checks them).
+ */
+export function exceptionProgram(dp: boolean): FpuProgram {
+  const source = `
+.syntax unified
+.thumb
+.cpu ${dp ? 'cortex-m7' : 'cortex-m4'}
+.fpu ${dp ? 'fpv5-d16' : 'fpv4-sp-d16'}
+.text
+.global _start
+vectors:
+.word 0x20008000
+.word _start+1
+.rept 9
+.word 0
+.endr
+.word svc_handler+1
+.rept 4
+.word 0
+.endr
+.thumb_func
+_start:
+  ldr r0, =0xE000ED88
+  ldr r1, [r0]
+  orr r1, r1, #(0xF << 20)
+  str r1, [r0]
+  dsb
+  isb
+  ldr r0, =0x3f800000
+  vmov s0, r0
+  vmov.f32 s15, #2.0
+  vadd.f32 s1, s0, s15
+  ldr r0, =0x00c00017
+  vmsr fpscr, r0
+  ldr r1, =0xE000EF3C
+  ldr r2, =0x01400000
+  str r2, [r1]
+  sub sp, sp, #4
+  svc 0
+  vmrs r3, fpscr
+  mrs r4, control
+  vmov r5, s0
+  add sp, sp, #4
+  ldr r1, =0xE000EF34
+  ldr r2, =0x80000000
+  str r2, [r1]
+  svc 1
+  vmrs r3, fpscr
+  vmov r5, s0
+  vmov r6, s1
+  mrs r0, control
+  bic r0, r0, #4
+  msr control, r0
+  isb
+  svc 2
+  mrs r4, control
+  vmrs r3, fpscr
+  mov r0, #0x18
+  ldr r1, =0x20026
+  bkpt 0xab
+.thumb_func
+svc_handler:
+  mov r5, lr
+  mrs r6, control
+  ldr r1, =0xE000EF34
+  ldr r7, [r1]
+  ldr r8, [r1, #4]
+  vmrs r9, fpscr
+  ldr r7, [r1]
+  ldr r10, [sp, #0x20]
+  ldr r11, [sp, #0x60]
+  ldr r12, [sp, #0x24]
+  vmov.f32 s0, #3.0
+  vadd.f32 s2, s0, s0
+  mrs r6, control
+  vmrs r9, fpscr
+  bx lr
+.ltorg
+`;
+  return { source, count: -1 };
+}

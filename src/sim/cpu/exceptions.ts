@@ -10,6 +10,7 @@
 
 import { BusFault } from '../bus.js';
 import { type Cpu, Fault, LOCKUP_ADDRESS } from './cpu.js';
+import { stackFpContext, unstackFpContext } from './fpu/state.js';
 
 // Exception numbers.
 export const RESET = 1;
@@ -140,9 +141,11 @@ export function takeException(cpu: Cpu, n: number): void {
   const onPsp = threadMode && (cpu.control & 2) !== 0;
 
   // PushStack: 8 words, 8-byte aligned when CCR.STKALIGN (bit 9 of the stacked xPSR records it).
+  // With CONTROL.FPCA the extended frame (S0-S15, FPSCR, reserved): 0x68 bytes, always 8-aligned.
+  const fpFrame = (cpu.control & 4) !== 0;
   const sp = r[13];
-  const align = (cpu.scb.ccr & (1 << 9)) !== 0 && (sp & 4) !== 0 ? 4 : 0;
-  const frame = (sp - 0x20 - align) >>> 0;
+  const align = ((cpu.scb.ccr & (1 << 9)) !== 0 || fpFrame) && (sp & 4) !== 0 ? 4 : 0;
+  const frame = (sp - (fpFrame ? 0x68 : 0x20) - align) >>> 0;
   const xpsr = (cpu.xpsr & ~(1 << 9)) | (align ? 1 << 9 : 0);
   const words = [r[0], r[1], r[2], r[3], r[12], r[14], returnAddress, xpsr >>> 0];
   let stackError = false;
@@ -154,10 +157,18 @@ export function takeException(cpu: Cpu, n: number): void {
       stackError = true;
     }
   }
+  if (fpFrame) {
+    try {
+      stackFpContext(cpu, frame, threadMode, executionPriority(cpu) > -1);
+    } catch (e) {
+      if (!(e instanceof BusFault)) throw e;
+      stackError = true;
+    }
+  }
   r[13] = frame;
 
-  // EXC_RETURN (no FP context: bit 4 set).
-  r[14] = threadMode ? (onPsp ? 0xfffffffd : 0xfffffff9) : 0xfffffff1;
+  // EXC_RETURN (bit 4 clear: an extended frame with FP context).
+  r[14] = (threadMode ? (onPsp ? 0xfffffffd : 0xfffffff9) : 0xfffffff1) & ~(fpFrame ? 0x10 : 0);
 
   exceptionTaken(cpu, n);
   if (stackError) raiseFault(cpu, Fault.StkErr);
@@ -230,8 +241,10 @@ export function exceptionReturn(cpu: Cpu, excReturn: number): void {
   const toPsp = kind === 0xd;
   const frame = toPsp ? cpu.psp : cpu.msp;
   const w = new Array<number>(8);
+  const fpFrame = (excReturn & 0x10) === 0;
   try {
     for (let i = 0; i < 8; i++) w[i] = cpu.bus.read32(frame + 4 * i);
+    if (fpFrame) unstackFpContext(cpu, frame);
   } catch (e) {
     if (!(e instanceof BusFault)) throw e;
     // Unstacking failed: deactivate, stay in the handler context and take a BusFault (UNSTKERR).
@@ -241,7 +254,7 @@ export function exceptionReturn(cpu: Cpu, excReturn: number): void {
   }
   deactivate(cpu, returning);
   const psr = w[7];
-  const newSp = (frame + 0x20 + ((psr & (1 << 9)) !== 0 && (cpu.scb.ccr & (1 << 9)) !== 0 ? 4 : 0)) >>> 0;
+  const newSp = (frame + (fpFrame ? 0x68 : 0x20) + ((psr & (1 << 9)) !== 0 && ((cpu.scb.ccr & (1 << 9)) !== 0 || fpFrame) ? 4 : 0)) >>> 0;
   if (toPsp) cpu.psp = newSp;
   else cpu.msp = newSp;
   const r = cpu.r;
@@ -261,7 +274,7 @@ export function exceptionReturn(cpu: Cpu, excReturn: number): void {
   cpu.itstate = ((psr >>> 25) & 3) | (((psr >>> 10) & 0x3f) << 2);
   cpu.ipsr = kind === 1 ? psr & 0x1ff : 0;
   const popped = psr & 0x1ff;
-  cpu.control = toPsp ? cpu.control | 2 : cpu.control & ~2;
+  cpu.control = (toPsp ? cpu.control | 2 : cpu.control & ~2) & ~(fpFrame ? 0 : 4) | (fpFrame ? 4 : 0);
   cpu.syncStackPointer();
   cpu.pc = w[6]; // bit 0 ignored, as QEMU and silicon do
   cpu.exclusiveAddr = -1;

@@ -118,6 +118,10 @@ export function stackFpContext(cpu: Cpu, frame: number, threadMode: boolean, hfR
   if ((fp.fpccr & FPCCR_LSPEN) === 0) {
     for (let i = 0; i < 16; i++) cpu.bus.write32((frame + 0x20 + 4 * i) >>> 0, fp.s[i]);
     cpu.bus.write32((frame + 0x60) >>> 0, fp.fpscr);
+    // ARMv8-M leaves S0-S15 and FPSCR UNKNOWN after stacking them; QEMU 7.2 zeroes them
+    // (on its Cortex-M4/M7 too), which the differential test follows.
+    fp.s.fill(0, 0, 16);
+    fp.fpscr = 0;
     return;
   }
   fp.fpcar = (frame + 0x20) >>> 0;

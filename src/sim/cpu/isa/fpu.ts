@@ -19,7 +19,7 @@ function fpCheck(cpu: Cpu): void {
   const fp = cpu.fp;
   if (fp.fpccr & FPCCR_LSPACT) preserveFPState(cpu);
   if ((fp.fpccr & FPCCR_ASPEN) !== 0 && (cpu.control & 4) === 0) {
-    fp.fpscr = ((fp.fpscr & ~FPDSCR_MASK) | (fp.fpdscr & FPDSCR_MASK)) >>> 0;
+    fp.fpscr = (fp.fpdscr & FPDSCR_MASK) >>> 0; // FPSCR = FPDSCR, flags cleared (as QEMU 7.2 does)
     cpu.control = cpu.control | 4;
   }
 }
