@@ -327,9 +327,14 @@ export class Cpu {
    * two instructions are slower than interpreted. Set false to interpret everything.
    */
   translate = true;
+  /** Visits of an address before it gets a block (1: at once; tests use that). At most 255. */
+  translateAfter = 16;
   // Translated blocks, by (pc >>> 1) & BLOCK_SLOTS - 1; the block being run (for aborts).
   private readonly blocks: (Block | null)[] = new Array(BLOCK_SLOTS).fill(null);
   private blockRunning: Block | null = null;
+  // How often each slot's address started an instruction before it had a block.
+  private readonly heatPc = new Float64Array(BLOCK_SLOTS).fill(-1);
+  private readonly heat = new Uint8Array(BLOCK_SLOTS);
 
   // The cached code region for instruction fetch.
   private codeBase = 0;
@@ -948,8 +953,15 @@ export class Cpu {
               else b = null;
             }
             if (b === null || b.pc !== pc) {
-              b = off >= 0 && off + 2 <= codeSize ? this.translateAt(pc, code, codeBase, codeSize) : null;
-              this.blocks[slot] = b;
+              // translate code that runs often; run-once code (start-up) stays interpreted
+              if (this.heatPc[slot] !== pc) {
+                this.heatPc[slot] = pc;
+                this.heat[slot] = 0;
+              }
+              if (++this.heat[slot] >= this.translateAfter) {
+                b = off >= 0 && off + 2 <= codeSize ? this.translateAt(pc, code, codeBase, codeSize) : null;
+                this.blocks[slot] = b;
+              } else b = null;
             }
             if (b !== null && now + b.len <= limit) {
               this.blockRunning = b;

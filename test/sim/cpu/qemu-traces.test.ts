@@ -79,6 +79,7 @@ for (const name of ['thumb16', 'thumb32', 'exceptions', 'privilege']) {
     mapScs(bus, cpu);
     cpu.reset();
     cpu.translate = true;
+    cpu.translateAfter = 1;
     cpu.run(trace.states.length * 4);
     const expected = new Array<number>(17).fill(0);
     for (const change of trace.states) for (const k in change) expected[Number(k)] = parseInt(change[k], 16);

@@ -94,6 +94,7 @@ for (const dsp of [false, true]) {
       const b = setup(code, seed, dsp);
       a.cpu.translate = false;
       b.cpu.translate = true;
+      b.cpu.translateAfter = 1;
       for (let i = 0; i < 150; i++) a.cpu.step();
       b.cpu.run(150);
       const state = (m: typeof a) => [...m.cpu.r.slice(0, 15), m.cpu.pc, m.cpu.xpsr].map((v) => v >>> 0);
@@ -109,6 +110,7 @@ for (const dsp of [false, true]) {
 
 test('a block sees code written under it (by the core or from outside) and is re-translated', () => {
   const m = machine();
+  m.cpu.translateAfter = 1;
   // movs r0, #1 ; b . -> then the first instruction becomes movs r0, #2
   m.load([0x2001, 0xe7fe], CODE);
   m.cpu.run(10);
