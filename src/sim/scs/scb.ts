@@ -17,6 +17,8 @@ const ID_M4 = [0x30, 0x200, 0x100000, 0, 0x30, 0, 0, 0, 0x01141110, 0x02112000, 
 
 export class Scb {
   vtor = 0;
+  /** VTOR after reset: the core's INITVTOR input (0 on MPS2; the STM32H7's boot address). */
+  resetVtor = 0;
   prigroup = 0;
   scr = 0;
   ccr = CCR_RESET;
@@ -34,7 +36,7 @@ export class Scb {
   constructor(private readonly cpu: Cpu) {}
 
   reset(): void {
-    this.vtor = 0;
+    this.vtor = this.resetVtor;
     this.prigroup = 0;
     this.scr = 0;
     this.ccr = CCR_RESET;
