@@ -38,6 +38,11 @@ export interface Region {
   readonly device?: Device;
   /** Called after every write into a memory region (e.g. to invalidate decode caches). */
   onWrite?: (offset: number, size: number) => void;
+  /**
+   * For read-only memories: bus writes go here instead of being ignored (a flash
+   * controller programs its array this way; reads stay plain memory reads).
+   */
+  readonly writeHandler?: (offset: number, size: AccessSize, value: number) => void;
 }
 
 const PAGE_SHIFT = 20; // 1 MiB top-level pages
@@ -51,7 +56,12 @@ export class Bus {
   private readonly pages: PageEntry[] = new Array(1 << (32 - PAGE_SHIFT));
 
   /** Map a RAM/ROM region backed by a fresh zeroed (or given) buffer. */
-  mapMemory(name: string, base: number, size: number, opts: { readonly?: boolean; fill?: number; bytes?: Uint8Array } = {}): Region {
+  mapMemory(
+    name: string,
+    base: number,
+    size: number,
+    opts: { readonly?: boolean; fill?: number; bytes?: Uint8Array; writeHandler?: (offset: number, size: AccessSize, value: number) => void } = {},
+  ): Region {
     const bytes = opts.bytes ?? new Uint8Array(size);
     if (opts.fill !== undefined) bytes.fill(opts.fill);
     const region: Region = {
@@ -62,6 +72,7 @@ export class Bus {
       halves: new Uint16Array(bytes.buffer, bytes.byteOffset, size >>> 1),
       words: new Uint32Array(bytes.buffer, bytes.byteOffset, size >>> 2),
       readonly: opts.readonly,
+      writeHandler: opts.writeHandler,
     };
     this.add(region);
     return region;
@@ -157,7 +168,10 @@ export class Bus {
     if (r === undefined) throw new BusFault(addr, true, 1);
     const off = addr - r.base;
     if (r.bytes) {
-      if (r.readonly) return;
+      if (r.readonly) {
+        if (r.writeHandler) r.writeHandler(off, 1, value & 0xff);
+        return;
+      }
       r.bytes[off] = value;
       if (r.onWrite) r.onWrite(off, 1);
       return;
@@ -171,7 +185,10 @@ export class Bus {
     if (r === undefined) throw new BusFault(addr, true, 2);
     const off = addr - r.base;
     if (r.halves) {
-      if (r.readonly) return;
+      if (r.readonly) {
+        if (r.writeHandler) r.writeHandler(off, 2, value & 0xffff);
+        return;
+      }
       if ((off & 1) === 0) r.halves[off >>> 1] = value;
       else return this.slowWrite(addr, 2, value);
       if (r.onWrite) r.onWrite(off, 2);
@@ -186,7 +203,10 @@ export class Bus {
     if (r === undefined) throw new BusFault(addr, true, 4);
     const off = addr - r.base;
     if (r.words) {
-      if (r.readonly) return;
+      if (r.readonly) {
+        if (r.writeHandler) r.writeHandler(off, 4, value >>> 0);
+        return;
+      }
       if ((off & 3) === 0) r.words[off >>> 2] = value;
       else return this.slowWrite(addr, 4, value);
       if (r.onWrite) r.onWrite(off, 4);

@@ -31,7 +31,7 @@ test('user errors: one line naming the problem, exit status 2, no stack trace', 
     empty.writeUInt16LE(0, 44); // e_phnum = 0: nothing to load
     writeFileSync(path.join(dir, 'empty.elf'), empty);
     const cases: [string[], RegExp][] = [
-      [['--board', 'stm32f4', 'probe.elf'], /^tsprobe: unknown board 'stm32f4'; known boards: mps2-an385, mps2-an386, mps2-an500\n$/],
+      [['--board', 'stm32f4', 'probe.elf'], /^tsprobe: unknown board 'stm32f4'; known boards: mps2-an385, mps2-an386, mps2-an500, stm32h743, stm32h750\n$/],
       [['nothing-here.elf'], /^tsprobe: cannot read firmware 'nothing-here\.elf': no such file\n$/],
       [[path.join(dir, 'x86.elf')], /^tsprobe: .*x86\.elf: built for x86-64 \(e_machine 62\), not ARM \(40\); build it with arm-none-eabi-gcc for a Cortex-M\n$/],
       [[path.join(dir, 'firmware.bin')], /^tsprobe: .*firmware\.bin: not an ELF file/],
@@ -57,7 +57,7 @@ test('user errors: one line naming the problem, exit status 2, no stack trace', 
 test('--board help lists the boards, as QEMU -M help', () => {
   const r = sim(['--board', 'help']);
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /^Supported boards are:\nmps2-an385  ARM MPS2 with AN385 FPGA image \(Cortex-M3\)\nmps2-an386  .*Cortex-M4.*\nmps2-an500  .*Cortex-M7.*\n$/);
+  assert.match(r.stdout, /^Supported boards are:\nmps2-an385  ARM MPS2 with AN385 FPGA image \(Cortex-M3\)\nmps2-an386  .*Cortex-M4.*\nmps2-an500  .*Cortex-M7.*\nstm32h743   .*STM32H743.*\nstm32h750   .*STM32H750.*\n$/);
 });
 
 test('a lockup is one line with the faulting address and exit status 134', () => {

@@ -1,9 +1,8 @@
 // What a simulated board is: a core, its bus and clock, peripherals, semihosting,
 // and a slot for the debug port. Boards are created by name (boards/index.ts).
-import type { Bus } from '../bus.js';
+import type { Bus, Device } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Cpu } from '../cpu/cpu.js';
-import type { CmsdkApbUart } from '../periph/cmsdk-apb-uart.js';
 import type { Semihosting, SemihostingConsole } from '../semihosting.js';
 import type { ElfImage } from '../../image/elf.js';
 
@@ -12,6 +11,16 @@ export class BoardError extends Error {
     super(message);
     this.name = 'BoardError';
   }
+}
+
+/** What the host side needs of a board's serial port (CMSDK UART, STM32 USART, ...). */
+export interface ConsoleUart extends Device {
+  /** Where transmitted bytes go (the host console, a pty, a test buffer). */
+  output: (byte: number) => void;
+  /** Bytes typed on the host side, queued for the receiver. */
+  input(bytes: Iterable<number>): void;
+  /** Host bytes not yet taken by the firmware. */
+  readonly inputBacklog: number;
 }
 
 export interface BoardOptions {
@@ -38,7 +47,7 @@ export interface Board {
   readonly bus: Bus;
   readonly clock: Clock;
   /** All UARTs; uarts[0] is the console UART. */
-  readonly uarts: readonly CmsdkApbUart[];
+  readonly uarts: readonly ConsoleUart[];
   readonly semihosting: Semihosting;
   /** False while a debugger handles BKPT 0xAB itself (host-side semihosting). */
   semihostingEnabled: boolean;

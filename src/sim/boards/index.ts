@@ -1,6 +1,7 @@
 // The board registry: create a simulated board by name.
 import { BoardError, type Board, type BoardFactory, type BoardOptions } from './board.js';
 import { createMps2Board, MPS2_BOARDS } from './mps2.js';
+import { createStm32h7Board, STM32H7_BOARDS } from './stm32h7.js';
 
 export * from './board.js';
 
@@ -13,6 +14,9 @@ export function registerBoard(name: string, description: string, create: BoardFa
 
 for (const { name, description } of MPS2_BOARDS) {
   registerBoard(name, description, (opts) => createMps2Board(name, opts));
+}
+for (const { name, description } of STM32H7_BOARDS) {
+  registerBoard(name, description, (opts) => createStm32h7Board(name, opts));
 }
 
 export function boardNames(): string[] {

@@ -15,6 +15,7 @@ import { HaltingDebug, type DebugMonitorPort } from './halting-debug.js';
 import { executionPriority } from '../cpu/exceptions.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { DebugCore } from './debug-core.js';
+import type { AccessPortDevice } from './access-port.js';
 import { DESIGNER_ARM } from '../../arch/dp.js';
 
 export type CoreName = 'cortex-m3' | 'cortex-m4' | 'cortex-m7';
@@ -35,6 +36,10 @@ export interface DebugSystemOptions {
   dfsr?: { get(): number; set(v: number): void };
   /** The DebugMonitor exception, for monitor-mode debug. */
   monitor?: DebugMonitorPort;
+  /** The AHB-AP's index on the DP (0 unless the chip puts it elsewhere). */
+  ahbApIndex?: number;
+  /** More access ports the chip has (e.g. the STM32H7's D3 AHB-AP and APB-AP), by APSEL. */
+  extraAps?: { index: number; ap: AccessPortDevice & { reset?(): void } }[];
 }
 
 /** The parts of a board the debug system plugs into (see sim/boards/board.ts). */
@@ -50,6 +55,8 @@ export interface DebuggableBoard {
   debugBkptHook: ((imm8: number) => boolean) | null;
   debug: unknown | null;
   reset(): void;
+  /** The board's own debug port facts (DPIDR, extra APs), merged under attachDebug's options. */
+  readonly debugOptions?: Partial<DebugSystemOptions>;
 }
 
 export class DebugSystem {
@@ -81,7 +88,8 @@ export class DebugSystem {
     this.dp = new SwDp({ dpidr, targetid, dlpidr: version === 2 ? 0x00000001 : undefined, powerUpDelay: 0, ...options.dp });
     this.swj = new SwjPort(this.dp);
     this.ahbAp = new MemAp(bus, { ...(m7 ? AHB_AP.CORTEX_M7 : AHB_AP.CORTEX_M3_M4), ...options.ap }, this.master);
-    this.dp.aps[0] = this.ahbAp;
+    this.dp.aps[options.ahbApIndex ?? 0] = this.ahbAp;
+    for (const { index, ap } of options.extraAps ?? []) this.dp.aps[index] = ap;
 
     const hooksChanged = () => this.halting?.update();
     this.fpb = m7 ? new FpbUnit(2, 8, 0, hooksChanged) : new FpbUnit(1, 6, 2, hooksChanged, bus);
@@ -128,6 +136,7 @@ export class DebugSystem {
     this.dp.powerOn();
     this.swj.resync();
     this.ahbAp.reset();
+    for (const { ap } of this.options.extraAps ?? []) ap.reset?.();
     this.fpb.reset();
     this.dwt.reset();
     this.itm.reset();
@@ -169,7 +178,7 @@ export function attachDebug(board: DebuggableBoard, opts: Partial<DebugSystemOpt
   const targetPart = opts.targetPart ?? (digits ? parseInt(digits[1], 16) & 0xffff : 0);
   const scb = cpu.scb;
   const dfsr = scb ? { get: () => scb.dfsr, set: (v: number) => (scb.dfsr = v >>> 0) } : undefined;
-  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, dfsr, monitor: debugMonitorOf(cpu), ...opts, core: coreName });
+  const dbg = new DebugSystem(cpu, board.bus, board.clock, { systemReset: () => board.reset(), targetPart, dfsr, monitor: debugMonitorOf(cpu), ...board.debugOptions, ...opts, core: coreName });
   dbg.mapComponents();
   dbg.powerOn();
   board.debugBkptHook = () => dbg.halting.onBkpt();

@@ -19,14 +19,16 @@ const faults = (board: Board, addr: number) => {
   assert.throws(() => board.bus.read32(addr), BusFault, `read at 0x${addr.toString(16)} faults`);
 };
 
+const mps2Names = () => boardNames().filter((n) => n.startsWith('mps2-'));
+
 test('the registry knows the three boards and names them in its error', () => {
-  assert.deepEqual(boardNames(), ['mps2-an385', 'mps2-an386', 'mps2-an500']);
+  assert.deepEqual(mps2Names(), ['mps2-an385', 'mps2-an386', 'mps2-an500']);
   assert.throws(() => createBoard('stm32f4'), (e: unknown) => e instanceof BoardError && /unknown board 'stm32f4'; known boards: mps2-an385, mps2-an386, mps2-an500/.test((e as Error).message));
 });
 
 test('CPUID and NVIC as QEMU 7.2 shows them', () => {
   const cpuids: Record<string, number> = { 'mps2-an385': 0x410fc231, 'mps2-an386': 0x410fc240, 'mps2-an500': 0x411fc272 };
-  for (const name of boardNames()) {
+  for (const name of mps2Names()) {
     const b = createBoard(name);
     assert.equal(b.bus.read32(0xe000ed00), cpuids[name], `${name} CPUID`);
     assert.equal(b.bus.read32(0xe000e004), 0, `${name} ICTR: 32 interrupt lines`);
@@ -90,7 +92,7 @@ test('loading refuses segments outside memory, with a message naming the board',
 });
 
 test('a firmware run: timer interrupts wake WFI, simulated time is skipped while asleep', async () => {
-  for (const name of boardNames()) {
+  for (const name of mps2Names()) {
     const b = createBoard(name);
     let uart = '';
     b.uarts[0].output = (c) => (uart += String.fromCharCode(c));
