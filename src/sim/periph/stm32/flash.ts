@@ -186,12 +186,14 @@ export class Stm32h7Flash implements Device {
 
   /** The region's write handler: a bus write into the flash array. */
   arrayWrite(offset: number, size: AccessSize, value: number): void {
-    for (let i = 0; i < size; i++) this.writeByte(offset + i, (value >>> (8 * i)) & 0xff);
+    // One bus access: an error at one of its bytes drops the rest of it.
+    for (let i = 0; i < size; i++) if (!this.writeByte(offset + i, (value >>> (8 * i)) & 0xff)) return;
   }
 
-  private writeByte(offset: number, byte: number): void {
+  /** One byte into the write buffer; false when it raised an error. */
+  private writeByte(offset: number, byte: number): boolean {
     const bank = this.banks[Math.floor(offset / this.bankSize)];
-    if (!bank) return;
+    if (!bank) return false;
     this.poll(bank);
     // A word of the other bank while this one holds a partly written word.
     for (const other of this.banks) {
@@ -201,17 +203,17 @@ export class Stm32h7Flash implements Device {
     }
     if (bank.locked || !(bank.cr & FLASH_CR.PG) || (bank.op && bank.op.kind === 'erase')) {
       this.error(bank, FLASH_SR.PGSERR);
-      return;
+      return false;
     }
     const word = offset & ~(FLASH_WORD - 1);
     if (bank.bufCount > 0 && bank.bufWord !== word) {
       this.error(bank, FLASH_SR.INCERR);
-      return;
+      return false;
     }
     const i = offset & (FLASH_WORD - 1);
     if (bank.bufSet[i]) {
       this.error(bank, FLASH_SR.STRBERR);
-      return;
+      return false;
     }
     bank.bufWord = word;
     bank.buf[i] = byte;
@@ -219,6 +221,7 @@ export class Stm32h7Flash implements Device {
     bank.bufCount++;
     if (bank.bufCount === FLASH_WORD) this.launchProgram(bank);
     this.update();
+    return true;
   }
 
   private error(bank: FlashBank, flag: number): void {
