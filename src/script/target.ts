@@ -85,7 +85,13 @@ export class Target {
         (a) => this.readN(w, a),
         (a, v) => {
           // Property sets cannot be awaited: queue the write, report a failure on the next call.
-          this.run(() => this.writeRaw(w, a, v)).catch((e) => (this.pendingError = e));
+          this.run(async () => {
+            try {
+              await this.writeRaw(w, a, v);
+            } catch (e) {
+              this.pendingError = e;
+            }
+          }).catch(() => undefined);
         },
       );
     this.mem32 = view(4);

@@ -74,21 +74,24 @@ export class PythonRuntime {
     this.ch = createChannel();
     this.lastReq = 0;
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { sab: this.ch.sab } });
-    this.worker.unref();
     const ready = new Promise<void>((resolve, reject) => {
       this.worker.once('error', reject);
       this.worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
           this.worker.off('error', reject);
+          // From now on only a running request keeps the process alive.
+          if (this.pending.size === 0 && !this.replActive) this.worker.unref();
           resolve();
         } else this.onMessage(m);
       });
     });
     this.worker.on('error', (e) => this.failAll(e));
-    this.worker.on('exit', () => this.failAll(new Error('the MicroPython interpreter stopped')));
+    this.worker.on('exit', this.onExit);
     this.serve();
     return ready;
   }
+
+  private readonly onExit = () => this.failAll(new Error('the MicroPython interpreter stopped'));
 
   private failAll(e: Error): void {
     for (const p of this.pending.values()) p.reject(e);
@@ -238,10 +241,12 @@ export class PythonRuntime {
     if (this.pending.size === 0) return false;
     const old = this.worker;
     this.ch = createChannel(); // the old serve loop ends on its own
-    this.failAll(new PythonError('KeyboardInterrupt: the script made no target call for a second; the interpreter was restarted\n'));
-    old.removeAllListeners('exit');
+    // Only our own listener: terminate() waits for 'exit' with one of its own.
+    old.off('exit', this.onExit);
+    old.ref(); // an unref'd worker's terminate() does not keep the process alive
     await old.terminate();
     await this.startWorker();
+    this.failAll(new PythonError('KeyboardInterrupt: the script made no target call in time; the interpreter was restarted (its variables are gone)\n'));
     return true;
   }
 
@@ -249,7 +254,8 @@ export class PythonRuntime {
     if (this.closed) return;
     this.closed = true;
     if (this.ctx.evaluators.python) delete this.ctx.evaluators.python;
-    this.worker.removeAllListeners('exit');
+    this.worker.off('exit', this.onExit);
+    this.worker.ref();
     Atomics.store(this.ch.ctl, C.REQ, -1);
     Atomics.notify(this.ch.ctl, C.REQ);
     await this.worker.terminate();

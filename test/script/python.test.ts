@@ -1,0 +1,145 @@
+// MicroPython in its worker against a simulated board: the `target` module, values and
+// exceptions crossing the bridge, tracebacks naming the script, monitor evaluation and
+// Ctrl-C.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Target } from '../../src/index.js';
+import { ProbeContext } from '../../src/script/probe-context.js';
+import { PythonRuntime, PythonError } from '../../src/script/python/runtime.js';
+
+async function withPython(fn: (py: PythonRuntime, out: () => string, t: Target) => Promise<void>, load?: string): Promise<void> {
+  const t = await Target.open('sim:mps2-an385', { load });
+  let text = '';
+  const py = await PythonRuntime.start(new ProbeContext(t), { output: (s) => (text += s) });
+  try {
+    await fn(py, () => text, t);
+  } finally {
+    await py.close();
+    await t.detach();
+  }
+}
+
+test('python: target module reads and writes memory; 32-bit values come out unsigned both ways', async () => {
+  await withPython(async (py, out, t) => {
+    await py.run(
+      [
+        'import target',
+        'from target import mem8, mem16, mem32',
+        'mem32[0x20000000] = 0xE000EDF0',
+        'print(mem32[0x20000000], mem16[0x20000002], mem8[0x20000000])',
+        'print(mem32[0xE000ED00] == 0x410FC231)',
+        'b = bytearray(4); target.mem_read(b, 0x20000000); print(b)',
+        "target.mem_write(0x20000004, b'\\x01\\x02\\x03\\x04')",
+        'print(target.core_name(), len(target.mem_map()), target.regs_size())',
+        'mem32[0x20000008] = -1',
+        'print(hex(mem32[0x20000008]))',
+      ].join('\n'),
+      'values.py',
+    );
+    // regs_size: r0-r15, xpsr, msp, psp (4 bytes each) + primask/basepri/faultmask/control (1 byte each) = 80
+    assert.equal(out(), `3758157296 57344 240\nTrue\nbytearray(b'\\xf0\\xed\\x00\\xe0')\nCortex-M3 4 80\n0xffffffff\n`);
+    assert.equal(await t.read32(0x20000004), 0x04030201);
+    assert.equal(await t.read32(0x20000008), 0xffffffff);
+  });
+});
+
+test('python: probe errors are RuntimeError, wrong types TypeError, both catchable; tracebacks name the script', async () => {
+  await withPython(async (py, out) => {
+    await py.run(
+      [
+        'import target',
+        'try:',
+        '    target.mem32[0x50000000]',
+        'except RuntimeError as e:',
+        "    print('RuntimeError', e)",
+        'try:',
+        "    target.mem32['x']",
+        'except TypeError as e:',
+        "    print('TypeError', e)",
+        'try:',
+        '    target.mem_read(b"abcd", 0x20000000)',
+        'except TypeError as e:',
+        "    print('TypeError', e)",
+        'target.halt_resume(False)',
+        'try:',
+        "    target.reg('pc')",
+        'except RuntimeError as e:',
+        "    print('RuntimeError', e)",
+      ].join('\n'),
+      'errors.py',
+    );
+    assert.equal(
+      out(),
+      [
+        'RuntimeError read at 0x50000000 failed: bus fault (CTRL/STAT.STICKYERR) - no memory is mapped there on mps2-an385',
+        'TypeError address must be an int, not str',
+        'TypeError buf must be a bytearray (it is filled in place), not bytes',
+        'RuntimeError read register pc: the target is not halted; call halt() first',
+        '',
+      ].join('\n'),
+    );
+    const e = await py.run('x = 1\n\ntarget = __import__("target")\ntarget.mem32[0x50000000]\n', 'scripts/bad.py').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof PythonError);
+    assert.match(e.message, /File "scripts\/bad.py", line 4, in <module>/);
+    assert.match(e.message, /RuntimeError: read at 0x50000000 failed/);
+    assert.doesNotMatch(e.message, /<stdin>/);
+  });
+});
+
+test('python: halt_poll, breakwatch and registers on the demo firmware', async () => {
+  await withPython(
+    async (py, out) => {
+      await py.run(
+        [
+          'import target',
+          "a = target.symbol('ticks')",
+          'print(target.halt_poll()[1])',
+          'target.breakwatch_set(target.WATCH_WRITE, a, 4)',
+          'target.halt_resume(False)',
+          'target.wait_halt(5000)',
+          'code, name, addr = target.halt_poll()',
+          // the first write to ticks is the C runtime clearing .bss
+          'print(code, name, addr == a, target.mem32[a])',
+          'target.breakwatch_clear(target.WATCH_WRITE, a, 4)',
+          'buf = bytearray(target.regs_size())',
+          'target.regs_read(buf)',
+          "pc = int.from_bytes(buf[60:64], 'little')",
+          "print(pc == target.reg('pc'), target.regs()['pc'] == pc)",
+        ].join('\n'),
+        'watch.py',
+      );
+      assert.equal(out(), 'REQUEST\n5 WATCHPOINT True 0\nTrue True\n');
+    },
+    'firmware/build/mps2-an385/demo.elf',
+  );
+});
+
+test('python: monitor evaluation, and bmp.repl_fun taking it over', async () => {
+  await withPython(async (py) => {
+    assert.equal(await py.monitor('1 + 2'), '3');
+    assert.equal(await py.monitor('y = 7'), '');
+    assert.equal(await py.monitor('hex(y * 6)'), '0x2a'); // a str goes back as it is
+    assert.equal(await py.monitor('[y]'), '[7]');
+    await py.run("import bmp\nbmp.repl_fun(lambda s: 'got ' + s)\n", 'main.py');
+    assert.equal(await py.monitor('anything'), 'got anything');
+    await assert.rejects(py.run('import bmp\nbmp.repl_fun(None)\n').then(() => py.monitor('1/0')), /ZeroDivisionError/);
+  });
+});
+
+test('python: Ctrl-C stops a script at its next target call, and a loop that makes none by restarting the interpreter', async () => {
+  await withPython(async (py) => {
+    const busy = py.run('import target\nwhile True:\n    target.mem32[0x20000000]\n', 'loop.py').then(() => null, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await py.interrupt(), false);
+    assert.match(String(await busy), /File "loop.py", line 3[\s\S]*KeyboardInterrupt/);
+    const spin = py.run('while True:\n    pass\n', 'spin.py').then(() => null, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await py.interrupt(300), true);
+    assert.match(String(await spin), /KeyboardInterrupt/);
+    // the interpreter works again afterwards
+    assert.equal(await py.monitor('6 * 7'), '42');
+  });
+});
