@@ -1,0 +1,133 @@
+// The CMSIS-DAP host wire over TCP (issue 8): gdb-multiarch `load` and `dump` of 1 MiB
+// through `tsprobe gdb --probe tcp://...` (a `tsprobe dap` process serving the simulated
+// board) versus `tsprobe gdb --target sim:...` on the direct simulator wire, same run; and
+// the DAP packets per second the host wire sends (1 MiB block reads; single-transfer
+// round trips).
+//
+//   node dist/bench/probe-tcp.js   (DAP_PACKET_SIZE=8192 for a larger CMSIS-DAP packet than the usual 512)
+//
+// Each phase runs 3 times in one gdb session, medians reported. Aim: over TCP at least
+// half the direct throughput. The machine is shared: compare figures from one run only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeDataElf } from './gdb-elf-writer.js';
+import { CmsisDapWire, TcpDapTransport } from '../src/wire/cmsis-dap/index.js';
+import { connectCortexM } from '../src/cortexm/connect.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const BASE = 0x20000000;
+const SIZE = 1 << 20;
+const REPEATS = 3;
+const ENV = { ...process.env, TSPROBE_NO_USB_SCAN: '1' };
+
+/** Start a tsprobe server on port 0 and read the port it prints. */
+function start(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(process.execPath, [CLI, ...args, '--port', '0'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`tsprobe ${args.join(' ')} did not start:\n${text}`)), 15000);
+    const look = (d: Buffer) => {
+      text += d.toString();
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        res({ proc, port: Number(m[1]) });
+      }
+    };
+    proc.stdout!.on('data', look);
+    proc.stderr!.on('data', look);
+  });
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+  p.kill('SIGKILL');
+}
+
+function gdb(port: number, image: string, dump: string): Promise<Record<string, number>> {
+  const timed = (label: string, cmd: string) => [`python t0 = time.time()`, cmd, `python print("@@%s %.6f" % ("${label}", time.time() - t0))`];
+  const lines = ['set pagination off', 'set confirm off', 'python import time', `target extended-remote 127.0.0.1:${port}`, 'monitor halt'];
+  for (let i = 0; i < REPEATS; i++) lines.push(...timed('load', `load ${image}`));
+  for (let i = 0; i < REPEATS; i++) lines.push(...timed('dump', `dump binary memory ${dump} 0x${BASE.toString(16)} 0x${(BASE + SIZE).toString(16)}`));
+  lines.push('detach');
+  const script = `${dump}.gdb`;
+  writeFileSync(script, lines.join('\n'));
+  return new Promise((res, rej) => {
+    const child = spawn('gdb-multiarch', ['-nx', '-batch', '-x', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const runs: Record<string, number[]> = {};
+      for (const m of out.matchAll(/@@(\w+) ([0-9.]+)/g)) (runs[m[1]] ??= []).push(parseFloat(m[2]));
+      if (!runs.load || !runs.dump) return rej(new Error(`gdb run incomplete:\n${out.slice(-2000)}`));
+      const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+      res({ load: med(runs.load), dump: med(runs.dump) });
+    });
+  });
+}
+
+async function packetRate(dapPort: number): Promise<string> {
+  const wire = await CmsisDapWire.open(() => TcpDapTransport.open('127.0.0.1', dapPort));
+  try {
+    const conn = await connectCortexM(wire);
+    await conn.core.halt();
+    let p0 = wire.stats.packets;
+    let t0 = performance.now();
+    for (let i = 0; i < REPEATS; i++) await conn.mem.readBlock(BASE, SIZE);
+    let s = (performance.now() - t0) / 1000;
+    const block = `1 MiB block reads: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s, ${((REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s (packet size ${wire.packetSize}, ${wire.packetCount} in flight)`;
+    p0 = wire.stats.packets;
+    t0 = performance.now();
+    const N = 2000;
+    for (let i = 0; i < N; i++) await wire.transfer([{ ap: false, read: true, addr: 0 }]);
+    s = (performance.now() - t0) / 1000;
+    return `${block}; single DAP_Transfer round trips: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s`;
+  } finally {
+    await wire.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsprobe-probe-bench-'));
+  const procs: ChildProcess[] = [];
+  try {
+    const data = new Uint8Array(SIZE);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < SIZE; i++) data[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+    const image = join(dir, 'image.elf');
+    writeFileSync(image, makeDataElf(BASE, data));
+
+    const direct = await start(['gdb', '--target', 'sim:mps2-an385']);
+    procs.push(direct.proc);
+    const d = await gdb(direct.port, image, join(dir, 'direct.bin'));
+    await stop(direct.proc);
+
+    const dap = await start(['dap', '--target', 'sim:mps2-an385', '-q', '--packet-size', process.env.DAP_PACKET_SIZE ?? '512']);
+    procs.push(dap.proc);
+    const viaProbe = await start(['gdb', '--probe', `tcp://127.0.0.1:${dap.port}`]);
+    procs.push(viaProbe.proc);
+    const p = await gdb(viaProbe.port, image, join(dir, 'probe.bin'));
+    await stop(viaProbe.proc);
+    const rate = await packetRate(dap.port);
+
+    const kib = (t: number) => `${(SIZE / 1024 / t).toFixed(0)} KiB/s`;
+    console.log('\n## CMSIS-DAP host wire over TCP (issue 8)');
+    console.log(`gdb load 1 MiB   direct ${(d.load * 1000).toFixed(0)} ms (${kib(d.load)}) | --probe tcp:// ${(p.load * 1000).toFixed(0)} ms (${kib(p.load)}) | tcp/direct throughput ${(d.load / p.load).toFixed(2)} (aim >= 0.5)`);
+    console.log(`gdb dump 1 MiB   direct ${(d.dump * 1000).toFixed(0)} ms (${kib(d.dump)}) | --probe tcp:// ${(p.dump * 1000).toFixed(0)} ms (${kib(p.dump)}) | tcp/direct throughput ${(d.dump / p.dump).toFixed(2)} (aim >= 0.5)`);
+    console.log(`host wire        ${rate}`);
+  } finally {
+    for (const pr of procs) if (pr.exitCode === null) await stop(pr);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
