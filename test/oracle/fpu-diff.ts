@@ -47,6 +47,10 @@ const DOUBLES: [number, number][] = [
   [0x40f00000, 0], [0x7fe00000, 0], [0x001fffff, 0xffffffff],
 ];
 
+function range(p: string, a: number, k: number): string {
+  return k === 0 ? `${p}${a}` : `${p}${a}-${p}${a + k}`;
+}
+
 function hex(v: number): string {
   return '0x' + (v >>> 0).toString(16).padStart(8, '0');
 }
@@ -88,6 +92,20 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
     () => `vmov.f32 ${sreg()}, #${pick(['1.0', '-2.5', '0.125', '31.0', '-0.1875'])}`,
     () => `vmov ${sreg()}, r${rnd() % 8}`,
     () => `vmov r${rnd() % 8}, ${sreg()}`,
+    () => {
+      const a = rnd() % 15;
+      return rnd() & 1 ? `vmov s${a}, s${a + 1}, r${rnd() % 4}, r${4 + (rnd() % 4)}` : `vmov r${rnd() % 4}, r${4 + (rnd() % 4)}, s${a}, s${a + 1}`;
+    },
+    () => `${pick(['vldr', 'vstr'])} ${sreg()}, [r9, #${4 * (rnd() % 16)}]`,
+    () => {
+      const a = rnd() % 12;
+      const b = rnd() % 12;
+      const k = rnd() % 4;
+      return rnd() & 1
+        ? `vpush {${range('s', a, k)}}\n  vpop {${range('s', b, k)}}`
+        : `vstmdb r9!, {${range('s', a, k)}}\n  vldmia r9!, {${range('s', b, k)}}`;
+    },
+    () => `${pick(['vldmia', 'vstmia'])} r9, {s${rnd() % 8}-s${8 + (rnd() % 8)}}`,
   ];
   const v5Ops: (() => string)[] = [
     () => `vrint${rm()}.f32 ${sreg()}, ${sreg()}`,
@@ -124,12 +142,20 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
     () => `vmov.f64 ${dreg()}, #${pick(['1.0', '-2.5', '0.125', '31.0'])}`,
     () => `vmov ${dreg()}, r${rnd() % 8}, r${rnd() % 8}`,
     () => `vmov r${rnd() % 4}, r${4 + (rnd() % 4)}, ${dreg()}`,
+    () => (rnd() & 1 ? `vmov.32 ${dreg()}[${rnd() & 1}], r${rnd() % 8}` : `vmov.32 r${rnd() % 8}, ${dreg()}[${rnd() & 1}]`),
+    () => `${pick(['vldr', 'vstr'])} ${dreg()}, [r9, #${4 * (rnd() % 16)}]`,
+    () => {
+      const a = rnd() % 6;
+      const b = rnd() % 6;
+      const k = rnd() % 3;
+      return rnd() & 1 ? `vpush {${range('d', a, k)}}\n  vpop {${range('d', b, k)}}` : `vstmdb r9!, {${range('d', a, k)}}\n  vldmia r9!, {${range('d', b, k)}}`;
+    },
   ];
 
   let count = 0;
-  const emit = (s: string, n = 1): void => {
+  const emit = (s: string): void => {
     lines.push('  ' + s);
-    count += n;
+    count += s.split('\n').length;
   };
   lines.push('.syntax unified', '.thumb', `.cpu ${dp ? 'cortex-m7' : 'cortex-m4'}`, `.fpu ${dp ? 'fpv5-d16' : 'fpv4-sp-d16'}`, '.text', '.global _start',
     'vectors:', '.word 0x20008000', '.word _start+1', '.rept 14', '.word 0', '.endr', '.thumb_func', '_start:');
@@ -140,6 +166,7 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
   emit('str r1, [r0]');
   emit('dsb');
   emit('isb');
+  emit('ldr r9, =0x20001000');
   for (let b = 0; b < blocks; b++) {
     const double = dp && (rnd() & 1) === 1;
     // operands: 16 words into s0-s15 (8 doubles when double)
@@ -164,6 +191,7 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
     if ((r & 0x18) === 0x18) fpscr |= 1 << 25;
     if ((r & 0x60) === 0x60) fpscr |= 1 << 26;
     if (r & 0x80) fpscr |= ((r >>> 8) & 0xf) << 28;
+    if (r & 0x1000) fpscr |= (r >>> 16) & 0x9f;
     emit(`ldr r0, =${hex(fpscr)}`);
     emit('vmsr fpscr, r0');
     // set the APSR flags for VSEL
