@@ -7,6 +7,7 @@
 // from such a write shows up on the next operation (or `await t.flush()`).
 import { readFileSync } from 'node:fs';
 import { ProbeSession } from '../probe/session.js';
+import { openTarget } from '../probe/open-target.js';
 import { connectCortexM, type Connection } from '../cortexm/connect.js';
 import { BASE_REGISTER_NAMES, coreRegister } from '../cortexm/registers.js';
 import type { HaltReason } from '../cortexm/halt-reason.js';
@@ -47,6 +48,9 @@ export interface OpenOptions {
   load?: string;
   /** Who uses the wire (arbitration, busy messages). */
   owner?: string;
+  /** A CMSIS-DAP probe instead of a simulated target (`--probe`), and its SWD clock. */
+  probe?: string;
+  frequency?: string;
 }
 
 function checkAddress(addr: unknown, what = 'address'): number {
@@ -101,7 +105,7 @@ export class Target {
 
   /** Open a target by name ('sim:mps2-an385') in its own session. */
   static async open(spec?: string, opts: OpenOptions = {}): Promise<Target> {
-    const session = ProbeSession.open(spec, { machine: { inputOpen: () => true } });
+    const session = await openTarget({ target: spec, probe: opts.probe, frequency: opts.frequency }, { machine: { inputOpen: () => true } });
     try {
       const t = await Target.attach(session, { ...opts, ownsSession: true });
       return t;
@@ -113,8 +117,9 @@ export class Target {
 
   /** Use a target through a session someone else opened (serve, gdb, tests). */
   static async attach(session: ProbeSession, opts: OpenOptions & { ownsSession?: boolean } = {}): Promise<Target> {
-    const board = session.board;
+    const board = session.simBoard;
     const describeAddress = (addr: number) => {
+      if (!board) return `on the target behind ${session.description}`;
       const e = board.memoryMap.find((m) => addr >= m.base && addr - m.base < m.size);
       return e ? `it is in ${e.name} on ${board.name}` : `no memory is mapped there on ${board.name}`;
     };
@@ -124,8 +129,26 @@ export class Target {
     return t;
   }
 
+  /**
+   * Remember where each call came from, so that an error from a script's `await
+   * target.read32(...)` names the script's line (async stack traces stop at the wire).
+   * Costs about a microsecond per call; `tsprobe run` turns it on.
+   */
+  callSites = false;
+
   /** Run one operation after all earlier ones (the wire is one conversation). */
   private run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.callSites) {
+      const site = captureSite();
+      return this.runQueued(fn).catch((e: unknown) => {
+        if (e instanceof Error && site) e.stack = `${e.name}: ${e.message}\n${site}`;
+        throw e;
+      });
+    }
+    return this.runQueued(fn);
+  }
+
+  private runQueued<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new ScriptError('the target is detached; open it again with Target.open()'));
     if (this.interrupted) return Promise.reject(new ScriptError('interrupted (Ctrl-C)'));
     const p = this.queue.then(async () => {
@@ -166,7 +189,7 @@ export class Target {
     const core = this.conn.core;
     return {
       target: this.session.description,
-      board: this.session.board.name,
+      board: this.session.simBoard?.name ?? this.session.description,
       dpidr: this.conn.dap.dpidr >>> 0,
       cpuid: core.cpuid >>> 0,
       core: core.coreName,
@@ -179,7 +202,7 @@ export class Target {
   /** The board's memory as regions; the simulated MPS2 boards have RAM only. */
   memoryMap(): MemoryRegion[] {
     const out: MemoryRegion[] = [];
-    for (const m of this.session.board.memoryMap) {
+    for (const m of this.session.simBoard?.memoryMap ?? []) {
       if (m.kind === 'unimplemented' || m.kind === 'mirror' || m.kind === 'bitband') continue;
       out.push({ name: m.name, start: m.base >>> 0, length: m.size >>> 0, type: m.kind });
     }
@@ -392,6 +415,18 @@ export class Target {
     await this.conn.dap.wire.close();
     if (this.ownsSession) await this.session.close();
   }
+}
+
+/** The stack frames above the Target's own (the caller's file and line). */
+function captureSite(): string | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
+  Error.captureStackTrace(holder, captureSite);
+  Error.stackTraceLimit = limit;
+  const frames = holder.stack?.split('\n').slice(1) ?? [];
+  const outside = frames.filter((l) => !/[\\/]src[\\/]script[\\/](target|mem-view)\.[jt]s/.test(l));
+  return outside.join('\n');
 }
 
 function checkAligned(a: number, w: MemWidth): void {

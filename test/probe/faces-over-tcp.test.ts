@@ -1,7 +1,7 @@
 // Every face of tsprobe on `--probe tcp://127.0.0.1:PORT`, against `tsprobe dap` serving
 // a simulated board from another process, compared with the same face on the simulator
 // directly: gdb-multiarch (load, break, registers, stepi, memory), `tsprobe read`, `regs`,
-// `info`, and the proxy mode (`tsprobe dap --probe tcp://...` re-exporting the probe).
+// `info`, scripts (`tsprobe run`, TypeScript and MicroPython), and the proxy mode (`tsprobe dap --probe tcp://...` re-exporting the probe).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -124,13 +124,13 @@ test('gdb-multiarch through tsprobe gdb --probe tcp:// equals gdb on the direct 
   }
 });
 
-test('tsprobe read/regs/info/step via --probe tcp:// (and through a proxying tsprobe dap --probe) equal the direct simulator', { timeout: 90_000 }, async () => {
+test('tsprobe read/regs/info/step/run via --probe tcp:// (and through a proxying tsprobe dap --probe) equal the direct simulator', { timeout: 90_000 }, async () => {
   const dap = await server(['dap', '--target', 'sim:mps2-an385', '--port', '0', '-q']);
   try {
     const probe = ['--probe', `tcp://127.0.0.1:${dap.port}`];
     const sim = ['--target', 'sim:mps2-an385'];
     const load = ['--load', ELF];
-    for (const args of [['read', ...load, '0', '256'], ['read', ...load, '--width', '2', 'main', '32'], ['regs', ...load], ['step', ...load, '3'], ['regs', ...load, '--run-to', 'console_puts']]) {
+    for (const args of [['read', ...load, '0', '256'], ['read', ...load, '--width', '2', 'main', '32'], ['regs', ...load], ['step', ...load, '3'], ['regs', ...load, '--run-to', 'console_puts'], ['run', join(ROOT, 'examples/registers.ts'), ...load], ['run', join(ROOT, 'examples/registers.py'), ...load]]) {
       const direct = await cli([...args, ...sim]);
       const via = await cli([...args, ...probe]);
       assert.equal(via, direct, `tsprobe ${args.join(' ')}`);

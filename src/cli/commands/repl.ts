@@ -11,6 +11,7 @@ import type { ScriptHost } from '../../script/script-host.js';
 import { historyFile } from '../../config/config.js';
 import { runAction } from '../errors.js';
 import { openScriptHost, type OpenScriptOptions } from './run.js';
+import { addProbeOptions, TARGET_HELP } from '../../probe/cli-options.js';
 
 /** The JavaScript REPL on a host; resolves when the user leaves it (.exit, Ctrl-D). */
 export function jsRepl(host: ScriptHost, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; history?: string } = { input: process.stdin, output: process.stdout }): Promise<void> {
@@ -52,12 +53,12 @@ export async function pythonRepl(host: ScriptHost): Promise<void> {
 }
 
 export function registerRepl(program: Command): void {
-  program
+  addProbeOptions(program
     .command('repl')
     .description('interactive JavaScript (top-level await) or --python MicroPython prompt on the target')
     .option('--python', "MicroPython's REPL with the target, bmp and dap modules")
-    .option('-t, --target <spec>', 'target: sim:<board>', 'sim:mps2-an385')
-    .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector')
+    .option('-t, --target <spec>', TARGET_HELP)
+    .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector'))
     .action(async (opts: OpenScriptOptions & { python?: boolean }) => {
       await runAction(async () => {
         const host = await openScriptHost(opts);

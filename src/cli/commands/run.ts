@@ -7,21 +7,25 @@ import { ScriptHost, scriptLanguage } from '../../script/script-host.js';
 import { ScriptFailure } from '../../script/js-runner.js';
 import { ScriptError } from '../../script/target.js';
 import { TargetSpecError } from '../../probe/target-spec.js';
+import { ProbeOpenError } from '../../probe/open-target.js';
+import { addProbeOptions, TARGET_HELP } from '../../probe/cli-options.js';
 import { AdiError } from '../../adi/errors.js';
 import { CortexMError } from '../../cortexm/cortex-m.js';
 import { UserError, runAction } from '../errors.js';
 
 export interface OpenScriptOptions {
   target?: string;
+  probe?: string;
+  frequency?: string;
   load?: string;
 }
 
 /** Open a ScriptHost; errors a user can fix become UserError. */
 export async function openScriptHost(opts: OpenScriptOptions, args: string[] = []): Promise<ScriptHost> {
   try {
-    return await ScriptHost.open(opts.target, { load: opts.load }, { args });
+    return await ScriptHost.open(opts.target, { load: opts.load, probe: opts.probe, frequency: opts.frequency }, { args });
   } catch (e) {
-    if (e instanceof TargetSpecError || e instanceof ScriptError || e instanceof AdiError || e instanceof CortexMError) throw new UserError(e.message);
+    if (e instanceof TargetSpecError || e instanceof ProbeOpenError || e instanceof ScriptError || e instanceof AdiError || e instanceof CortexMError) throw new UserError(e.message);
     throw e;
   }
 }
@@ -56,13 +60,13 @@ export async function runCommand(file: string, args: string[], opts: OpenScriptO
 }
 
 export function registerRun(program: Command): void {
-  program
+  addProbeOptions(program
     .command('run')
     .description('run a script (.ts, .js, .py) against the target')
     .argument('<script>', 'script file: TypeScript/JavaScript (global `target`) or MicroPython (import target)')
     .argument('[args...]', 'passed to JavaScript scripts as the global `args`')
-    .option('-t, --target <spec>', 'target: sim:<board>', 'sim:mps2-an385')
-    .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector')
+    .option('-t, --target <spec>', TARGET_HELP)
+    .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector'))
     .action(async (file: string, args: string[], opts: OpenScriptOptions) => {
       await runAction(() => runCommand(file, args, opts));
       process.exit(process.exitCode ?? 0);

@@ -15,6 +15,8 @@ import { jsRepl, pythonRepl } from './repl.js';
 interface ServeOptions {
   dir?: string;
   target?: string;
+  probe?: string;
+  frequency?: string;
   load?: string;
   gdbPort?: string;
   dapPort?: string;
@@ -41,11 +43,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   }
   const gdbPort = port(opts.gdbPort, cfg.gdbPort, '--gdb-port');
   const dapPort = port(opts.dapPort, cfg.dapPort, '--dap-port');
-  const host = await openScriptHost({ target: opts.target ?? cfg.target, load: opts.load });
+  // --probe replaces the configured target (an explicit --target with it is an error).
+  const host = await openScriptHost({ target: opts.probe ? opts.target : (opts.target ?? cfg.target), probe: opts.probe, frequency: opts.frequency, load: opts.load });
   const log = (m: string) => process.stderr.write(`tsprobe: ${m}\n`);
   host.ctx.log = log;
   host.ctx.dapConfig = { vendor: cfg.probe.vendor, product: cfg.probe.product, serialNumber: cfg.probe.serialNumber };
-  const uart = host.target.session.board.uarts[0];
+  const uart = host.target.session.simBoard?.uarts[0];
   if (uart) uart.output = (b) => process.stdout.write(Uint8Array.of(b));
   try {
     try {
@@ -89,6 +92,8 @@ export function registerServe(program: Command): void {
     .description('the probe: gdb server + CMSIS-DAP server + startup scripts (boot/main) + REPL on the console')
     .option('--dir <path>', 'configuration directory (default $TSPROBE_HOME or ~/.config/tsprobe)')
     .option('-t, --target <spec>', 'target (default: from config.json)')
+    .option('--probe <probe>', 'a CMSIS-DAP probe instead: tcp://HOST:PORT, usb:VID:PID[:SERIAL] or a serial number')
+    .option('--frequency <hz>', 'SWD clock of a real probe, e.g. 4M, 500k')
     .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector')
     .option('--gdb-port <port>', 'gdb server port (default: from config.json, 3333)')
     .option('--dap-port <port>', 'CMSIS-DAP TCP port (default: from config.json, 4441)')

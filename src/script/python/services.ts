@@ -45,7 +45,7 @@ export function pythonServices(ctx: ProbeContext): Record<string, Fn> {
     },
     reattach: () => (attached = true),
     attached: () => attached,
-    driver_name: () => (need(), `${t.info().core} (${t.session.board.name})`),
+    driver_name: () => (need(), `${t.info().core} (${t.info().board})`),
     core_name: () => (need(), t.info().core),
     mem_map: () =>
       t.memoryMap()
