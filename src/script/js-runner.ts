@@ -66,7 +66,7 @@ export function formatScriptError(e: unknown, file: string): string {
   const frames = (err?.stack ?? '')
     .split('\n')
     .filter((l) => /^\s+at /.test(l) && (l.includes(url) || l.includes(file)))
-    .map((l) => l.replace(url, file));
+    .map((l) => l.split(url).join(file).replace(/\?run=\d+:/, ':'));
   return frames.length ? `${head}\n${frames.join('\n')}` : head;
 }
 
@@ -82,6 +82,8 @@ export async function runJsFile(file: string, g: ScriptGlobals): Promise<void> {
     throw new ScriptFailure(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, null);
   }
   process.setSourceMapsEnabled(true);
+  const hadSites = g.target.callSites;
+  g.target.callSites = true;
   const globals = scriptGlobals(g);
   const saved = new Map<string, PropertyDescriptor | undefined>();
   for (const [k, v] of Object.entries(globals)) {
@@ -103,6 +105,7 @@ export async function runJsFile(file: string, g: ScriptGlobals): Promise<void> {
     }
     await import(url);
   } finally {
+    g.target.callSites = hadSites;
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(globalThis, k, d);
