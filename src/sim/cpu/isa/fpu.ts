@@ -8,6 +8,7 @@
 import { type Cpu, Fault } from '../cpu.js';
 import type { Encoding } from './encoding.js';
 import * as A from '../fpu/arith.js';
+import * as Fast from '../fpu/fast.js';
 import { FPCCR_ASPEN, FPCCR_LSPACT, FPDSCR_MASK, FPSCR_MASK, preserveFPState } from '../fpu/state.js';
 
 const { F32, F64, F16 } = A;
@@ -74,20 +75,65 @@ function regsOf(cpu: Cpu, insn: number, regsUsed: 'dnm' | 'dm' | 'd' = 'dnm'): R
 type Op3 = (cpu: Cpu, R: Regs, d: number, n: number, m: number) => void;
 const st = (cpu: Cpu): A.FpStatus => cpu.fp;
 
+// Fast paths (fast.ts) in round-to-nearest when operands and results are ordinary numbers.
+const RMODE = 3 << 22;
+const IXC = 1 << 4;
+function fastBin(cpu: Cpu, R: Regs, d: number, n: number, m: number, op: Fast.Op): boolean {
+  const fp = cpu.fp;
+  if ((fp.fpscr & RMODE) !== 0) return false;
+  if (R === SP) {
+    const r = Fast.fastS(op, fp.s[n], fp.s[m]);
+    if (r === Fast.FAIL) return false;
+    fp.s[d] = r;
+  } else if (!Fast.fastD(op, fp.s, d, n, m)) return false;
+  if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+  return true;
+}
+/** Single-precision FPMulAdd with the operands' sign bits flipped as given. */
+function fastFma(cpu: Cpu, d: number, n: number, m: number, negD: number, negN: number): boolean {
+  const fp = cpu.fp;
+  if ((fp.fpscr & RMODE) !== 0) return false;
+  const r = Fast.fastFmaS((fp.s[d] ^ negD) >>> 0, (fp.s[n] ^ negN) >>> 0, fp.s[m]);
+  if (r === Fast.FAIL) return false;
+  fp.s[d] = r;
+  if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+  return true;
+}
+/** The product of VMLA/VMLS/VNMLA/VNMLS (rounded, flags raised). */
+function product(cpu: Cpu, R: Regs, n: number, m: number): bigint {
+  const fp = cpu.fp;
+  if (R === SP && (fp.fpscr & RMODE) === 0) {
+    const r = Fast.fastS(Fast.Op.Mul, fp.s[n], fp.s[m]);
+    if (r !== Fast.FAIL) {
+      if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+      return BigInt(r);
+    }
+  }
+  return A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu));
+}
+const SIGN = 0x80000000;
+
 const ops3: Record<string, Op3> = {
-  VMLA: (cpu, R, d, n, m) => { const p = A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu)); R.set(cpu, d, A.add(R.get(cpu, d), p, R.fmt, st(cpu))); },
-  VMLS: (cpu, R, d, n, m) => { const p = A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu)); R.set(cpu, d, A.add(R.get(cpu, d), A.neg(p, R.fmt), R.fmt, st(cpu))); },
-  VNMLA: (cpu, R, d, n, m) => { const p = A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu)); R.set(cpu, d, A.add(A.neg(R.get(cpu, d), R.fmt), A.neg(p, R.fmt), R.fmt, st(cpu))); },
-  VNMLS: (cpu, R, d, n, m) => { const p = A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu)); R.set(cpu, d, A.add(A.neg(R.get(cpu, d), R.fmt), p, R.fmt, st(cpu))); },
-  VMUL: (cpu, R, d, n, m) => R.set(cpu, d, A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
-  VNMUL: (cpu, R, d, n, m) => R.set(cpu, d, A.neg(A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu)), R.fmt)),
-  VADD: (cpu, R, d, n, m) => R.set(cpu, d, A.add(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
-  VSUB: (cpu, R, d, n, m) => R.set(cpu, d, A.sub(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
-  VDIV: (cpu, R, d, n, m) => R.set(cpu, d, A.div(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
-  VFMA: (cpu, R, d, n, m) => R.set(cpu, d, A.mulAdd(R.get(cpu, d), R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
-  VFMS: (cpu, R, d, n, m) => R.set(cpu, d, A.mulAdd(R.get(cpu, d), A.neg(R.get(cpu, n), R.fmt), R.get(cpu, m), R.fmt, st(cpu))),
-  VFNMA: (cpu, R, d, n, m) => R.set(cpu, d, A.mulAdd(A.neg(R.get(cpu, d), R.fmt), A.neg(R.get(cpu, n), R.fmt), R.get(cpu, m), R.fmt, st(cpu))),
-  VFNMS: (cpu, R, d, n, m) => R.set(cpu, d, A.mulAdd(A.neg(R.get(cpu, d), R.fmt), R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
+  VMLA: (cpu, R, d, n, m) => { const p = product(cpu, R, n, m); R.set(cpu, d, A.add(R.get(cpu, d), p, R.fmt, st(cpu))); },
+  VMLS: (cpu, R, d, n, m) => { const p = product(cpu, R, n, m); R.set(cpu, d, A.add(R.get(cpu, d), A.neg(p, R.fmt), R.fmt, st(cpu))); },
+  VNMLA: (cpu, R, d, n, m) => { const p = product(cpu, R, n, m); R.set(cpu, d, A.add(A.neg(R.get(cpu, d), R.fmt), A.neg(p, R.fmt), R.fmt, st(cpu))); },
+  VNMLS: (cpu, R, d, n, m) => { const p = product(cpu, R, n, m); R.set(cpu, d, A.add(A.neg(R.get(cpu, d), R.fmt), p, R.fmt, st(cpu))); },
+  VMUL: (cpu, R, d, n, m) => { if (!fastBin(cpu, R, d, n, m, Fast.Op.Mul)) R.set(cpu, d, A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))); },
+  VNMUL: (cpu, R, d, n, m) => {
+    if (fastBin(cpu, R, d, n, m, Fast.Op.Mul)) {
+      if (R === SP) cpu.fp.s[d] = (cpu.fp.s[d] ^ SIGN) >>> 0;
+      else cpu.fp.s[2 * d + 1] = (cpu.fp.s[2 * d + 1] ^ SIGN) >>> 0;
+      return;
+    }
+    R.set(cpu, d, A.neg(A.mul(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu)), R.fmt));
+  },
+  VADD: (cpu, R, d, n, m) => { if (!fastBin(cpu, R, d, n, m, Fast.Op.Add)) R.set(cpu, d, A.add(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))); },
+  VSUB: (cpu, R, d, n, m) => { if (!fastBin(cpu, R, d, n, m, Fast.Op.Sub)) R.set(cpu, d, A.sub(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))); },
+  VDIV: (cpu, R, d, n, m) => { if (!fastBin(cpu, R, d, n, m, Fast.Op.Div)) R.set(cpu, d, A.div(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))); },
+  VFMA: (cpu, R, d, n, m) => { if (R !== SP || !fastFma(cpu, d, n, m, 0, 0)) R.set(cpu, d, A.mulAdd(R.get(cpu, d), R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))); },
+  VFMS: (cpu, R, d, n, m) => (R === SP && fastFma(cpu, d, n, m, 0, SIGN)) || R.set(cpu, d, A.mulAdd(R.get(cpu, d), A.neg(R.get(cpu, n), R.fmt), R.get(cpu, m), R.fmt, st(cpu))),
+  VFNMA: (cpu, R, d, n, m) => (R === SP && fastFma(cpu, d, n, m, SIGN, SIGN)) || R.set(cpu, d, A.mulAdd(A.neg(R.get(cpu, d), R.fmt), A.neg(R.get(cpu, n), R.fmt), R.get(cpu, m), R.fmt, st(cpu))),
+  VFNMS: (cpu, R, d, n, m) => (R === SP && fastFma(cpu, d, n, m, SIGN, 0)) || R.set(cpu, d, A.mulAdd(A.neg(R.get(cpu, d), R.fmt), R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu))),
   VMAXNM: (cpu, R, d, n, m) => R.set(cpu, d, A.maxNum(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu), true)),
   VMINNM: (cpu, R, d, n, m) => R.set(cpu, d, A.maxNum(R.get(cpu, n), R.get(cpu, m), R.fmt, st(cpu), false)),
 };
@@ -412,6 +458,27 @@ function fpUndefined(cpu: Cpu): void {
   cpu.undefined();
 }
 
+function vsqrt(cpu: Cpu, insn: number): void {
+  const R = regsOf(cpu, insn, 'dm');
+  fpCheck(cpu);
+  const fp = cpu.fp;
+  const d = R.d(insn);
+  const m = R.m(insn);
+  if ((fp.fpscr & RMODE) === 0) {
+    let ok: boolean;
+    if (R === SP) {
+      const r = Fast.fastSqrtS(fp.s[m]);
+      ok = r !== Fast.FAIL;
+      if (ok) fp.s[d] = r;
+    } else ok = Fast.fastSqrtD(fp.s, d, m);
+    if (ok) {
+      if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+      return;
+    }
+  }
+  R.set(cpu, d, A.sqrt(R.get(cpu, m), R.fmt, st(cpu)));
+}
+
 const absOp = (_c: Cpu, R: Regs, v: bigint): bigint => A.abs(v, R.fmt);
 const negOp = (_c: Cpu, R: Regs, v: bigint): bigint => A.neg(v, R.fmt);
 const movOp = (_c: Cpu, _R: Regs, v: bigint): bigint => v;
@@ -441,7 +508,7 @@ export const fpuEncodings: Encoding[] = [
   twoReg('VMOV (register) T2', '0000', '0', unary(movOp)),
   twoReg('VABS T2', '0000', '1', unary(absOp)),
   twoReg('VNEG T2', '0001', '0', unary(negOp)),
-  twoReg('VSQRT T1', '0001', '1', unary((cpu, R, v) => A.sqrt(v, R.fmt, st(cpu)))),
+  twoReg('VSQRT T1', '0001', '1', vsqrt),
   twoReg('VCVTB/VCVTT T1', '001x', 'x', vcvtHalf),
   twoReg('VCMP{E} T1', '0100', 'x', vcmp(false)),
   { name: 'VCMP{E} T2 (zero)', cls: 'fp-arith', pattern: '1110 1110 1x11 0101  xxxx 101x x100 0000', requires: 'fpu', exec: vcmp(true) },
