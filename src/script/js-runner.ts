@@ -82,8 +82,6 @@ export async function runJsFile(file: string, g: ScriptGlobals): Promise<void> {
     throw new ScriptFailure(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, null);
   }
   process.setSourceMapsEnabled(true);
-  const hadSites = g.target.callSites;
-  g.target.callSites = true;
   const globals = scriptGlobals(g);
   const saved = new Map<string, PropertyDescriptor | undefined>();
   for (const [k, v] of Object.entries(globals)) {
@@ -105,7 +103,6 @@ export async function runJsFile(file: string, g: ScriptGlobals): Promise<void> {
     }
     await import(url);
   } finally {
-    g.target.callSites = hadSites;
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(globalThis, k, d);

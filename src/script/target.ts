@@ -132,7 +132,7 @@ export class Target {
   /**
    * Remember where each call came from, so that an error from a script's `await
    * target.read32(...)` names the script's line (async stack traces stop at the wire).
-   * Costs about a microsecond per call; `tsprobe run` turns it on.
+   * Costs a stack capture per call (bench/script-reads.ts: about a third of the speed), so it is off by default: async stack traces already name the line of a directly awaited call.
    */
   callSites = false;
 
@@ -141,26 +141,33 @@ export class Target {
     if (this.callSites) {
       const site = captureSite();
       return this.runQueued(fn).catch((e: unknown) => {
-        if (e instanceof Error && site) e.stack = `${e.name}: ${e.message}\n${site}`;
+        const frames = site.stack?.split('\n').slice(1).filter((l) => !/[\\/]src[\\/]script[\\/](target|mem-view)\.[jt]s/.test(l));
+        if (e instanceof Error && frames?.length) e.stack = `${e.name}: ${e.message}\n${frames.join('\n')}`;
         throw e;
       });
     }
     return this.runQueued(fn);
   }
 
-  private runQueued<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new ScriptError('the target is detached; open it again with Target.open()'));
-    if (this.interrupted) return Promise.reject(new ScriptError('interrupted (Ctrl-C)'));
-    const p = this.queue.then(async () => {
+  // An async function awaiting each step, so that V8's async stack traces lead from a
+  // failing wire operation back to the script line that awaited it.
+  private async runQueued<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new ScriptError('the target is detached; open it again with Target.open()');
+    if (this.interrupted) throw new ScriptError('interrupted (Ctrl-C)');
+    const before = this.queue;
+    let done!: () => void;
+    this.queue = new Promise<void>((r) => (done = r));
+    try {
+      await before;
       if (this.pendingError !== null) {
         const e = this.pendingError;
         this.pendingError = null;
         throw e;
       }
-      return fn();
-    });
-    this.queue = p.catch(() => undefined);
-    return p;
+      return await fn();
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -417,16 +424,14 @@ export class Target {
   }
 }
 
-/** The stack frames above the Target's own (the caller's file and line). */
-function captureSite(): string | undefined {
+/** Where a call came from; formatted only if the call fails (formatting is the costly part). */
+function captureSite(): { stack?: string } {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
+  Error.stackTraceLimit = 8;
   Error.captureStackTrace(holder, captureSite);
   Error.stackTraceLimit = limit;
-  const frames = holder.stack?.split('\n').slice(1) ?? [];
-  const outside = frames.filter((l) => !/[\\/]src[\\/]script[\\/](target|mem-view)\.[jt]s/.test(l));
-  return outside.join('\n');
+  return holder;
 }
 
 function checkAligned(a: number, w: MemWidth): void {
