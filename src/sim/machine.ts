@@ -89,6 +89,7 @@ export class Machine {
     // How far simulated time is ahead of the wall clock, in ms (realtime mode).
     const ahead = () => ((clock.now - simStart) / clock.hz) * 1000 - (performance.now() - wallStart);
 
+    let lastYield = performance.now();
     for (;;) {
       if (this.stopRequest !== null) return { kind: 'stopped', reason: this.stopRequest };
       if (clock.now >= limit) return { kind: 'limit', cycles: clock.now - simStart };
@@ -129,6 +130,12 @@ export class Machine {
             }
             clock.now = Math.max(clock.now, target); // sleeping costs no host time
             clock.fireDue();
+            // A core that wakes on a periodic timer and sleeps again never ends a slice:
+            // yield now and then so sockets and the debugger are served.
+            if (performance.now() - lastYield > 5) {
+              await yieldToEventLoop();
+              lastYield = performance.now();
+            }
             break;
           }
           if (this.opts.inputOpen?.()) {
@@ -140,6 +147,7 @@ export class Machine {
         }
         default:
           await yieldToEventLoop();
+          lastYield = performance.now();
       }
     }
   }
