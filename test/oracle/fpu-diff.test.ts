@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { qemuAvailable } from './qemu-trace.js';
-import { generateFpuProgram, runFpuProgram, firstMismatch, toolsAvailable, exceptionProgram } from './fpu-diff.js';
+import { generateFpuProgram, runFpuProgram, firstMismatch, toolsAvailable, exceptionProgram, faultProgram } from './fpu-diff.js';
 
 const skip = !qemuAvailable() ? 'qemu-system-arm is not installed (the oracle)' : !toolsAvailable() ? 'arm-none-eabi binutils are not installed' : false;
 const SEEDS = Number(process.env.TSPROBE_FPU_SEEDS ?? 6);
@@ -32,6 +32,15 @@ for (const board of ['mps2-an500', 'mps2-an386']) {
   test(`FP context on exceptions on ${board} (extended frame, lazy and immediate stacking): QEMU and the simulator agree`, { skip }, () => {
     const run = runFpuProgram(board, exceptionProgram(board === 'mps2-an500'));
     assert.ok(run.qemu.length > 60, `QEMU logged only ${run.qemu.length} states`);
+    const m = firstMismatch(run);
+    assert.equal(m, null, m ? `state ${m.index}, after ${m.insn}: ${m.what}` : '');
+  });
+}
+
+for (const board of ['mps2-an500', 'mps2-an386']) {
+  test(`NOCP and UNDEFINSTR around the FPU on ${board} (CPACR off, privileged-only, non-FP cp10/cp11 encodings): QEMU and the simulator agree`, { skip }, () => {
+    const run = runFpuProgram(board, faultProgram(board === 'mps2-an500'));
+    assert.ok(run.qemu.length > 80, `QEMU logged only ${run.qemu.length} states`);
     const m = firstMismatch(run);
     assert.equal(m, null, m ? `state ${m.index}, after ${m.insn}: ${m.what}` : '');
   });

@@ -410,3 +410,82 @@ svc_handler:
 `;
   return { source, count: -1 };
 }
+
+/**
+ * NOCP and UNDEFINSTR around the FPU: FP instructions with CP10/CP11 disabled, privileged-only
+ * from unprivileged code, double precision on a single-precision FPU, cp10/cp11 encodings that
+ * are no FP instruction. A HardFault handler records CFSR in r10, clears it and skips the
+ * 32-bit instruction.
+ */
+export function faultProgram(dp: boolean): FpuProgram {
+  const insns = [
+    'vadd.f32 s2, s0, s1', // CPACR 0: NOCP
+    '.inst.w 0xee300b01', // vadd.f64 d0, d0, d1
+    '.inst.w 0xee000a30', // cp10 MCR form that is no VMOV (opc1 = 000, bits 6:5 = 01)
+    '.inst.w 0xec400a00', // cp10 MCRR form with bits 7:4 = 0000 (not a VMOV pair)
+    '.inst.w 0xee400b10', // VMOV scalar with opc1<1> set: an 8-bit lane (Advanced SIMD only)
+  ];
+  const body = (label: string): string =>
+    insns.map((i, k) => `${label}${k}:\n  ${i}`).join('\n');
+  const source = `
+.syntax unified
+.thumb
+.cpu ${dp ? 'cortex-m7' : 'cortex-m4'}
+.fpu ${dp ? 'fpv5-d16' : 'fpv4-sp-d16'}
+.text
+.global _start
+vectors:
+.word 0x20008000
+.word _start+1
+.word 0
+.word hardfault+1
+.rept 7
+.word 0
+.endr
+.word svc+1
+.rept 4
+.word 0
+.endr
+.thumb_func
+_start:
+${body('a')}
+  ldr r0, =0xE000ED88
+  ldr r1, =0x00500000
+  str r1, [r0]
+  dsb
+  isb
+${body('b')}
+  mov r0, #1
+  msr control, r0
+  isb
+${body('c')}
+  mov r0, #0
+  svc 0
+  ldr r0, =0xE000ED88
+  ldr r1, =0x00f00000
+  str r1, [r0]
+  dsb
+  isb
+${body('d')}
+  mov r0, #0x18
+  ldr r1, =0x20026
+  bkpt 0xab
+.thumb_func
+svc:
+  mrs r0, control
+  bic r0, r0, #1
+  msr control, r0
+  bx lr
+.thumb_func
+hardfault:
+  ldr r1, =0xE000ED28
+  ldr r10, [r1]
+  str r10, [r1]
+  ldr r11, [sp, #24]
+  add r11, r11, #4
+  str r11, [sp, #24]
+  bx lr
+.ltorg
+`;
+  return { source, count: -1 };
+}

@@ -13,10 +13,17 @@ import { FPCCR_ASPEN, FPCCR_LSPACT, FPDSCR_MASK, FPSCR_MASK, preserveFPState } f
 
 const { F32, F64, F16 } = A;
 
-/** ExecuteFPCheck. */
-function fpCheck(cpu: Cpu): void {
+/**
+ * The CPACR access check (CheckVFPEnabled). It comes before any UNDEFINED check: with CP10
+ * disabled every cp10/cp11 encoding is a NOCP UsageFault, as QEMU 7.2 (and ARMv8-M) do.
+ */
+function accessCheck(cpu: Cpu): void {
   const cp10 = (cpu.scb.cpacr >>> 20) & 3;
   if (cp10 === 0 || cp10 === 2 || (cp10 === 1 && !cpu.isPrivileged())) cpu.fault(Fault.NoCp);
+}
+
+/** The rest of ExecuteFPCheck (after accessCheck): lazy state preservation, CONTROL.FPCA. */
+function fpCheck(cpu: Cpu): void {
   const fp = cpu.fp;
   if (fp.fpccr & FPCCR_LSPACT) preserveFPState(cpu);
   if ((fp.fpccr & FPCCR_ASPEN) !== 0 && (cpu.control & 4) === 0) {
@@ -451,10 +458,8 @@ function vldmVstm(cpu: Cpu, insn: number): void {
   if (w === 1) cpu.setR(n, newRn);
 }
 
-/** A cp10/cp11 instruction that is not a floating-point instruction. */
+/** A cp10/cp11 instruction that is not a floating-point instruction (after the access check). */
 function fpUndefined(cpu: Cpu): void {
-  const cp10 = (cpu.scb.cpacr >>> 20) & 3;
-  if (cp10 === 0 || cp10 === 2 || (cp10 === 1 && !cpu.isPrivileged())) cpu.fault(Fault.NoCp);
   cpu.undefined();
 }
 
@@ -483,7 +488,7 @@ const absOp = (_c: Cpu, R: Regs, v: bigint): bigint => A.abs(v, R.fmt);
 const negOp = (_c: Cpu, R: Regs, v: bigint): bigint => A.neg(v, R.fmt);
 const movOp = (_c: Cpu, _R: Regs, v: bigint): bigint => v;
 
-export const fpuEncodings: Encoding[] = [
+const encodings: Encoding[] = [
   // catch-all for cp10/cp11: UNDEFINED (NOCP when access is disabled)
   { name: 'cp10/cp11 (undefined)', cls: 'fp-other', pattern: '111x 11xx xxxx xxxx  xxxx 101x xxxx xxxx', requires: 'fpu', exec: fpUndefined },
 
@@ -529,3 +534,14 @@ export const fpuEncodings: Encoding[] = [
   { name: 'VLDR/VSTR T1', cls: 'fp-load-store', pattern: '1110 1101 xx0x xxxx  xxxx 101x xxxx xxxx', requires: 'fpu', exec: vldrVstr },
   { name: 'VLDM/VSTM T1', cls: 'fp-load-store', pattern: '1110 110x xxxx xxxx  xxxx 101x xxxx xxxx', requires: 'fpu', exec: vldmVstm },
 ];
+
+export const fpuEncodings: Encoding[] = encodings.map((e) => {
+  const inner = e.exec;
+  return {
+    ...e,
+    exec(cpu: Cpu, insn: number): void {
+      accessCheck(cpu);
+      inner(cpu, insn);
+    },
+  };
+});
