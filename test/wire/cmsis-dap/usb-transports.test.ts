@@ -12,6 +12,7 @@ import { parseProbeSpec } from '../../../src/probe/probe-spec.js';
 import { scanUsbProbes } from '../../../src/probe/usb-probes.js';
 import { connectCortexM } from '../../../src/cortexm/connect.js';
 import { loadLoopProgram } from '../../dap/harness.js';
+import { listCommand } from '../../../src/cli/commands/list.js';
 
 afterEach(() => moduleOverrides.clear());
 
@@ -246,3 +247,35 @@ async function openHidBySerial(serial: string) {
   if (!p) throw new Error('not found');
   return p.open();
 }
+
+test('tsprobe list shows a USB probe with its CMSIS-DAP version, asked by DAP_Info only', async () => {
+  const probe = await simulatedProbe({ flavour: 'v1', serialNumber: 'LIST1' });
+  try {
+    moduleOverrides.set(
+      'node-hid',
+      fakeHid([
+        {
+          info: { vendorId: 0x0d28, productId: 0x0204, path: 'h', product: 'DAPLink CMSIS-DAP', manufacturer: 'ARM', serialNumber: 'LIST1' },
+          open: () => ({
+            write: async (data) => (probe.request(Uint8Array.from(Array.from(data).slice(1))), 65),
+            read: async () => {
+              const r = await probe.response();
+              return r ? Buffer.from(r) : undefined;
+            },
+            close: async () => undefined,
+          }),
+        },
+      ]),
+    );
+    const lines: string[] = [];
+    assert.equal(await listCommand([], (l) => lines.push(l)), 0);
+    const text = lines.join('\n');
+    assert.match(text, /^ {2}usb:0d28:0204:LIST1 +ARM DAPLink CMSIS-DAP \(HID, v1\) +CMSIS-DAP 2\.1\.0, serial LIST1, packets 1 x 64 bytes$/m);
+    assert.doesNotMatch(text, /no CMSIS-DAP probes found/);
+    assert.match(text, /note: .*'usb' is not installed/);
+    // Only DAP_Info: the probe was not connected to the target.
+    assert.ok(probe.rec.requests.every((p) => p[0] === 0x00), 'DAP_Info requests only');
+  } finally {
+    await probe.session.close();
+  }
+});
