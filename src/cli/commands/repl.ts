@@ -14,9 +14,9 @@ import { openScriptHost, type OpenScriptOptions } from './run.js';
 import { addProbeOptions, TARGET_HELP } from '../../probe/cli-options.js';
 
 /** The JavaScript REPL on a host; resolves when the user leaves it (.exit, Ctrl-D). */
-export function jsRepl(host: ScriptHost, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; history?: string } = { input: process.stdin, output: process.stdout }): Promise<void> {
+export function jsRepl(host: ScriptHost, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; history?: string; terminal?: boolean } = { input: process.stdin, output: process.stdout }): Promise<void> {
   return new Promise((resolve) => {
-    const server = repl.start({ prompt: 'tsprobe> ', input: io.input, output: io.output, useGlobal: false, terminal: (io.output as NodeJS.WriteStream).isTTY ?? false });
+    const server = repl.start({ prompt: 'tsprobe> ', input: io.input, output: io.output, useGlobal: false, terminal: io.terminal ?? (io.output as NodeJS.WriteStream).isTTY ?? false });
     Object.assign(server.context, host.jsContext);
     for (const k of Object.keys(host.jsContext)) server.context[k] = host.jsContext[k];
     if (io.history) {
