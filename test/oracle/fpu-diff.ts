@@ -366,6 +366,9 @@ _start:
   ldr r1, =0xE000EF3C
   ldr r2, =0x01400000
   str r2, [r1]
+  ldr r1, =0xE000ED24
+  ldr r2, =0x00030000
+  str r2, [r1]
   sub sp, sp, #4
   svc 0
   vmrs r3, fpscr

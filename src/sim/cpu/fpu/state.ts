@@ -5,6 +5,7 @@
 
 import type { AccessSize, Device } from '../../bus.js';
 import type { Cpu } from '../cpu.js';
+import { executionPriority, exceptionPriority } from '../exceptions.js';
 
 export const FPCCR_LSPACT = 1 << 0;
 export const FPCCR_USER = 1 << 1;
@@ -130,9 +131,12 @@ export function stackFpContext(cpu: Cpu, frame: number, threadMode: boolean, hfR
   if (!cpu.isPrivileged()) c |= FPCCR_USER;
   if (threadMode) c |= FPCCR_THREAD;
   if (hfReady) c |= FPCCR_HFRDY;
+  // MemManage/BusFault could be taken from the preempted context (UpdateFPCCR); MONRDY is
+  // left clear (DebugMonitor readiness is not modelled)
   const shcsr = cpu.scb.shcsrEnables;
-  if (shcsr & (1 << 16)) c |= FPCCR_MMRDY;
-  if (shcsr & (1 << 17)) c |= FPCCR_BFRDY;
+  const prio = executionPriority(cpu);
+  if ((shcsr & (1 << 16)) !== 0 && prio > exceptionPriority(cpu, 4)) c |= FPCCR_MMRDY;
+  if ((shcsr & (1 << 17)) !== 0 && prio > exceptionPriority(cpu, 5)) c |= FPCCR_BFRDY;
   fp.fpccr = c >>> 0;
 }
 
