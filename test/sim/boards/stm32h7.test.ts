@@ -202,3 +202,37 @@ for (const name of ['stm32h743', 'stm32h750']) {
     assert.equal(b.ledOn, true);
   });
 }
+
+/** The demo's double-precision work, done here with JS doubles (same IEEE 754 operations, same order). */
+function expectedFpLine(count: number): string {
+  let x = 1.0;
+  for (let i = 0; i < 6; i++) x = 0.5 * (x + 2.0 / x);
+  let pi = 3.0, sign = 1.0;
+  for (let k = 1; k <= count * 10; k++) {
+    const n = 2.0 * k;
+    pi += (sign * 4.0) / (n * (n + 1.0) * (n + 2.0));
+    sign = -sign;
+  }
+  const fixed9 = (v: number) => {
+    const whole = Math.trunc(v);
+    const frac = Math.trunc((v - whole) * 1e9 + 0.5);
+    return `${whole}.${String(frac).padStart(9, '0')}`;
+  };
+  return `, sqrt(2) = ${fixed9(x)}, pi ~ ${fixed9(pi)}`;
+}
+
+test('demo-fpu.elf on stm32h743 (hard float, FPv5-D16): the double-precision results match IEEE 754 as computed on the host', async () => {
+  const b = board('stm32h743');
+  let out = '';
+  b.uarts[0].output = (c) => (out += String.fromCharCode(c));
+  const elf = firmware('stm32h743', 'demo-fpu.elf');
+  b.load(parseElf(new Uint8Array(readFileSync(elf)), elf));
+  b.reset();
+  const stop = await new Machine(b, { maxCycles: 100_000_000 }).run(); // 250 ms at 400 MHz
+  assert.equal(stop.kind, 'limit', JSON.stringify(stop));
+  assert.equal(b.bus.read32(0xe000ed88) & (0xf << 20), 0xf << 20, 'CP10/CP11 enabled by the start-up code');
+  assert.match(out, /^Hello from tsprobe's stm32h743 demo/);
+  assert.ok(out.includes(`count 1 at 100 ms${expectedFpLine(1)}\r\n`), out);
+  assert.ok(out.includes(`count 2 at 200 ms${expectedFpLine(2)}\r\n`), out);
+  assert.match(out, /sqrt\(2\) = 1\.414213562/);
+});
