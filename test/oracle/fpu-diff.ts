@@ -417,7 +417,7 @@ svc_handler:
 /**
  * NOCP and UNDEFINSTR around the FPU: FP instructions with CP10/CP11 disabled, privileged-only
  * from unprivileged code, double precision on a single-precision FPU, cp10/cp11 encodings that
- * are no FP instruction. A HardFault handler records CFSR in r10, clears it and skips the
+ * are no FP instruction; then the writable bits of FPSCR, FPCCR, FPCAR, FPDSCR and MVFR0-2. A HardFault handler records CFSR in r10, clears it and skips the
  * 32-bit instruction.
  */
 export function faultProgram(dp: boolean): FpuProgram {
@@ -470,6 +470,20 @@ ${body('c')}
   dsb
   isb
 ${body('d')}
+  mov r0, #-1
+  vmsr fpscr, r0
+  vmrs r2, fpscr
+  ldr r0, =0xE000EF34
+  mov r1, #-1
+  str r1, [r0, #8]
+  ldr r4, [r0, #8]
+  str r1, [r0, #4]
+  ldr r5, [r0, #4]
+  ldr r6, [r0, #12]
+  ldr r7, [r0, #16]
+  ldr r8, [r0, #20]
+  str r1, [r0]
+  ldr r3, [r0]
   mov r0, #0x18
   ldr r1, =0x20026
   bkpt 0xab
