@@ -130,7 +130,7 @@ test('tsprobe read/regs/info/step/run via --probe tcp:// (and through a proxying
     const probe = ['--probe', `tcp://127.0.0.1:${dap.port}`];
     const sim = ['--target', 'sim:mps2-an385'];
     const load = ['--load', ELF];
-    for (const args of [['read', ...load, '0', '256'], ['read', ...load, '--width', '2', 'main', '32'], ['regs', ...load], ['step', ...load, '3'], ['regs', ...load, '--run-to', 'console_puts'], ['run', join(ROOT, 'examples/registers.ts'), ...load], ['run', join(ROOT, 'examples/registers.py'), ...load]]) {
+    for (const args of [['read', ...load, '0', '256'], ['read', ...load, '--width', '2', 'main', '32'], ['regs', ...load], ['step', ...load, '3'], ['reset', '--pin', '--halt', ...load], ['regs', ...load, '--run-to', 'console_puts'], ['run', join(ROOT, 'examples/registers.ts'), ...load], ['run', join(ROOT, 'examples/registers.py'), ...load]]) {
       const direct = await cli([...args, ...sim]);
       const via = await cli([...args, ...probe]);
       assert.equal(via, direct, `tsprobe ${args.join(' ')}`);
