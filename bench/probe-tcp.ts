@@ -6,7 +6,7 @@
 //
 //   node dist/bench/probe-tcp.js   (DAP_PACKET_SIZE=8192 for a larger CMSIS-DAP packet than the usual 512)
 //
-// Each phase runs 3 times in one gdb session, medians reported. Aim: over TCP at least
+// Each phase runs 5 times in one gdb session (the first runs warm up both processes), medians reported. Aim: over TCP at least
 // half the direct throughput. The machine is shared: compare figures from one run only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const BASE = 0x20000000;
 const SIZE = 1 << 20;
-const REPEATS = 3;
+const REPEATS = 5;
 const ENV = { ...process.env, TSPROBE_NO_USB_SCAN: '1' };
 
 /** Start a tsprobe server on port 0 and read the port it prints. */
