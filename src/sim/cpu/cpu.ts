@@ -116,6 +116,7 @@ export const enum Fault {
   ImpreciseErr = 'IMPRECISERR',
   UnstkErr = 'UNSTKERR',
   StkErr = 'STKERR',
+  LspErr = 'LSPERR', // BusFault during lazy FP state preservation
   // MemManage (MMFSR)
   IAccViol = 'IACCVIOL',
   DAccViol = 'DACCVIOL',

@@ -33,6 +33,7 @@ const CFSR_BIT: Record<string, number> = {
   [Fault.ImpreciseErr]: 1 << 10,
   [Fault.UnstkErr]: 1 << 11,
   [Fault.StkErr]: 1 << 12,
+  [Fault.LspErr]: 1 << 13,
   [Fault.UndefInstr]: 1 << 16,
   [Fault.InvState]: 1 << 17,
   [Fault.InvPc]: 1 << 18,

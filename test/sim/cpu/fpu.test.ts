@@ -346,3 +346,24 @@ test('double precision on FPv4-SP is UNDEFINED', () => {
   ok.steps(1);
   assert.equal(ok.bus.read32(CFSR), 0);
 });
+
+test('lazy preservation: the first FP instruction saves S0-S15 and FPSCR at FPCAR; a bus error there is LSPERR', () => {
+  const m = fpuMachine(M7F, [0xee301a20, 0xee301a20]); // vadd.f32 s2, s0, s1 (twice)
+  const fp = m.cpu.fp;
+  for (let i = 0; i < 16; i++) fp.s[i] = 0x01010101 * (i + 1);
+  fp.fpscr = 0x00c00000;
+  fp.fpcar = RAM + 0x200;
+  fp.fpccr = (fp.fpccr | 1) >>> 0; // LSPACT
+  m.steps(1);
+  assert.equal(fp.fpccr & 1, 0);
+  assert.equal(m.bus.read32(RAM + 0x200), 0x01010101);
+  assert.equal(m.bus.read32(RAM + 0x200 + 60), 0x10101010);
+  assert.equal(m.bus.read32(RAM + 0x240), 0x00c00000);
+  // again with FPCAR in unmapped space
+  fp.fpcar = 0x30000000;
+  fp.fpccr = (fp.fpccr | 1) >>> 0;
+  const before = fp.s[2];
+  m.steps(1);
+  assert.equal(m.bus.read32(CFSR) & (1 << 13), 1 << 13, 'BFSR.LSPERR');
+  assert.equal(fp.s[2], before, 'the FP instruction did not execute');
+});

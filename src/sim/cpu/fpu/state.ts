@@ -3,8 +3,8 @@
 // FPDSCR, MVFR0-2 at 0xE000EF34-0xE000EF4B), with ExecuteFPCheck (CPACR access check, lazy
 // state preservation, CONTROL.FPCA), and the extended exception frame used by exceptions.ts.
 
-import type { AccessSize, Device } from '../../bus.js';
-import type { Cpu } from '../cpu.js';
+import { BusFault, type AccessSize, type Device } from '../../bus.js';
+import { type Cpu, Fault } from '../cpu.js';
 import { executionPriority, exceptionPriority } from '../exceptions.js';
 
 export const FPCCR_LSPACT = 1 << 0;
@@ -104,8 +104,14 @@ export class FpuRegisters implements Device {
 export function preserveFPState(cpu: Cpu): void {
   const fp = cpu.fp;
   const base = fp.fpcar >>> 0;
-  for (let i = 0; i < 16; i++) cpu.bus.write32((base + 4 * i) >>> 0, fp.s[i]);
-  cpu.bus.write32((base + 0x40) >>> 0, fp.fpscr);
+  try {
+    for (let i = 0; i < 16; i++) cpu.bus.write32((base + 4 * i) >>> 0, fp.s[i]);
+    cpu.bus.write32((base + 0x40) >>> 0, fp.fpscr);
+  } catch (e) {
+    if (!(e instanceof BusFault)) throw e;
+    // BFSR.LSPERR; the FP instruction does not execute and LSPACT stays set
+    cpu.fault(Fault.LspErr);
+  }
   fp.fpccr = (fp.fpccr & ~FPCCR_LSPACT) >>> 0;
 }
 
