@@ -199,7 +199,13 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
     emit('msr APSR_nzcvq, r0');
     for (let k = 0; k < 10; k++) {
       const menu = double ? doubleOps : v5 && rnd() % 3 === 0 ? v5Ops : singleOps;
-      emit(pick(menu)());
+      const insn = pick(menu)();
+      // sometimes conditional, in an IT block (not the FPv5 instructions that are always unconditional)
+      if (rnd() % 8 === 0 && !insn.includes('\n') && !/^(vsel|vmaxnm|vminnm|vrint[anpm]\.|vcvt[anpm]\.)/.test(insn)) {
+        const cond = pick(['eq', 'ne', 'ge', 'lt', 'hi', 'ls']);
+        emit(`it ${cond}`);
+        emit(insn.replace(/^(\w+)/, `$1${cond}`));
+      } else emit(insn);
     }
     if (b % 4 === 3) lines.push('  b 1f', '.ltorg', '1:'), (count += 1);
   }
