@@ -476,6 +476,14 @@ ${body('c')}
   dsb
   isb
 ${body('d')}
+  mov r12, sp
+  ldr r0, =0x20007000
+  vmov s0, r0
+  .inst.w 0xee10da10 @ vmov sp, s0 (UNPREDICTABLE, executed by QEMU)
+  .inst.w 0xee00da10 @ vmov s0, sp
+  .inst.w 0xeef1da10 @ vmrs sp, fpscr
+  .inst.w 0xec5d0b10 @ vmov r0, sp, d0
+  mov sp, r12
   mov r0, #-1
   vmsr fpscr, r0
   vmrs r2, fpscr

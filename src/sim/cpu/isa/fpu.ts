@@ -324,10 +324,10 @@ function vmovImm(cpu: Cpu, insn: number): void {
 function vmovCoreSingle(cpu: Cpu, insn: number): void {
   const t = (insn >>> 12) & 0xf;
   const toArm = ((insn >>> 20) & 1) === 1;
-  if (t === 15 || t === 13) cpu.undefined(); // UNPREDICTABLE
+  if (t === 15) cpu.undefined(); // UNPREDICTABLE (t = 13 too, but QEMU 7.2 executes it)
   fpCheck(cpu);
   const n = SP.n(insn);
-  if (toArm) cpu.r[t] = cpu.fp.s[n];
+  if (toArm) cpu.setR(t, cpu.fp.s[n]);
   else cpu.fp.s[n] = cpu.r[t];
 }
 
@@ -345,12 +345,9 @@ function vmrsVmsr(cpu: Cpu, insn: number): void {
       cpu.z = (f >>> 30) & 1;
       cpu.c = (f >>> 29) & 1;
       cpu.v = (f >>> 28) & 1;
-    } else {
-      if (t === 13) cpu.undefined();
-      cpu.r[t] = fp.fpscr;
-    }
+    } else cpu.setR(t, fp.fpscr);
   } else {
-    if (t === 15 || t === 13) cpu.undefined();
+    if (t === 15) cpu.undefined();
     fp.fpscr = (cpu.r[t] & FPSCR_MASK) >>> 0;
   }
 }
@@ -360,12 +357,12 @@ function vmovScalar(cpu: Cpu, insn: number): void {
   const t = (insn >>> 12) & 0xf;
   const toArm = ((insn >>> 20) & 1) === 1;
   const h = (insn >>> 21) & 1;
-  if (t === 15 || t === 13) cpu.undefined();
+  if (t === 15) cpu.undefined();
   const d = (((insn >>> 7) & 1) << 4) | ((insn >>> 16) & 0xf);
   if (d >= 16) cpu.undefined();
   fpCheck(cpu);
   const idx = 2 * d + h;
-  if (toArm) cpu.r[t] = cpu.fp.s[idx];
+  if (toArm) cpu.setR(t, cpu.fp.s[idx]);
   else cpu.fp.s[idx] = cpu.r[t];
 }
 
@@ -375,7 +372,7 @@ function vmovTwo(cpu: Cpu, insn: number): void {
   const t = (insn >>> 12) & 0xf;
   const t2 = (insn >>> 16) & 0xf;
   const double = sz(insn) === 1;
-  if (t === 15 || t2 === 15 || t === 13 || t2 === 13) cpu.undefined();
+  if (t === 15 || t2 === 15) cpu.undefined(); // 13 is UNPREDICTABLE too; QEMU 7.2 executes it
   if (toArm && t === t2) cpu.undefined();
   let lo: number;
   if (double) {
@@ -389,8 +386,8 @@ function vmovTwo(cpu: Cpu, insn: number): void {
   fpCheck(cpu);
   const s = cpu.fp.s;
   if (toArm) {
-    cpu.r[t] = s[lo];
-    cpu.r[t2] = s[lo + 1];
+    cpu.setR(t, s[lo]);
+    cpu.setR(t2, s[lo + 1]);
   } else {
     s[lo] = cpu.r[t];
     s[lo + 1] = cpu.r[t2];
