@@ -67,8 +67,8 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
   const pick = <T>(a: readonly T[]): T => a[rnd() % a.length];
   const lines: string[] = [];
   const v5 = dp;
-  const sreg = (): string => `s${rnd() % 16}`;
-  const dreg = (): string => `d${rnd() % 8}`;
+  const sreg = (): string => `s${rnd() % 32}`;
+  const dreg = (): string => `d${rnd() % 16}`;
   const rm = (): string => pick(['a', 'n', 'p', 'm']);
   const singleOps: (() => string)[] = [
     ...['vadd', 'vsub', 'vmul', 'vnmul', 'vdiv', 'vmla', 'vmls', 'vnmla', 'vnmls', 'vfma', 'vfms', 'vfnma', 'vfnms'].map(
@@ -184,6 +184,12 @@ export function generateFpuProgram(seed: number, blocks: number, dp: boolean): F
       emit(`ldr r0, =${hex(w)}`);
       emit(`vmov s${k}, r0`);
     }
+    // s16-s31 (d8-d15): the same values rotated by an even number of words
+    emit('vstmia r9, {s0-s15}');
+    emit('add r10, r9, #64');
+    emit('vstmia r10, {s0-s15}');
+    emit(`add r10, r9, #${8 * (rnd() % 8)}`);
+    emit('vldmia r10, {s16-s31}');
     // FPSCR: a rounding mode, sometimes FZ, DN, AHP; flags cleared or kept
     const r = rnd();
     let fpscr = (r & 3) << 22;
