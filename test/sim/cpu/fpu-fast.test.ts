@@ -108,3 +108,36 @@ test('double precision: fast results equal the exact ones (add, sub, mul, div, s
   }
   assert.ok(used > 50000, `the fast path answered only ${used} times`);
 });
+
+test('conversions: fast float->int (toward zero), int->single, double->single equal the exact ones', () => {
+  const rnd = rng(23);
+  let used = 0;
+  for (let i = 0; i < 20000; i++) {
+    const e = 127 - 5 + (rnd() % 40);
+    const sb = (((rnd() & 1) << 31) | (e << 23) | (rnd() & 0x7fffff)) >>> 0;
+    for (const unsigned of [false, true]) {
+      const r = Fast.fastToIntRZ(Fast.singleValue(sb), unsigned);
+      if (r === Fast.FAIL) continue;
+      used++;
+      const st = { fpscr: 0 };
+      assert.equal(r, A.toFixed(BigInt(sb), A.F32, st, 32, 0, unsigned, A.Rounding.ZERO), sb.toString(16));
+      assert.equal(Fast.inexact, (st.fpscr & 0x10) !== 0);
+    }
+    const iv = rnd();
+    for (const unsigned of [false, true]) {
+      const st = { fpscr: 0 };
+      assert.equal(Fast.fastIntToS(iv, unsigned), Number(A.fromFixed(iv, 32, 0, unsigned, A.F32, st)));
+      assert.equal(Fast.inexact, (st.fpscr & 0x10) !== 0);
+    }
+    const hi = (((rnd() & 1) << 31) | ((1023 - 140 + (rnd() % 280)) << 20) | (rnd() & 0xfffff)) >>> 0;
+    const lo = rnd();
+    const r = Fast.fastDtoS(lo, hi);
+    if (r !== Fast.FAIL) {
+      used++;
+      const st = { fpscr: 0 };
+      assert.equal(r, Number(A.convert((BigInt(hi) << 32n) | BigInt(lo), A.F64, A.F32, st)), `${hi.toString(16)} ${lo.toString(16)}`);
+      assert.equal(Fast.inexact, (st.fpscr & 0x10) !== 0);
+    }
+  }
+  assert.ok(used > 20000, `the fast path answered only ${used} times`);
+});

@@ -201,3 +201,53 @@ export function fastSqrtD(s: Uint32Array, d: number, m: number): boolean {
   inexact = a - p !== productError(q, q, p);
   return doubleResult(q, false, s, d);
 }
+
+// ---- conversions --------------------------------------------------------------------------
+
+/** A single's or double's value if normal or zero (any magnitude), else NaN. */
+function ordinaryS(bits: number): number {
+  return single(bits);
+}
+function ordinaryD(lo: number, hi: number): number {
+  const e = (hi >>> 20) & 0x7ff;
+  if (e === 0x7ff || (e === 0 && ((hi & 0xfffff) !== 0 || lo !== 0))) return NaN;
+  w64[LO] = lo;
+  w64[HI] = hi;
+  return f64[0];
+}
+
+/** Float to a 32-bit integer rounding toward zero (VCVT), for values in range; FAIL otherwise. */
+export function fastToIntRZ(v: number, unsigned: boolean): number {
+  if (v !== v) return FAIL;
+  const t = Math.trunc(v);
+  if (unsigned ? t < 0 || t > 0xffffffff : t < -0x80000000 || t > 0x7fffffff) return FAIL;
+  inexact = t !== v;
+  return t >>> 0;
+}
+export function singleValue(bits: number): number {
+  return ordinaryS(bits);
+}
+export function doubleValue(lo: number, hi: number): number {
+  return ordinaryD(lo, hi);
+}
+
+/** A 32-bit integer to single precision in round-to-nearest. */
+export function fastIntToS(v: number, unsigned: boolean): number {
+  const x = unsigned ? v >>> 0 : v | 0;
+  const f = Math.fround(x);
+  inexact = f !== x;
+  f32[0] = f;
+  return u32[0];
+}
+
+/** Double to single in round-to-nearest when the result is normal (or an exact zero). */
+export function fastDtoS(lo: number, hi: number): number {
+  const d = ordinaryD(lo, hi);
+  if (d !== d) return FAIL;
+  const f = Math.fround(d);
+  const a = Math.abs(f);
+  if (a === 0 ? d !== 0 : a <= MIN_NORMAL32 || a > MAX32) return FAIL;
+  inexact = f !== d;
+  f32[0] = f;
+  return u32[0];
+}

@@ -209,7 +209,17 @@ function vcvtSD(cpu: Cpu, insn: number): void {
   } else {
     if (M(insn)) cpu.undefined();
     fpCheck(cpu);
-    cpu.fp.setS(SP.d(insn), A.convert(cpu.fp.getD(DPR.m(insn)), F64, F32, st(cpu)));
+    const fp = cpu.fp;
+    const m = DPR.m(insn);
+    if ((fp.fpscr & RMODE) === 0) {
+      const r = Fast.fastDtoS(fp.s[2 * m], fp.s[2 * m + 1]);
+      if (r !== Fast.FAIL) {
+        fp.s[SP.d(insn)] = r;
+        if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+        return;
+      }
+    }
+    fp.setS(SP.d(insn), A.convert(fp.getD(m), F64, F32, st(cpu)));
   }
 }
 
@@ -250,6 +260,11 @@ function vcvtInt(cpu: Cpu, insn: number): void {
     if (double && D(insn)) cpu.undefined();
     fpCheck(cpu);
     const v = fp.s[SP.m(insn)];
+    if (!double && (fp.fpscr & RMODE) === 0) {
+      fp.s[SP.d(insn)] = Fast.fastIntToS(v, op === 0);
+      if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+      return;
+    }
     const r = A.fromFixed(v, 32, 0, op === 0, fmt, st(cpu));
     if (double) fp.setD(DPR.d(insn), r);
     else fp.setS(SP.d(insn), r);
@@ -258,6 +273,16 @@ function vcvtInt(cpu: Cpu, insn: number): void {
     fpCheck(cpu);
     const unsigned = (opc2 & 1) === 0;
     const rounding = op === 1 ? A.Rounding.ZERO : A.rmode(st(cpu));
+    if (rounding === A.Rounding.ZERO) {
+      const m = double ? DPR.m(insn) : SP.m(insn);
+      const value = double ? Fast.doubleValue(fp.s[2 * m], fp.s[2 * m + 1]) : Fast.singleValue(fp.s[m]);
+      const r = Fast.fastToIntRZ(value, unsigned);
+      if (r !== Fast.FAIL) {
+        fp.s[SP.d(insn)] = r;
+        if (Fast.inexact) fp.fpscr = (fp.fpscr | IXC) >>> 0;
+        return;
+      }
+    }
     const src = double ? fp.getD(DPR.m(insn)) : fp.getS(SP.m(insn));
     fp.s[SP.d(insn)] = A.toFixed(src, fmt, st(cpu), 32, 0, unsigned, rounding);
   }
