@@ -37,7 +37,9 @@ export interface MapEntry {
   name: string;
   base: number;
   size: number;
-  kind: 'ram' | 'mirror' | 'peripheral' | 'unimplemented' | 'bitband' | 'system';
+  kind: 'ram' | 'flash' | 'rom' | 'mirror' | 'peripheral' | 'unimplemented' | 'bitband' | 'system';
+  /** Erase unit of a flash region (bytes). */
+  blockSize?: number;
 }
 
 export interface Board {

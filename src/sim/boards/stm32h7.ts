@@ -189,9 +189,9 @@ export class Stm32h7Board implements Board {
       readonly: true,
       writeHandler: (off, size, value) => this.flash.arrayWrite(off, size, value),
     });
-    entry(variant.banks === 2 ? 'flash (banks 1 and 2)' : 'flash', STM32H7_ADDR.FLASH, variant.flashSize, 'ram');
+    this.memoryMap.push({ name: variant.banks === 2 ? 'flash (banks 1 and 2)' : 'flash', base: STM32H7_ADDR.FLASH, size: variant.flashSize, kind: 'flash', blockSize: FLASH_SECTOR });
     const sysmem = bus.mapMemory('system memory', STM32H7_ADDR.SYSMEM, 128 * KiB, { readonly: true });
-    entry('system memory (ROM)', STM32H7_ADDR.SYSMEM, 128 * KiB, 'system');
+    entry('system memory', STM32H7_ADDR.SYSMEM, 128 * KiB, 'rom');
     this.writeSystemMemory(sysmem.bytes!, variant.flashSize);
     ram('DTCM', STM32H7_ADDR.DTCM, 128 * KiB);
     ram('AXI SRAM', STM32H7_ADDR.AXISRAM, 512 * KiB);

@@ -52,6 +52,9 @@ test('memory map: RAMs where RM0433 puts them, flash erased, system memory read-
       if (rams.some(([other]) => other === base + size)) continue; // SRAM1-2-3 are contiguous
       assert.throws(() => b.bus.read32(base + size), BusFault, `${name}: nothing right after 0x${base.toString(16)} + ${size}`);
     }
+    const flashEntry = b.memoryMap.find((m) => m.base === 0x08000000);
+    assert.deepEqual([flashEntry?.kind, flashEntry?.size, flashEntry?.blockSize], ['flash', flashSize, 128 << 10]);
+    assert.equal(b.memoryMap.find((m) => m.base === 0x1ff00000)?.kind, 'rom');
     assert.equal(b.bus.read32(0x08000000), 0xffffffff, 'erased flash reads 0xFF');
     assert.equal(b.bus.read32(0x08000000 + flashSize - 4), 0xffffffff);
     assert.throws(() => b.bus.read32(0x08000000 + flashSize), BusFault);
