@@ -16,6 +16,9 @@ import { parseElf, type ElfImage } from '../image/elf.js';
 import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
 
+/** How long a run of back-to-back calls may keep the event loop from other work. */
+const YIELD_EVERY_MS = 5;
+
 export class ScriptError extends Error {
   constructor(message: string) {
     super(message);
@@ -71,6 +74,7 @@ export class Target {
   private pendingError: unknown = null;
   private closed = false;
   private interrupted = false;
+  private lastYield = performance.now();
   /** `await t.mem32[0x20000000]`, `t.mem32[0x20000000] = 5`: word access by index. */
   readonly mem32: MemView;
   readonly mem16: MemView;
@@ -159,6 +163,15 @@ export class Target {
     this.queue = new Promise<void>((r) => (done = r));
     try {
       await before;
+      // Over the simulated wire a call completes in microtasks alone: a script looping on
+      // reads would starve the event loop (signals, sockets, the simulated core). Yield
+      // to it every few milliseconds.
+      const now = performance.now();
+      if (now - this.lastYield > YIELD_EVERY_MS) {
+        await new Promise((r) => setImmediate(r));
+        this.lastYield = performance.now();
+      }
+      if (this.interrupted) throw new ScriptError('interrupted (Ctrl-C)');
       if (this.pendingError !== null) {
         const e = this.pendingError;
         this.pendingError = null;

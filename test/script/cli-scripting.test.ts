@@ -121,3 +121,30 @@ test('tsprobe serve: startup scripts run, gdb monitor python/js evaluate in the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tsprobe run: Ctrl-C stops a JS or Python script looping on target reads, with the script line', { timeout: 60000 }, async () => {
+  const dir = tmp();
+  try {
+    const js = join(dir, 'loop.js');
+    writeFileSync(js, 'let n = 0;\nwhile (true) { await target.read32(0x20000000); n++; }\n');
+    const py = join(dir, 'loop.py');
+    writeFileSync(py, 'import target\nwhile True:\n    target.mem32[0x20000000]\n');
+    for (const [file, expect] of [
+      [js, /ScriptError: interrupted \(Ctrl-C\)\n\s+at async .*loop\.js:2:/],
+      [py, /File ".*loop\.py", line 3[\s\S]*KeyboardInterrupt/],
+    ] as const) {
+      const p = spawn(process.execPath, ['dist/src/cli/main.js', 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => (err += d));
+      await new Promise((r) => setTimeout(r, 1500));
+      p.kill('SIGINT');
+      const timer = setTimeout(() => p.kill('SIGKILL'), 10000);
+      const code = await new Promise<number | null>((r) => p.once('exit', r));
+      clearTimeout(timer);
+      assert.equal(code, 130, err);
+      assert.match(err, expect);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -34,6 +34,8 @@ export interface PythonOptions {
 
 function errorKind(e: unknown): string {
   const err = e as Error;
+  // Ctrl-C reaching the Target first (ScriptHost.interrupt) is still a KeyboardInterrupt in Python.
+  if (err?.name === 'ScriptError' && /^interrupted/.test(err.message)) return `KeyboardInterrupt:${err.message}`;
   const kind = err?.name === 'TypeError' ? 'TypeError' : err?.name === 'RangeError' ? 'ValueError' : 'RuntimeError';
   return `${kind}:${err?.message ?? String(e)}`;
 }
