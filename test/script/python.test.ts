@@ -143,3 +143,40 @@ test('python: Ctrl-C stops a script at its next target call, and a loop that mak
     assert.equal(await py.monitor('6 * 7'), '42');
   });
 });
+
+test('python: bmp.init starts the gdb server, dap.init the CMSIS-DAP TCP server; deinit stops them', async () => {
+  const net = await import('node:net');
+  const exchange = (port: number, data: Buffer, until: (b: Buffer) => boolean) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1');
+      let got = Buffer.alloc(0);
+      const timer = setTimeout(() => (s.destroy(), reject(new Error(`no answer on ${port}: ${got.toString('latin1')}`))), 5000);
+      s.on('error', reject);
+      s.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (until(got)) {
+          clearTimeout(timer);
+          s.destroy();
+          resolve(got);
+        }
+      });
+      s.write(data);
+    });
+  await withPython(async (py, out) => {
+    await py.run('import bmp, dap\ng = bmp.init(tcp=0)\nd = dap.init(0)\nprint(g > 0, d > 0, g != d)\n', 'servers.py');
+    assert.equal(out(), 'True True True\n');
+    const gdbPort = py.ctx.gdb!.port;
+    const dapPort = py.ctx.dap!.port;
+    const reply = await exchange(gdbPort, Buffer.from('$qSupported#37'), (b) => /#[0-9a-f]{2}/.test(b.toString('latin1')));
+    assert.match(reply.toString('latin1'), /PacketSize=/);
+    // CMSIS-DAP over TCP: 8-byte header ("DAP\0", length, type 1) + DAP_Info(vendor)
+    const req = Buffer.from([0x44, 0x41, 0x50, 0x00, 2, 0, 1, 0, 0x00, 0x01]);
+    const dapReply = await exchange(dapPort, req, (b) => b.length >= 10 && b.length >= 8 + b.readUInt16LE(4));
+    assert.equal(dapReply.subarray(8, 9)[0], 0x00);
+    assert.match(dapReply.subarray(10).toString('latin1'), /tsprobe/);
+    await py.run('bmp.deinit()\ndap.deinit()\n', 'stop.py');
+    assert.equal(py.ctx.gdb, null);
+    assert.equal(py.ctx.dap, null);
+    await assert.rejects(exchange(gdbPort, Buffer.from('$?#3f'), () => true), /ECONNREFUSED/);
+  });
+});
