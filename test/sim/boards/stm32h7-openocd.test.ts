@@ -25,10 +25,10 @@ tcl_port disabled
 telnet_port disabled
 `;
 
-async function openocdRun(server: RunningDapServer, dir: string, commands: string[]): Promise<string> {
+async function openocdRun(server: RunningDapServer, dir: string, commands: string[], dualBank = false): Promise<string> {
   const cfg = join(dir, 'interface.cfg');
   writeFileSync(cfg, INTERFACE_CFG);
-  const args = ['-f', cfg, '-f', 'target/stm32h7x.cfg', '-c', 'init', ...commands.flatMap((c) => ['-c', c]), '-c', 'shutdown'];
+  const args = ['-f', cfg, ...(dualBank ? ['-c', 'set DUAL_BANK 1'] : []), '-f', 'target/stm32h7x.cfg', '-c', 'init', ...commands.flatMap((c) => ['-c', c]), '-c', 'shutdown'];
   const r = await runProcess(openocd!, args, bridgeEnv(server.port), 60_000, dir);
   const out = r.stdout + r.stderr;
   assert.equal(r.timedOut, false, `openocd timed out:\n${out}`);
@@ -83,5 +83,28 @@ for (const { board, sizeK } of [{ board: 'stm32h743', sizeK: 2048 }, { board: 's
       assert.equal(parseInt(m[1], 16) & 0x006e0000, 0x00040000, 'PGSERR alone');
       assert.notEqual(m[2], '00000000');
     });
+
+    if (board === 'stm32h743') {
+      it('DUAL_BANK=1: 256 KiB written into bank 2 and verified; RDP lock/unlock (back to level 0 mass-erases); mass_erase', async () => {
+        const bin = join(dir, 'data.bin');
+        let x = 0x1234567;
+        writeFileSync(bin, Uint8Array.from({ length: 256 * 1024 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24)));
+        const out = await openocdRun(server, dir, [
+          'reset halt', `flash write_image erase ${bin} 0x08100000 bin`, `verify_image ${bin} 0x08100000 bin`,
+          `flash write_image erase ${bin} 0x08000000 bin`,
+          'stm32h7x option_read 0 0x1c', 'stm32h7x lock 0', 'stm32h7x option_read 0 0x1c', 'stm32h7x unlock 0', 'stm32h7x option_read 0 0x1c',
+          'echo "MARK [mdw 0x08000000] [mdw 0x08100000]"', 'stm32h7x mass_erase 1', 'flash erase_check 1',
+        ], true);
+        assert.match(out, /Bank \(1\) size is 1024 kb, base address is 0x08100000/);
+        assert.match(out, /verified 262144 bytes/);
+        const opts = [...out.matchAll(/Option Register: <0x5200201c> = 0x([0-9a-f]+)/g)].map((m) => (parseInt(m[1], 16) >>> 8) & 0xff);
+        assert.deepEqual(opts, [0xaa, 0x00, 0xaa], 'RDP level 0, 1, 0 in OPTSR_CUR');
+        const mark = /MARK 0x08000000: ([0-9a-f]{8}) +0x08100000: ([0-9a-f]{8})/.exec(out.replace(/\s+/g, ' '));
+        assert.ok(mark, out);
+        assert.equal(mark[1], 'ffffffff', 'leaving RDP level 1 erased the flash');
+        assert.match(out, /stm32h7x mass erase complete/);
+        assert.match(out, /Bank is erased/);
+      });
+    }
   });
 }
