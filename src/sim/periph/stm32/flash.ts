@@ -108,8 +108,9 @@ class FlashBank {
   bufCount = 0;
   /** Array offset of the flash word in the buffer, or -1. */
   bufWord = -1;
+  /** The program or erase in progress (QW/BSY); a new one completes it first. */
   op: Operation | null = null;
-  /** Queued flash word waiting behind a busy operation (QW). */
+  /** Write protection per sector, 1 = not protected (WPSN_CURx / WPSN_PRGx). */
   wpsnCur = 0xff;
   wpsnPrg = 0xff;
   prar = 0x000000ff;
@@ -464,7 +465,7 @@ export class Stm32h7Flash implements Device {
         this.finishNow(bank);
         const sectors = ber
           ? Array.from({ length: this.sectorsPerBank }, (_, i) => i)
-          : [((value & FLASH_CR.SNB_MASK) >>> FLASH_CR.SNB_SHIFT) % this.sectorsPerBank];
+          : [(value & FLASH_CR.SNB_MASK) >>> FLASH_CR.SNB_SHIFT].filter((n) => n < this.sectorsPerBank); // STM32H750: only sector 0 is there
         this.erase(bank, sectors);
       }
     }
