@@ -28,13 +28,13 @@ import { mapScs, SCS_BASE, SCS_SIZE } from '../scs/scs.js';
 import { Unimplemented } from '../periph/unimplemented.js';
 import type { IrqLine } from '../periph/irq-line.js';
 import { Stm32h7Flash, FLASH_SECTOR } from '../periph/stm32/flash.js';
-import { Stm32h7Rcc } from '../periph/stm32/rcc.js';
+import { Stm32h7Rcc, RCC_REG } from '../periph/stm32/rcc.js';
 import { Stm32h7Pwr } from '../periph/stm32/pwr.js';
 import { Stm32Gpio } from '../periph/stm32/gpio.js';
 import { Stm32Usart } from '../periph/stm32/usart.js';
 import { Stm32Dbgmcu } from '../periph/stm32/dbgmcu.js';
 import { Stm32Rng, Stm32Crc } from '../periph/stm32/rng-crc.js';
-import { PageSplitter } from '../periph/stm32/regfile.js';
+import { PageSplitter, clockGated } from '../periph/stm32/regfile.js';
 import { MemAp } from '../debug/mem-ap.js';
 import { RomTable } from '../debug/rom-table.js';
 import { readIdRegister, type ComponentIdentity } from '../debug/component-id.js';
@@ -215,16 +215,19 @@ export class Stm32h7Board implements Board {
     this.rng = new Stm32Rng(irq(STM32H7_IRQ.RNG));
     this.crc = new Stm32Crc();
 
+    // Peripheral clocks: a block whose RCC enable bit is clear reads zero and ignores writes.
+    const gate = (dev: Device, reg: number, bit: number) => clockGated(dev, () => this.rcc.clockEnabled(reg, bit));
+
     // D2 domain: APB1, APB2, AHB1, AHB2.
     unimplemented('APB1 peripherals', 0x40000000, 0x4000);
-    device('USART2/USART3/UART4', 0x40004000, new PageSplitter().add(0x800, 0x400, this.usart3));
+    device('USART2/USART3/UART4', 0x40004000, new PageSplitter().add(0x800, 0x400, gate(this.usart3, RCC_REG.APB1LENR, 18)));
     unimplemented('APB1 peripherals', 0x40005000, 0x9000);
     unimplemented('APB2 peripherals', 0x40010000, 0x1000);
-    device('USART1/USART6', 0x40011000, new PageSplitter().add(0x000, 0x400, this.usart1));
+    device('USART1/USART6', 0x40011000, new PageSplitter().add(0x000, 0x400, gate(this.usart1, RCC_REG.APB2ENR, 4)));
     unimplemented('APB2 peripherals', 0x40012000, 0x6000);
     unimplemented('AHB1 peripherals (DMA, ADC, Ethernet, USB)', 0x40020000, 0xa0000);
     unimplemented('AHB2 peripherals', 0x48020000, 0x1000);
-    device('RNG', 0x48021000, new PageSplitter().add(0x800, 0x400, this.rng));
+    device('RNG', 0x48021000, new PageSplitter().add(0x800, 0x400, gate(this.rng, RCC_REG.AHB2ENR, 6)));
     unimplemented('AHB2 peripherals', 0x48022000, 0x1000);
     // D1 domain: APB3, AHB3.
     unimplemented('APB3 peripherals', 0x50000000, 0x4000);
@@ -239,10 +242,10 @@ export class Stm32h7Board implements Board {
       this.gpio.push(g);
     }
     const gpioBlock = new PageSplitter();
-    this.gpio.forEach((g, p) => gpioBlock.add(p * 0x400, 0x400, g));
+    this.gpio.forEach((g, p) => gpioBlock.add(p * 0x400, 0x400, gate(g, RCC_REG.AHB4ENR, p)));
     device('GPIOA-K', STM32H7_ADDR.GPIOA, gpioBlock, 0x3000, true);
     unimplemented('AHB4 (reserved)', 0x58023000, 0x1000);
-    device('RCC/PWR/CRC', 0x58024000, new PageSplitter().add(0x400, 0x400, this.rcc).add(0x800, 0x400, this.pwr).add(0xc00, 0x400, this.crc), 4 * KiB, true);
+    device('RCC/PWR/CRC', 0x58024000, new PageSplitter().add(0x400, 0x400, this.rcc).add(0x800, 0x400, this.pwr).add(0xc00, 0x400, gate(this.crc, RCC_REG.AHB4ENR, 19)), 4 * KiB, true);
     unimplemented('AHB4 peripherals (BDMA, DMAMUX2, ADC3, HSEM)', 0x58025000, 0x3000);
     device('DBGMCU', 0x5c001000, this.dbgmcu);
 

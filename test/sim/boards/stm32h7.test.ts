@@ -107,9 +107,32 @@ test('RCC and PWR: ready flags follow their enables after a delay; SWS follows S
   assert.equal((b.bus.read32(RCC + 0x10) >>> 3) & 7, 0);
 });
 
+/** Set a peripheral clock enable bit in RCC. */
+function enableClock(b: Stm32h7Board, regOffset: number, bit: number): void {
+  b.bus.write32(STM32H7_ADDR.RCC + regOffset, b.bus.read32(STM32H7_ADDR.RCC + regOffset) | (1 << bit));
+}
+
+test('peripheral clocks: with its RCC enable bit clear a block reads zero and ignores writes', () => {
+  const b = board();
+  b.reset();
+  const A = STM32H7_ADDR.GPIOA;
+  assert.equal(b.bus.read32(A), 0, 'GPIOA unclocked');
+  b.bus.write32(A + 0x18, 2);
+  enableClock(b, 0xe0, 0);
+  assert.equal(b.bus.read32(A), 0xabffffff);
+  assert.equal(b.bus.read32(A + 0x14), 0, 'the write before the enable was lost');
+  let out = '';
+  b.uarts[0].output = (c) => (out += String.fromCharCode(c));
+  b.bus.write32(STM32H7_ADDR.USART1, 0b1001);
+  b.bus.write32(STM32H7_ADDR.USART1 + 0x28, 0x41);
+  assert.equal(out, '', 'USART1 without RCC_APB2ENR.USART1EN');
+});
+
 test('USART1: TDR goes to the host, host bytes arrive in RDR with RXNE, interrupt on RXNEIE', () => {
   const b = board();
   b.reset();
+  enableClock(b, 0xf0, 4);
+  enableClock(b, 0xe8, 18);
   const U = STM32H7_ADDR.USART1;
   let out = '';
   b.uarts[0].output = (c) => (out += String.fromCharCode(c));
@@ -138,6 +161,8 @@ test('USART1: TDR goes to the host, host bytes arrive in RDR with RXNE, interrup
 test('GPIO: MODER/ODR/BSRR/IDR and the LED on PA1 (active low) seen by the host', () => {
   const b = board();
   b.reset();
+  enableClock(b, 0xe0, 0);
+  enableClock(b, 0xe0, 4);
   const A = STM32H7_ADDR.GPIOA;
   assert.equal(b.bus.read32(A), 0xabffffff, 'GPIOA MODER reset value (debug pins in AF)');
   const seen: boolean[] = [];
@@ -163,6 +188,7 @@ test('GPIO: MODER/ODR/BSRR/IDR and the LED on PA1 (active low) seen by the host'
 test('CRC unit: the CRC-32 (Ethernet polynomial, reflected in and out) of "123456789" is 0xCBF43926', () => {
   const b = board();
   b.reset();
+  enableClock(b, 0xe0, 19);
   const C = STM32H7_ADDR.CRC;
   b.bus.write32(C + 0x08, (1 << 5) | (1 << 7) | 1); // REV_IN by byte, REV_OUT, RESET
   for (const c of '123456789') b.bus.write8(C, c.charCodeAt(0));
@@ -176,6 +202,7 @@ test('CRC unit: the CRC-32 (Ethernet polynomial, reflected in and out) of "12345
 test('RNG: DRDY once enabled, numbers change', () => {
   const b = board();
   b.reset();
+  enableClock(b, 0xdc, 6);
   const R = STM32H7_ADDR.RNG;
   assert.equal(b.bus.read32(R + 4) & 1, 0);
   b.bus.write32(R, 4);

@@ -71,6 +71,11 @@ export class Stm32h7Rcc implements Device {
     return this.get(RCC_REG.CR);
   }
 
+  /** Whether a peripheral clock enable bit (e.g. RCC_REG.APB2ENR, bit 4 for USART1) is set. */
+  clockEnabled(reg: number, bit: number): boolean {
+    return ((this.get(reg) >>> bit) & 1) === 1;
+  }
+
   read(offset: number, size: AccessSize): number {
     return laneRead(this.get(offset & ~3), offset, size);
   }

@@ -43,3 +43,16 @@ export class PageSplitter implements Device {
     if (b) b.dev.write(offset - b.offset, size, value);
   }
 }
+
+/**
+ * A peripheral behind its clock gate: with its RCC enable bit clear, reads give zero and
+ * writes are lost, as on the chip (software that forgot the enable fails here too).
+ */
+export function clockGated(dev: Device, enabled: () => boolean): Device {
+  return {
+    read: (offset, size) => (enabled() ? dev.read(offset, size) : 0),
+    write: (offset, size, value) => {
+      if (enabled()) dev.write(offset, size, value);
+    },
+  };
+}
