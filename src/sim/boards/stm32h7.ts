@@ -143,8 +143,8 @@ export class Stm32h7Board implements Board {
   debugBkptHook: ((imm8: number) => boolean) | null = null;
   debug: unknown | null = null;
   readonly memoryMap: MapEntry[] = [];
-  /** BOOT_ADD0 of the option bytes (FLASH_BOOT_CURR[15:0]): boot address >> 16. */
-  bootAdd0 = 0x0800;
+  /** The BOOT0 pin: low boots from BOOT_ADD0 (flash), high from BOOT_ADD1 (system memory). */
+  boot0 = false;
   readonly debugOptions: Partial<DebugSystemOptions>;
   /** The debug APB (APB-D) behind AP2. */
   readonly apbD = new Bus();
@@ -179,8 +179,6 @@ export class Stm32h7Board implements Board {
 
     this.cpu = new Cpu(STM32H7_CORE, bus, clock);
     this.cpu.systick.refDivider = 8; // SysTick's external reference is HCLK/8 on STM32
-    // The core boots from BOOT_ADD0 (option bytes, 0x0800 -> 0x08000000): INITVTOR.
-    this.cpu.scb.resetVtor = ((this.bootAdd0 & 0xffff) << 16) >>> 0;
     const irq = (line: number): IrqLine => (level) => this.cpu.nvic.irq(line, level);
 
     // Memories.
@@ -208,6 +206,7 @@ export class Stm32h7Board implements Board {
     this.flash = new Stm32h7Flash('FLASH', clock, flashRegion, variant.banks === 2 ? variant.flashSize / 2 : variant.flashSize, variant.banks, irq(STM32H7_IRQ.FLASH), {
       timeFrozen: () => this.cpu.halted,
     });
+    this.cpu.scb.resetVtor = ((this.flash.bootCur & 0xffff) << 16) >>> 0; // BOOT_ADD0; see reset()
     this.rcc = new Stm32h7Rcc(clock, DEVEBOX_HSE_HZ);
     this.rcc.onCoreClock = (hz) => (this.clock.hz = hz);
     this.pwr = new Stm32h7Pwr(clock);
@@ -354,6 +353,10 @@ export class Stm32h7Board implements Board {
     for (const u of this.uarts) u.reset();
     for (const g of this.gpio) g.reset();
     this.flash.reset();
+    // The core's INITVTOR comes from the option bytes: BOOT_ADD0 (0x0800 -> 0x08000000) or
+    // BOOT_ADD1 (0x1FF0) as the BOOT0 pin selects.
+    const boot = this.flash.bootCur;
+    this.cpu.scb.resetVtor = ((this.boot0 ? boot >>> 16 : boot & 0xffff) << 16) >>> 0;
     this.rcc.reset();
     this.pwr.reset();
     this.rng.reset();
