@@ -40,6 +40,13 @@ def _call(fn, *args):
         _raise()
     return json.loads(r)
 
+def _call_hex(fn, *args):
+    # a hex string answer: its JSON form is the hex in quotes, no need to parse it
+    r = _t.call(fn, json.dumps(args))
+    if r is None:
+        _raise()
+    return binascii.unhexlify(r[1:-1])
+
 def _u32(v, what='address'):
     if not isinstance(v, int) or isinstance(v, bool):
         raise TypeError(what + ' must be an int, not ' + type(v).__name__)
@@ -105,7 +112,7 @@ def mem_map_xml():
 def mem_read(buf, addr):
     if not isinstance(buf, (bytearray, memoryview)):
         raise TypeError('buf must be a bytearray (it is filled in place), not ' + type(buf).__name__)
-    buf[:] = binascii.unhexlify(_call('mem_read', _u32(addr), len(buf)))
+    buf[:] = _call_hex('mem_read', _u32(addr), len(buf))
 
 def mem_write(addr, data):
     _call('mem_write', _u32(addr), _bytes(data))
@@ -128,7 +135,7 @@ def regs_size():
 def regs_read(buf):
     if not isinstance(buf, (bytearray, memoryview)):
         raise TypeError('buf must be a bytearray of regs_size() bytes, not ' + type(buf).__name__)
-    data = binascii.unhexlify(_call('regs_read', len(buf)))
+    data = _call_hex('regs_read', len(buf))
     buf[:] = data
 
 def regs_write(buf):
@@ -137,7 +144,7 @@ def regs_write(buf):
 def reg_read(n, buf):
     if not isinstance(buf, (bytearray, memoryview)):
         raise TypeError('buf must be a bytearray, not ' + type(buf).__name__)
-    data = binascii.unhexlify(_call('reg_read', _u32(n, 'n'), len(buf)))
+    data = _call_hex('reg_read', _u32(n, 'n'), len(buf))
     buf[:len(data)] = data
     return len(data)
 
