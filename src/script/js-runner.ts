@@ -4,7 +4,7 @@
 // not a project) with a source map, so that errors point at the script's own lines.
 import { readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { Target } from './target.js';
@@ -89,13 +89,22 @@ export async function runJsFile(file: string, g: ScriptGlobals): Promise<void> {
     Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
   }
   let tmp: string | null = null;
+  let tmpFile: string | null = null;
   try {
     let url: string;
     if (/\.(ts|mts)$/.test(abs)) {
       const js = await transpileTs(source, abs);
-      tmp = mkdtempSync(join(tmpdir(), 'tsprobe-script-'));
-      const out = join(tmp, basename(abs).replace(/\.m?ts$/, '') + `.${process.pid}.${counter++}.mjs`);
-      writeFileSync(out, js);
+      // Next to the script, so that its relative imports resolve; else in the temp folder.
+      const name = `.${basename(abs).replace(/\.m?ts$/, '')}.tsprobe-${process.pid}-${counter++}.mjs`;
+      let out = join(dirname(abs), name);
+      try {
+        writeFileSync(out, js, { flag: 'wx' });
+        tmpFile = out;
+      } catch {
+        tmp = mkdtempSync(join(tmpdir(), 'tsprobe-script-'));
+        out = join(tmp, name);
+        writeFileSync(out, js);
+      }
       url = pathToFileURL(out).href;
     } else {
       // A fresh URL each time so that running the same file twice runs it twice.
@@ -104,6 +113,7 @@ export async function runJsFile(file: string, g: ScriptGlobals): Promise<void> {
     await import(url);
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    if (tmpFile) rmSync(tmpFile, { force: true });
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(globalThis, k, d);
       else delete (globalThis as Record<string, unknown>)[k];

@@ -88,3 +88,13 @@ test('examples: watch a variable (TS and Python) logs each change of ticks', asy
   const ref = await cli(['read', '--load', ELF, '--run-ms', '300', 'ticks', '4']);
   assert.match(ref.stdout, /^20000004: 00000005/);
 });
+
+test('examples: program and verify an image (TS) covers every loadable byte of the ELF', async () => {
+  const r = await cli(['run', 'examples/program-verify.ts', ELF]);
+  assert.equal(r.code, 0, r.stderr);
+  const image = parseElf(new Uint8Array(readFileSync(ELF)));
+  const total = image.loadChunks().reduce((n, c) => n + c.data.length, 0);
+  assert.match(r.stdout, new RegExp(`${ELF.replace(/[./]/g, '\\$&')}: ${total} bytes programmed and verified; pc 0x${((image.entry & ~1) >>> 0).toString(16).padStart(8, '0')}`));
+  const ref = await cli(['regs', '--load', ELF]);
+  assert.match(ref.stdout, new RegExp(`pc +0x${((image.entry & ~1) >>> 0).toString(16).padStart(8, '0')}`));
+});
