@@ -14,6 +14,8 @@ import { ScriptError } from './target.js';
 
 export const GDB_VERSION = 'tsprobe 0.1.0 GDB server';
 
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
 export type Evaluator = (expr: string) => Promise<string>;
 
 export class ProbeContext {
@@ -25,6 +27,8 @@ export class ProbeContext {
   /** Log lines (server messages); serve prints them, tests collect them. */
   log: (line: string) => void = () => {};
   debug = false;
+  /** Where the gdb server listens (monitor python/js only answer on loopback). */
+  private gdbHost = '127.0.0.1';
   /** Identity strings and packet sizes of the CMSIS-DAP face. */
   dapConfig: Partial<DapDeviceConfig> = {};
 
@@ -38,6 +42,8 @@ export class ProbeContext {
       hooks.command = async (cmd, args) => {
         const lang = cmd.toLowerCase();
         if (lang === 'python' || lang === 'js') {
+          // These run code in this process: only for a gdb on this computer.
+          if (!LOOPBACK.includes(this.gdbHost)) return `monitor ${lang} is disabled while the gdb server listens on ${this.gdbHost}: anyone who can connect could run code on this computer\n`;
           const ev = this.evaluators[lang];
           if (!ev) return `monitor ${lang}: no ${lang === 'python' ? 'MicroPython' : 'JavaScript'} context in this probe (run 'tsprobe serve')\n`;
           try {
@@ -58,6 +64,7 @@ export class ProbeContext {
 
   async startGdb(port = DEFAULT_GDB_PORT, host = '127.0.0.1'): Promise<number> {
     if (this.gdb) await this.stopGdb();
+    this.gdbHost = host;
     const server = new GdbServer(await this.adapter(), { host, port, version: GDB_VERSION, log: (m) => this.log(m), trace: this.debug });
     let addr: { port: number };
     try {
