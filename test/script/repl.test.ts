@@ -59,6 +59,13 @@ test('repl --python: MicroPython REPL with the target module', async () => {
     await until(() => text.includes("'0x410fc231'"));
     py.replInput(new TextEncoder().encode('target.mem32[0x50000000]\r'));
     await until(() => /RuntimeError: read at 0x50000000 failed/.test(text));
+    // Ctrl-C in a loop of target reads: KeyboardInterrupt, and the REPL goes on
+    py.replInput(new TextEncoder().encode('while True:\r    target.mem32[0x20000000]\r\r'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await py.interrupt(), false);
+    await until(() => /KeyboardInterrupt/.test(text));
+    py.replInput(new TextEncoder().encode('6 * 7\r'));
+    await until(() => /\n42\r?\n/.test(text));
   } finally {
     await host.close();
   }

@@ -40,7 +40,7 @@ export async function pythonRepl(host: ScriptHost): Promise<void> {
     py.onReplExit = () => resolve();
     if (stdin.isTTY) stdin.setRawMode(true);
     const onData = (d: Buffer) => {
-      if (d.includes(3)) void host.interrupt().finally(() => host.target.resumeCalls());
+      if (d.includes(3)) void py.interrupt();
       if (!stdin.isTTY && d.length === 0) return;
       py.replInput(new Uint8Array(d));
     };

@@ -25,6 +25,8 @@ export const C = {
   LEN: 7,
   /** Main sets 1 to interrupt the running script (Ctrl-C). */
   INTERRUPT: 8,
+  /** Worker sets 1 while it runs Python (a script, a monitor command, REPL input). */
+  BUSY: 9,
 } as const;
 
 /** Opcodes: the memory accesses a script does most have their own, the rest go as JSON. */

@@ -233,14 +233,13 @@ export class PythonRuntime {
    * `graceMs`, the interpreter is restarted (its Python state is lost) and true returned.
    */
   async interrupt(graceMs = 1000): Promise<boolean> {
-    Atomics.store(this.ch.ctl, C.INTERRUPT, 1);
-    if (this.pending.size === 0) {
-      Atomics.store(this.ch.ctl, C.INTERRUPT, 0);
-      return false;
-    }
+    const ctl = this.ch.ctl;
+    const busy = () => Atomics.load(ctl, C.BUSY) === 1 || this.pending.size > 0;
+    if (!busy()) return false;
+    Atomics.store(ctl, C.INTERRUPT, 1);
     const start = Date.now();
-    while (this.pending.size > 0 && Date.now() - start < graceMs) await new Promise((r) => setTimeout(r, 10));
-    if (this.pending.size === 0) return false;
+    while (busy() && Date.now() - start < graceMs) await new Promise((r) => setTimeout(r, 10));
+    if (!busy()) return false;
     const old = this.worker;
     this.ch = createChannel(); // the old serve loop ends on its own
     // Only our own listener: terminate() waits for 'exit' with one of its own.
@@ -248,6 +247,10 @@ export class PythonRuntime {
     old.ref(); // an unref'd worker's terminate() does not keep the process alive
     await old.terminate();
     await this.startWorker();
+    if (this.replActive) {
+      this.output('\r\nKeyboardInterrupt: the interpreter was restarted\r\n');
+      this.worker.postMessage({ type: 'repl-init' } satisfies ToWorker);
+    }
     this.failAll(new PythonError('KeyboardInterrupt: the script made no target call in time; the interpreter was restarted (its variables are gone)\n'));
     return true;
   }

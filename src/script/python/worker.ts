@@ -102,6 +102,7 @@ function runScript(code: string, filename: string): void {
 }
 
 port.on('message', (m: ToWorker) => {
+  Atomics.store(ctl, C.BUSY, 1);
   try {
     if (m.type === 'run') {
       try {
@@ -137,6 +138,10 @@ port.on('message', (m: ToWorker) => {
     }
   } catch (e) {
     post({ type: 'out', text: `tsprobe: python worker error: ${(e as Error).message}\n` });
+  } finally {
+    Atomics.store(ctl, C.BUSY, 0);
+    // a Ctrl-C that came after the last target call must not hit the next command
+    Atomics.store(ctl, C.INTERRUPT, 0);
   }
 });
 
