@@ -148,3 +148,24 @@ test('tsprobe run: Ctrl-C stops a JS or Python script looping on target reads, w
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tsprobe repl --python and tsprobe repl with piped input', async () => {
+  const run = (args: string[], input: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, ['dist/src/cli/main.js', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (out += d));
+      const timer = setTimeout(() => p.kill('SIGKILL'), 20000);
+      p.once('exit', (code) => (clearTimeout(timer), resolve({ code, out })));
+      p.stdin.end(input);
+    });
+  const [py, js] = await Promise.all([
+    run(['repl', '--python'], 'import target\nhex(target.mem32[0xE000ED00])\n'),
+    run(['repl'], '(await target.read32(0xE000ED00)).toString(16)\n'),
+  ]);
+  assert.equal(py.code, 0, py.out);
+  assert.match(py.out, /MicroPython v1\.27\.0[\s\S]*>>> hex\(target\.mem32\[0xE000ED00\]\)\r?\n'0x410fc231'/);
+  assert.equal(js.code, 0, js.out);
+  assert.match(js.out, /'410fc231'/);
+});

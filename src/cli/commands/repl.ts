@@ -41,11 +41,14 @@ export async function pythonRepl(host: ScriptHost): Promise<void> {
     if (stdin.isTTY) stdin.setRawMode(true);
     const onData = (d: Buffer) => {
       if (d.includes(3)) void py.interrupt();
-      if (!stdin.isTTY && d.length === 0) return;
-      py.replInput(new Uint8Array(d));
+      const bytes = new Uint8Array(d);
+      // Piped input: lines end in \n, MicroPython's REPL takes \r as Enter.
+      if (!stdin.isTTY) for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) bytes[i] = 13;
+      py.replInput(bytes);
     };
     stdin.on('data', onData);
-    stdin.once('end', () => resolve());
+    // End of piped input: Ctrl-D leaves the REPL once everything before it has run.
+    stdin.once('end', () => py.replInput(Uint8Array.of(13, 4)));
     py.replStart();
   });
   if (stdin.isTTY) stdin.setRawMode(false);
