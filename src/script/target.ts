@@ -219,12 +219,12 @@ export class Target {
     };
   }
 
-  /** The board's memory as regions; the simulated MPS2 boards have RAM only. */
+  /** The board's memory as regions (the MPS2 boards have RAM only; STM32H7 boards flash too). */
   memoryMap(): MemoryRegion[] {
     const out: MemoryRegion[] = [];
     for (const m of this.session.simBoard?.memoryMap ?? []) {
       if (m.kind === 'unimplemented' || m.kind === 'mirror' || m.kind === 'bitband') continue;
-      out.push({ name: m.name, start: m.base >>> 0, length: m.size >>> 0, type: m.kind });
+      out.push({ name: m.name, start: m.base >>> 0, length: m.size >>> 0, type: m.kind, ...(m.blockSize ? { blockSize: m.blockSize } : {}) });
     }
     return out;
   }
@@ -407,7 +407,12 @@ export class Target {
   }
 
   private noFlash(op: string): never {
-    throw new ScriptError(`${op}: no flash on this target (${this.session.description} has RAM only; flash drivers such as STM32H7 are not in tsprobe yet)`);
+    const hasFlash = this.memoryMap().some((m) => m.type === 'flash');
+    throw new ScriptError(
+      hasFlash
+        ? `${op}: tsprobe has no flash driver for ${this.session.description} yet (the STM32H7 driver is to come); write RAM with writeBlock`
+        : `${op}: no flash on this target (${this.session.description} has RAM only)`,
+    );
   }
   flashErase(addr: number, length: number): Promise<void> {
     return this.run(async () => this.noFlash(`flash erase of ${length} bytes at ${hex32(checkAddress(addr))}`));
