@@ -20,6 +20,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   debug: { title: 'Debug path through the simulated SW-DP (issue 3)', run: () => benchDebug() },
   dap: { title: 'CMSIS-DAP device (issue 6)', run: benchDap },
   gdb: { title: 'GDB server against QEMU gdbstub (issue 4)', run: standalone('./gdb-bench.js') },
+  script: { title: 'Scripting reads (issue 7)', run: standalone('./script-reads.js') },
   probe: { title: 'CMSIS-DAP host wire over TCP vs the direct simulator wire (issue 8)', run: standalone('./probe-tcp.js') },
 };
 
