@@ -79,11 +79,13 @@ const haveGdb = spawnSync('gdb-multiarch', ['--version']).status === 0;
 
 test('tsprobe serve: startup scripts run, gdb monitor python/js evaluate in the probe', { skip: !haveGdb && 'gdb-multiarch not installed', timeout: 60000 }, async () => {
   const dir = tmp();
+  // The startup scripts are in place before serve starts: it looks for them at start-up
+  // (written afterwards, they raced with a fast start).
+  const init = await cli(['init', '--dir', dir]);
+  assert.equal(init.code, 0);
+  writeFileSync(join(dir, 'boot.js'), 'globalThis.fromBoot = (await target.read32(0xE000ED00)).toString(16);\nconsole.log("boot.js ran");\n');
   const serve = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--dir', dir, '--no-repl', '--gdb-port', '0', '--dap-port', '0', '--load', 'firmware/build/mps2-an385/demo.elf'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    const init = await cli(['init', '--dir', dir]);
-    assert.equal(init.code, 0);
-    writeFileSync(join(dir, 'boot.js'), 'globalThis.fromBoot = (await target.read32(0xE000ED00)).toString(16);\nconsole.log("boot.js ran");\n');
     // boot.js takes precedence over boot.py; main.py is the default one
     let err = '';
     let out = '';
