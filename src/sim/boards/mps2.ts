@@ -23,6 +23,7 @@ import { Pl022Spi } from '../periph/pl022-spi.js';
 import { SbconI2c } from '../periph/sbcon-i2c.js';
 import { Mps2Scc } from '../periph/mps2-scc.js';
 import { Unimplemented } from '../periph/unimplemented.js';
+import { mapUnmodelledPpb } from './ppb-defaults.js';
 import { orGate, type IrqLine } from '../periph/irq-line.js';
 import { mapBitBand, BITBAND_ALIAS_SIZE } from '../bitband.js';
 import { Semihosting } from '../semihosting.js';
@@ -269,11 +270,7 @@ class Mps2Board implements Board {
   }
 
   mapPpbDefaults(): void {
-    for (let page = 0xe0000000; page < 0xe0100000; page += 4 * KiB) {
-      if (this.bus.find(page)) continue;
-      this.bus.mapDevice('PPB (not modelled)', page, 4 * KiB, new Unimplemented('PPB', page));
-    }
-    this.memoryMap.push({ name: 'PPB (not modelled, reads 0)', base: 0xe0000000, size: MiB, kind: 'unimplemented' });
+    mapUnmodelledPpb(this.bus, this.memoryMap);
   }
 
   reset(): void {

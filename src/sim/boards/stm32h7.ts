@@ -26,6 +26,7 @@ import { Cpu, type CoreConfig } from '../cpu/cpu.js';
 import { Semihosting } from '../semihosting.js';
 import { mapScs, SCS_BASE, SCS_SIZE } from '../scs/scs.js';
 import { Unimplemented } from '../periph/unimplemented.js';
+import { mapUnmodelledPpb } from './ppb-defaults.js';
 import type { IrqLine } from '../periph/irq-line.js';
 import { Stm32h7Flash, FLASH_SECTOR } from '../periph/stm32/flash.js';
 import { Stm32h7Rcc, RCC_REG } from '../periph/stm32/rcc.js';
@@ -342,11 +343,7 @@ export class Stm32h7Board implements Board {
   }
 
   mapPpbDefaults(): void {
-    for (let page = 0xe0000000; page < 0xe0100000; page += 4 * KiB) {
-      if (this.bus.find(page)) continue;
-      this.bus.mapDevice('PPB (not modelled)', page, 4 * KiB, new Unimplemented('PPB', page));
-    }
-    this.memoryMap.push({ name: 'PPB (not modelled, reads 0)', base: 0xe0000000, size: MiB, kind: 'unimplemented' });
+    mapUnmodelledPpb(this.bus, this.memoryMap);
   }
 
   reset(): void {
