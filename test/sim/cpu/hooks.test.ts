@@ -102,3 +102,21 @@ test('a semihosting exit request stops run() with StopReason.Exit', () => {
   assert.equal(m.cpu.exitCode, 3);
   assert.equal(m.cpu.step(), StopReason.Exit, 'and stays stopped');
 });
+
+test('unprivileged SCS access: precise BusFault, handler returns; accesses from outside still reach the SCS', () => {
+  const m = machine();
+  // BusFault handler: skip the faulting 16-bit LDR and return (ldr r0,[sp,#24]; adds r0,#2;
+  // str r0,[sp,#24]; bx lr)
+  m.load(thumb(0x2001, 0xf3808814, 0xf3bf8f6f, 0xf64e5100, 0xf2ce0100, 0x680a, 0xe7fe));
+  m.bus.load(0x200, Uint8Array.of(0x06, 0x98, 0x02, 0x30, 0x06, 0x90, 0x70, 0x47));
+  m.vector(5, 0x200);
+  m.bus.write32(0xe000ed24, 1 << 17); // SHCSR.BUSFAULTENA
+  // drop privilege, read CPUID unprivileged (a precise BusFault), return to the `b .`
+  m.steps(12);
+  assert.equal(m.cpu.readCoreReg(16) & 0x1ff, 0, 'back in Thread mode');
+  assert.equal(m.cpu.pc, CODE + 0x14, 'at the b . after the faulting load');
+  assert.ok(m.bus.read32(0xe000ed28) & (1 << 9), 'CFSR.PRECISERR');
+  // Unprivileged Thread code is current; an access from outside (the AHB-AP) is not a core
+  // access and must reach the SCS.
+  assert.equal(m.bus.read32(0xe000ed00), 0x412fc231);
+});
