@@ -2,6 +2,7 @@
 // server in this process (port 0), a tiny test program put into the board through the
 // session's own wire (the ADI layer, as any face would), and the hidapi bridge built on
 // demand with the machine's gcc for the OpenOCD/pyOCD tests.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -123,4 +124,25 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
 /** The environment for a host loaded with the bridge, pointed at `port`. */
 export function bridgeEnv(port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, LD_PRELOAD: BRIDGE_LIB, TSPROBE_DAP_ADDR: `127.0.0.1:${port}`, ...extra };
+}
+
+/** Why the OpenOCD tests cannot run on this machine, or false when they can. */
+export function openocdSkipReason(): string | false {
+  if (!which('openocd')) return 'openocd is not installed (Debian package openocd)';
+  const problem = ensureBridge();
+  return problem ? `hidapi bridge unavailable: ${problem}` : false;
+}
+
+/**
+ * Run Debian's OpenOCD through the hidapi bridge against the CMSIS-DAP server on `port`:
+ * `args` (config files), then init, each of `commands`, and shutdown. Asserts that it
+ * finished in time with status 0; returns all it printed. `context` is added to failures.
+ */
+export async function runOpenocd(port: number, dir: string, args: string[], commands: string[], context = ''): Promise<string> {
+  const all = [...args, '-c', 'init', ...commands.flatMap((c) => ['-c', c]), '-c', 'shutdown'];
+  const r = await runProcess(which('openocd')!, all, bridgeEnv(port), 60_000, dir);
+  const out = r.stdout + r.stderr;
+  assert.equal(r.timedOut, false, `openocd timed out:\n${out}${context}`);
+  assert.equal(r.code, 0, `openocd failed (exit ${r.code}):\n${out}${context}`);
+  return out;
 }

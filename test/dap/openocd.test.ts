@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bridgeEnv, ensureBridge, LOOP_PC, LOOP_SP, runProcess, startDapServer, which, type RunningDapServer } from './harness.js';
+import { LOOP_PC, LOOP_SP, openocdSkipReason, runOpenocd, startDapServer, type RunningDapServer } from './harness.js';
 
-const openocd = which('openocd');
-const bridgeProblem = openocd ? ensureBridge() : null;
-const skip = !openocd ? 'openocd is not installed (Debian package openocd)' : bridgeProblem ? `hidapi bridge unavailable: ${bridgeProblem}` : false;
+const skip = openocdSkipReason();
 
 const TARGET_CFG = `
 adapter driver cmsis-dap
@@ -31,12 +29,7 @@ telnet_port disabled
 async function openocdRun(server: RunningDapServer, dir: string, commands: string[], extraCfg = ''): Promise<string> {
   const cfg = join(dir, 'mps2.cfg');
   writeFileSync(cfg, TARGET_CFG + extraCfg);
-  const args = ['-f', cfg, '-c', 'init', ...commands.flatMap((c) => ['-c', c]), '-c', 'shutdown'];
-  const r = await runProcess(openocd!, args, bridgeEnv(server.port), 60_000, dir);
-  const out = r.stdout + r.stderr;
-  assert.equal(r.timedOut, false, `openocd timed out:\n${out}`);
-  assert.equal(r.code, 0, `openocd failed (exit ${r.code}):\n${out}`);
-  return out;
+  return runOpenocd(server.port, dir, ['-f', cfg], commands);
 }
 
 /** The value of every `MARK <name> <text>` line OpenOCD echoed. */

@@ -7,14 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bridgeEnv, ensureBridge, LOOP_PC, runProcess, startDapServer, which } from '../dap/harness.js';
+import { LOOP_PC, openocdSkipReason, runOpenocd, startDapServer } from '../dap/harness.js';
 import { ProbeSession } from '../../src/probe/session.js';
 import { openProbeWire } from '../../src/probe/open-target.js';
 import { serveDap } from '../../src/dap/serve.js';
 
-const openocd = which('openocd');
-const bridgeProblem = openocd ? ensureBridge() : null;
-const skip = !openocd ? 'openocd is not installed' : bridgeProblem ? `hidapi bridge unavailable: ${bridgeProblem}` : false;
+const skip = openocdSkipReason();
 
 const CFG = `
 adapter driver cmsis-dap
@@ -49,9 +47,7 @@ test('OpenOCD through tsprobe dap --probe tcp:// (proxy mode): dap info, memory,
       'reset halt',
       'echo "MARK pc2 [reg pc]"',
     ];
-    const r = await runProcess(openocd!, ['-f', join(dir, 'p.cfg'), '-c', 'init', ...cmds.flatMap((c) => ['-c', c]), '-c', 'shutdown'], bridgeEnv(port), 60_000, dir);
-    const out = r.stdout + r.stderr;
-    assert.equal(r.code, 0, `openocd failed:\n${out}\n${logs.join('\n')}`);
+    const out = await runOpenocd(port, dir, ['-f', join(dir, 'p.cfg')], cmds, `\n${logs.join('\n')}`);
     assert.match(out, /CMSIS-DAP: SWD supported/);
     assert.match(out, /Cortex-M3 r\dp\d processor detected/);
     assert.match(out, /Valid ROM table present/);

@@ -10,11 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bridgeEnv, ensureBridge, ROOT, runProcess, startDapServer, which, type RunningDapServer } from '../../dap/harness.js';
+import { openocdSkipReason, ROOT, runOpenocd, startDapServer, type RunningDapServer } from '../../dap/harness.js';
 
-const openocd = which('openocd');
-const bridgeProblem = openocd ? ensureBridge() : null;
-const skip = !openocd ? 'openocd is not installed (Debian package openocd)' : bridgeProblem ? `hidapi bridge unavailable: ${bridgeProblem}` : false;
+const skip = openocdSkipReason();
 
 const INTERFACE_CFG = `
 adapter driver cmsis-dap
@@ -28,12 +26,7 @@ telnet_port disabled
 async function openocdRun(server: RunningDapServer, dir: string, commands: string[], dualBank = false): Promise<string> {
   const cfg = join(dir, 'interface.cfg');
   writeFileSync(cfg, INTERFACE_CFG);
-  const args = ['-f', cfg, ...(dualBank ? ['-c', 'set DUAL_BANK 1'] : []), '-f', 'target/stm32h7x.cfg', '-c', 'init', ...commands.flatMap((c) => ['-c', c]), '-c', 'shutdown'];
-  const r = await runProcess(openocd!, args, bridgeEnv(server.port), 60_000, dir);
-  const out = r.stdout + r.stderr;
-  assert.equal(r.timedOut, false, `openocd timed out:\n${out}`);
-  assert.equal(r.code, 0, `openocd failed (exit ${r.code}):\n${out}`);
-  return out;
+  return runOpenocd(server.port, dir, ['-f', cfg, ...(dualBank ? ['-c', 'set DUAL_BANK 1'] : []), '-f', 'target/stm32h7x.cfg'], commands);
 }
 
 for (const { board, sizeK } of [{ board: 'stm32h743', sizeK: 2048 }, { board: 'stm32h750', sizeK: 128 }]) {
