@@ -4,8 +4,11 @@
  * PA9/PA10) every 100 ms, and bytes received on USART1 echoed back.
  * Built twice: demo.elf (integer only, soft-float ABI) and demo-fpu.elf
  * (-mfloat-abi=hard -mfpu=fpv5-d16, WITH_FPU), which also prints a double-precision
- * result each tick and needs the simulator's FPU. Runs forever (no semihosting: a real
- * chip without a debugger would fault on BKPT). */
+ * result each tick and needs the simulator's FPU; each tick it also calls fp_registers
+ * (stm32h7-fp.S) on fp_x and fp_y, which fills d0-d15 with known values for debugger
+ * tests. demo-fpu.elf on the stm32h743 is what `npm start` runs. The tick counter is the
+ * global `counter`. Runs forever (no semihosting: a real chip without a debugger would
+ * fault on BKPT). */
 #include <stdint.h>
 #include "stm32h7.h"
 
@@ -113,7 +116,15 @@ static void put_hex(uint32_t v) {
   for (int s = 28; s >= 0; s -= 4) putc_("0123456789abcdef"[(v >> s) & 0xFu]);
 }
 
+/* The ticks counted so far (one per 100 ms): a debugger sees it advance. */
+volatile uint32_t counter;
+
 #ifdef WITH_FPU
+double fp_registers(double x, double y);
+/* fp_registers' inputs (volatile so that the call is made with them as they are in
+ * memory) and its last result. */
+volatile double fp_x = 2.0, fp_y = 0.1, fp_result;
+
 /* Double-precision work: the square root of 2 by Newton's method and pi by the
  * Nilakantha series, printed with nine decimals. */
 __attribute__((noinline)) double fp_sqrt2(void) {
@@ -164,7 +175,7 @@ int main(void) {
   put_hex(SCB_CPUID);
   puts_(", core at 400 MHz\r\n");
 
-  uint32_t next = 100, count = 0;
+  uint32_t next = 100;
   for (;;) {
     while (ms < next) {
       if (USART_ISR(USART1_BASE) & USART_ISR_RXNE) {
@@ -176,7 +187,7 @@ int main(void) {
       __asm volatile("wfi");
     }
     next += 100;
-    count++;
+    uint32_t count = ++counter;
     GPIO_ODR(GPIOA_BASE) ^= 1u << 1;
     puts_("count ");
     put_udec(count);
@@ -188,6 +199,7 @@ int main(void) {
     put_fixed9(fp_sqrt2());
     puts_(", pi ~ ");
     put_fixed9(fp_pi(count * 10u));
+    fp_result = fp_registers(fp_x, fp_y);
 #endif
     puts_("\r\n");
   }
