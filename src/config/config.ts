@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, readdir
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_BOOT_PY, DEFAULT_MAIN_PY } from './default-scripts.js';
+import { DEFAULT_TARGET } from '../probe/target-spec.js';
 
 export interface ProbeConfig {
   target: string;
@@ -18,7 +19,7 @@ export interface ProbeConfig {
 }
 
 export const DEFAULT_CONFIG: ProbeConfig = {
-  target: 'sim:mps2-an385',
+  target: DEFAULT_TARGET,
   host: '127.0.0.1',
   gdbPort: 3333,
   dapPort: 4441,

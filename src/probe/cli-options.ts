@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { openTarget, ProbeOpenError, type OpenTargetOptions, type TargetSelection } from './open-target.js';
 import type { ProbeSession } from './session.js';
+import { DEFAULT_TARGET } from './target-spec.js';
 
-export const TARGET_HELP = 'simulated target sim:<board> (default sim:mps2-an385, unless exactly one USB CMSIS-DAP probe is attached)';
+export const TARGET_HELP = `simulated target sim:<board> (default ${DEFAULT_TARGET}, unless exactly one USB CMSIS-DAP probe is attached)`;
 export const PROBE_HELP = 'a CMSIS-DAP probe: tcp://HOST:PORT, usb:VID:PID[:SERIAL] or a serial number (see tsprobe list)';
 
 /** Add --probe and --frequency (the command keeps its own --target). */

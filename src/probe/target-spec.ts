@@ -11,7 +11,9 @@ export class TargetSpecError extends Error {
   }
 }
 
-export const DEFAULT_TARGET = 'sim:mps2-an385';
+// The board `npm start` runs the demo on, and what every command opens without --target
+// or --probe (unless exactly one USB probe is attached).
+export const DEFAULT_TARGET = 'sim:stm32h743';
 
 export function parseTargetSpec(text: string = DEFAULT_TARGET): TargetSpec {
   const m = /^sim:(.+)$/.exec(text.trim());

@@ -35,8 +35,9 @@ test('openTarget: --target alone is the simulator; both --probe and --target is 
   await s.close();
   await assert.rejects(openTarget({ target: 'sim:mps2-an385', probe: 'tcp://127.0.0.1:1' }), /name two targets/);
   await assert.rejects(openTarget({ target: 'sim:nope' }), (e: Error) => e instanceof ProbeOpenError && /unknown simulated board/.test(e.message));
-  // This machine has no USB probes (and not even the USB packages): the simulated default.
+  // This machine has no USB probes (and not even the USB packages): the simulated default,
+  // the STM32H743 that `npm start` runs the demo on.
   const d = await openTarget({});
-  assert.equal(d.description, 'sim:mps2-an385');
+  assert.equal(d.description, 'sim:stm32h743');
   await d.close();
 });

@@ -8,9 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// These checks are written for the MPS2 AN385 (its demo, memory map and CPUID); the
+// default target is the STM32H743 since `npm start` runs there, so name the board.
+const onAn385 = (args: string[]) => (args.includes('--target') ? args : [args[0], '--target', 'sim:mps2-an385', ...args.slice(1)]);
+
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['dist/src/cli/main.js', ...args], { encoding: 'utf8', timeout: 30000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['dist/src/cli/main.js', ...onAn385(args)], { encoding: 'utf8', timeout: 30000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -84,7 +88,7 @@ test('tsprobe serve: startup scripts run, gdb monitor python/js evaluate in the 
   const init = await cli(['init', '--dir', dir]);
   assert.equal(init.code, 0);
   writeFileSync(join(dir, 'boot.js'), 'globalThis.fromBoot = (await target.read32(0xE000ED00)).toString(16);\nconsole.log("boot.js ran");\n');
-  const serve = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--dir', dir, '--no-repl', '--gdb-port', '0', '--dap-port', '0', '--load', 'firmware/build/mps2-an385/demo.elf'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const serve = spawn(process.execPath, ['dist/src/cli/main.js', ...onAn385(['serve', '--dir', dir, '--no-repl', '--gdb-port', '0', '--dap-port', '0', '--load', 'firmware/build/mps2-an385/demo.elf'])], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     // boot.js takes precedence over boot.py; main.py is the default one
     let err = '';
@@ -135,7 +139,7 @@ test('tsprobe run: Ctrl-C stops a JS or Python script looping on target reads, w
       [js, /ScriptError: interrupted \(Ctrl-C\)\n\s+at async .*loop\.js:2:/],
       [py, /File ".*loop\.py", line 3[\s\S]*KeyboardInterrupt/],
     ] as const) {
-      const p = spawn(process.execPath, ['dist/src/cli/main.js', 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, ['dist/src/cli/main.js', ...onAn385(['run', file])], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       p.stderr.on('data', (d) => (err += d));
       await new Promise((r) => setTimeout(r, 1500));
@@ -154,7 +158,7 @@ test('tsprobe run: Ctrl-C stops a JS or Python script looping on target reads, w
 test('tsprobe repl --python and tsprobe repl with piped input', async () => {
   const run = (args: string[], input: string) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const p = spawn(process.execPath, ['dist/src/cli/main.js', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, ['dist/src/cli/main.js', ...onAn385(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       p.stdout.on('data', (d) => (out += d));
       p.stderr.on('data', (d) => (out += d));
