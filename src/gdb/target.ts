@@ -2,6 +2,7 @@
 // the target: src/cortexm implements this through an adapter (cortexm-target.ts), the
 // tests with an in-memory fake. Keep it free of Cortex-M and simulator details so a
 // real probe later plugs in unchanged.
+import type { MemoryRegion } from '../targets/memory-map.js';
 
 /** Why the target stopped. */
 export type HaltReason =
@@ -35,13 +36,8 @@ export interface RegisterInfo {
   readonly group?: string; // 'general', 'float', 'system'
 }
 
-export interface MemoryRegion {
-  readonly type: 'ram' | 'rom' | 'flash';
-  readonly start: number;
-  readonly length: number;
-  /** Flash erase block size; required for 'flash'. */
-  readonly blockSize?: number;
-}
+// The memory map type belongs to the target layer (detection fills it); re-exported here.
+export type { MemoryRegion };
 
 /** A memory access the target refused (bus fault, no such memory). */
 export class MemoryFault extends Error {
@@ -68,6 +64,8 @@ export interface FlashProgrammer {
   done(): Promise<void>;
   /** Erase the whole flash (`monitor erase_mass`). */
   eraseMass?(): Promise<void>;
+  /** The client went away mid-load: drop unwritten data, restore the controller (locked). */
+  abort?(): Promise<void>;
 }
 
 /** Optional hooks for the monitor commands that depend on the probe and target. */
