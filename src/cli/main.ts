@@ -12,6 +12,7 @@ import { registerRepl } from './commands/repl.js';
 import { registerServe } from './commands/serve.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
+import { registerFlash } from './commands/flash.js';
 
 const subcommands: ((program: Command) => void)[] = [
   registerSim,
@@ -24,6 +25,7 @@ const subcommands: ((program: Command) => void)[] = [
   registerServe,
   registerInit,
   registerList,
+  registerFlash,
 ];
 
 const program = new Command();

@@ -12,7 +12,12 @@ import { connectCortexM, type Connection } from '../cortexm/connect.js';
 import { BASE_REGISTER_NAMES, coreRegister } from '../cortexm/registers.js';
 import type { HaltReason } from '../cortexm/halt-reason.js';
 import type { WatchKind } from '../cortexm/watchpoints.js';
-import { parseElf, type ElfImage } from '../image/elf.js';
+import { parseElf, ElfError, type ElfImage } from '../image/elf.js';
+import { readImage, ImageError, type Image, type ImageSegment } from '../image/image.js';
+import { detectTarget } from '../targets/registry.js';
+import type { TargetInfo as DetectedTarget } from '../targets/target-info.js';
+import { FlashError, type FlashDriver, type FlashProgress } from '../targets/flash.js';
+import { programImage } from '../targets/flash-loader.js';
 import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
 
@@ -44,6 +49,22 @@ export interface MemoryRegion {
   length: number;
   type: 'ram' | 'flash' | 'rom' | 'peripheral' | 'system';
   blockSize?: number;
+}
+
+export interface FlashImageOptions {
+  /** Read the flash back and compare. */
+  verify?: boolean;
+  /** Mass-erase first instead of erasing the sectors the image touches. */
+  eraseAll?: boolean;
+  /** Where a raw .bin goes (default: the start of flash). */
+  addr?: number;
+  progress?: FlashProgress;
+}
+
+export interface FlashImageResult {
+  erasedBytes: number;
+  programmedBytes: number;
+  verifiedBytes: number;
 }
 
 export interface OpenOptions {
@@ -406,19 +427,94 @@ export class Target {
     return v >>> 0;
   }
 
-  private noFlash(op: string): never {
-    const hasFlash = this.memoryMap().some((m) => m.type === 'flash');
+  private detected: Promise<DetectedTarget> | undefined;
+
+  /** The chip behind the connection (detected once, on first use): name, memory map, flash driver. */
+  detect(): Promise<DetectedTarget> {
+    return this.run(() => this.detectNow());
+  }
+  private detectNow(): Promise<DetectedTarget> {
+    this.detected ??= detectTarget(this.conn).catch((e) => {
+      this.detected = undefined;
+      throw e;
+    });
+    return this.detected;
+  }
+
+  private async flashDriver(op: string): Promise<FlashDriver> {
+    const info = await this.detectNow();
+    if (info.flash) return info.flash;
+    const hasFlash = this.memoryMap().some((m) => m.type === 'flash') || info.memoryMap.some((m) => m.type === 'flash');
     throw new ScriptError(
       hasFlash
-        ? `${op}: tsprobe has no flash driver for ${this.session.description} yet (the STM32H7 driver is to come); write RAM with writeBlock`
-        : `${op}: no flash on this target (${this.session.description} has RAM only)`,
+        ? `${op}: tsprobe has no flash driver for ${info.description} on ${this.session.description}; write RAM with writeBlock`
+        : `${op}: no flash on this target (${info.description} on ${this.session.description}); write RAM with writeBlock`,
     );
   }
-  flashErase(addr: number, length: number): Promise<void> {
-    return this.run(async () => this.noFlash(`flash erase of ${length} bytes at ${hex32(checkAddress(addr))}`));
+
+  private static flashCall<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return fn().catch((e: unknown) => {
+      if (e instanceof FlashError) throw new ScriptError(`${op}: ${e.message}`);
+      throw e;
+    });
   }
-  flashProgram(addr: number, _data: Uint8Array): Promise<void> {
-    return this.run(async () => this.noFlash(`flash program at ${hex32(checkAddress(addr))}`));
+
+  /** Erase every flash sector that overlaps [addr, addr+length). */
+  flashErase(addr: number, length: number): Promise<void> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      if (!Number.isInteger(length) || length <= 0 || a + length > 0x100000000) throw new ScriptError(`flash erase length ${length}: use a positive byte count within the address space`);
+      const op = `flash erase of ${length} bytes at ${hex32(a)}`;
+      const flash = await this.flashDriver(op);
+      await Target.flashCall(op, () => flash.erase(a, length));
+    });
+  }
+  /** Program erased flash at `addr` (any length; the driver pads to whole flash words). */
+  flashProgram(addr: number, data: Uint8Array | ArrayLike<number>): Promise<void> {
+    return this.run(async () => {
+      const a = checkAddress(addr);
+      const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data);
+      const op = `flash program of ${bytes.length} bytes at ${hex32(a)}`;
+      const flash = await this.flashDriver(op);
+      await Target.flashCall(op, () => flash.program(a, bytes));
+    });
+  }
+  /** Leave the flash controller locked, as found; call after the last flashProgram. */
+  flashDone(): Promise<void> {
+    return this.run(async () => {
+      const info = await this.detectNow();
+      await info.flash?.done();
+    });
+  }
+  /**
+   * Program an image (an ELF, Intel HEX or .bin file, or segments) into flash: halts the
+   * core through a reset, erases the sectors it touches (or all flash), programs, and
+   * with `verify` reads it back. The core is left halted.
+   */
+  flashImage(image: string | Image | readonly ImageSegment[], opts: FlashImageOptions = {}): Promise<FlashImageResult> {
+    return this.run(async () => {
+      const op = `flash ${typeof image === 'string' ? image : 'image'}`;
+      const flash = await this.flashDriver(op);
+      let segments: readonly ImageSegment[];
+      if (typeof image === 'string') {
+        try {
+          const flashStart = Math.min(...flash.regions.map((r) => r.start));
+          segments = readImage(image, { addr: opts.addr, defaultAddr: flashStart }).segments;
+        } catch (e) {
+          if (e instanceof ImageError || e instanceof ElfError) throw new ScriptError(e.message);
+          throw e;
+        }
+      } else segments = Array.isArray(image) ? (image as readonly ImageSegment[]) : (image as Image).segments;
+      await this.core.reset({ halt: true });
+      await this.core.haltReason();
+      try {
+        return await Target.flashCall(op, () =>
+          programImage(this.conn.mem, flash, segments.map((s) => ({ address: s.address, data: s.data })), { verify: !!opts.verify, eraseAll: !!opts.eraseAll, progress: opts.progress }),
+        );
+      } finally {
+        await flash.done().catch(() => undefined);
+      }
+    });
   }
   /** Compare memory with `data`; returns the first differing address, or null when equal. Works on any memory. */
   verify(addr: number, data: Uint8Array): Promise<number | null> {

@@ -126,6 +126,10 @@ def flash_write(addr, data):
 def flash_done():
     _call('flash_done')
 
+def flash_image(file, verify=True, erase_all=False):
+    # tsprobe's addition: erase, program (and verify) an ELF/HEX/BIN file; the core stays halted
+    return _call('flash_image', str(file), bool(verify), bool(erase_all))
+
 def tdesc_xml():
     return _call('tdesc_xml')
 

@@ -56,7 +56,11 @@ export function pythonServices(ctx: ProbeContext): Record<string, Fn> {
     mem_write: async (addr: number, hex: string) => (need(), await t.writeBlock(addr >>> 0, fromHex(hex))),
     flash_erase: (addr: number, len: number) => t.flashErase(addr >>> 0, len),
     flash_write: (addr: number, hex: string) => t.flashProgram(addr >>> 0, fromHex(hex)),
-    flash_done: () => undefined,
+    flash_done: () => t.flashDone(),
+    flash_image: async (file: string, verify: boolean, eraseAll: boolean) => {
+      const r = await t.flashImage(file, { verify, eraseAll });
+      return { erased: r.erasedBytes, programmed: r.programmedBytes, verified: r.verifiedBytes };
+    },
     tdesc_xml: async () => targetDescriptionXml((await adapter()).registers),
     regs_size: async () => (await adapter()).registers.reduce((n, r) => n + r.bitsize / 8, 0),
     regs_read: async (len: number) => {
