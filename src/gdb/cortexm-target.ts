@@ -14,7 +14,12 @@ import { CortexMError } from '../cortexm/cortex-m.js';
 import { WatchpointError } from '../cortexm/watchpoints.js';
 import { armMRegisters, type ArmMRegister } from './arm-m-registers.js';
 import { HostSemihosting, SEMIHOSTING_BKPT } from './semihosting.js';
-import { MemoryFault, TargetError, type BreakKind, type DebugTarget, type HaltReason, type MemoryRegion, type MonitorHooks, type WatchKind } from './target.js';
+import { FlashError, type FlashDriver } from '../targets/flash.js';
+import { FlashLoader } from '../targets/flash-loader.js';
+import { gdbMemoryMap } from '../targets/memory-map.js';
+import { detectTarget } from '../targets/registry.js';
+import type { TargetInfo } from '../targets/target-info.js';
+import { MemoryFault, TargetError, type BreakKind, type DebugTarget, type FlashProgrammer, type HaltReason, type MemoryRegion, type MonitorHooks, type WatchKind } from './target.js';
 
 const MVFR0 = 0xe000ef40; // reads non-zero when the core has an FPU
 const CFSR = 0xe000ed28;
@@ -39,6 +44,12 @@ export interface CortexMTargetOptions {
   readonly where: string;
   /** Regions to give gdb (flash regions need `flash`); empty: gdb may access anything. */
   readonly memoryMap?: readonly MemoryRegion[];
+  /** The flash driver behind vFlash* and `monitor erase_mass`/`erase_range`. */
+  readonly flash?: FlashDriver;
+  /** Chip name for the description ('STM32H743 rev V'); default: the core alone. */
+  readonly chip?: string;
+  /** Flash progress lines (for the server's log). */
+  readonly log?: (line: string) => void;
   /** Serve semihosting calls (BKPT 0xAB) in the probe. Default true. */
   readonly semihosting?: boolean;
   /** Vector catches enabled on connect (BMP catches HardFault by default). */
@@ -85,6 +96,7 @@ export class CortexMTarget implements DebugTarget {
   readonly description: string;
   readonly registers: readonly ArmMRegister[];
   readonly monitor: MonitorHooks;
+  readonly flash?: FlashProgrammer;
   private readonly regNames: string[];
   private readonly breaks = new Map<number, BreakKind>();
   private readonly watches: GdbWatch[] = [];
@@ -99,7 +111,8 @@ export class CortexMTarget implements DebugTarget {
     fpu: boolean,
   ) {
     const core = conn.core;
-    this.description = `${core.coreName} ${core.revision} on ${opts.where}`;
+    this.description = `${opts.chip ? `${opts.chip} (${core.coreName} ${core.revision})` : `${core.coreName} ${core.revision}`} on ${opts.where}`;
+    if (opts.flash) this.flash = this.flashProgrammer(opts.flash);
     this.registers = armMRegisters({ fpu });
     this.regNames = [];
     for (const r of this.registers) {
@@ -170,6 +183,66 @@ export class CortexMTarget implements DebugTarget {
 
   memoryMap(): readonly MemoryRegion[] {
     return this.opts.memoryMap ?? [];
+  }
+
+  // ---- flash -----------------------------------------------------------------------
+
+  /**
+   * gdb's flash packets on the driver: the core is halted first (code running from flash
+   * while it is erased would fault), erases happen at once, writes are collected and
+   * programmed at vFlashDone; flash changes behind the read cache, so it is dropped.
+   */
+  private flashProgrammer(driver: FlashDriver): FlashProgrammer {
+    let loader: FlashLoader | null = null;
+    const begin = async (): Promise<FlashLoader> => {
+      if (!loader) {
+        if (!(await this.wrap(() => this.conn.core.isHalted()))) await this.halt();
+        loader = new FlashLoader(driver);
+      }
+      return loader;
+    };
+    const changed = () => {
+      this.lines.clear();
+      this.faults.clear();
+    };
+    const flashOp = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof FlashError) throw new TargetError(e.message);
+        throw e;
+      } finally {
+        changed();
+      }
+    };
+    return {
+      erase: (address, length) => flashOp(async () => (await begin()).erase(address, length)),
+      write: async (address, data) => (await begin()).write(address, data),
+      done: () =>
+        flashOp(async () => {
+          const l = loader;
+          loader = null;
+          if (!l) return driver.done();
+          await l.done();
+          if (l.programmedBytes || l.erasedBytes) this.opts.log?.(`flash: erased ${l.erasedBytes} bytes, programmed ${l.programmedBytes} bytes`);
+        }),
+      abort: () =>
+        flashOp(async () => {
+          const l = loader;
+          loader = null;
+          if (l && l.pending) this.opts.log?.(`flash: dropped ${l.pending} bytes not yet programmed`);
+          await (l ? l.abort() : driver.done());
+        }),
+      eraseMass: () =>
+        flashOp(async () => {
+          if (!(await this.wrap(() => this.conn.core.isHalted()))) await this.halt();
+          try {
+            await driver.eraseMass();
+          } finally {
+            await driver.done();
+          }
+        }),
+    };
   }
 
   setConsoleListener(listener: ((text: string) => void) | null): void {
@@ -510,4 +583,21 @@ export class CortexMTarget implements DebugTarget {
       throw e;
     }
   }
+}
+
+/**
+ * The gdb server's target for a connection: the chip is detected (src/targets) so gdb
+ * gets its memory map (flash regions + everything else as RAM) and `load` into flash
+ * works through the chip's flash driver. `tsprobe gdb` and `tsprobe serve` share this.
+ */
+export async function createGdbTarget(conn: Connection, opts: CortexMTargetOptions): Promise<{ target: CortexMTarget; info: TargetInfo }> {
+  const info = await detectTarget(conn);
+  const known = info.family !== 'generic';
+  const target = await CortexMTarget.create(conn, {
+    ...opts,
+    chip: opts.chip ?? (known ? `${info.chip}${info.revision ? ` rev ${info.revision}` : ''}` : undefined),
+    memoryMap: opts.memoryMap ?? (info.flash ? gdbMemoryMap(info.memoryMap) : []),
+    flash: opts.flash ?? info.flash,
+  });
+  return { target, info };
 }

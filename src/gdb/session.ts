@@ -123,8 +123,10 @@ export class GdbSession {
     this.queue = this.queue.then(async () => {
       try {
         if (this.flashInProgress && this.target.flash) {
+          // Data not yet programmed is dropped (half an image is worth nothing); the
+          // controller is left idle and locked.
           this.log('client left during a flash write: finishing the flash operation');
-          await this.target.flash.done();
+          await (this.target.flash.abort ? this.target.flash.abort() : this.target.flash.done());
           this.flashInProgress = false;
         }
       } catch (e) {
@@ -660,8 +662,12 @@ export class GdbSession {
 
   private async flashDone(): Promise<Reply> {
     if (!this.target.flash) return E_NO_FLASH;
-    await this.target.flash.done();
-    this.flashInProgress = false;
+    try {
+      await this.target.flash.done();
+    } finally {
+      // done() locks the controller even when programming failed: nothing is left in progress.
+      this.flashInProgress = false;
+    }
     return 'OK';
   }
 }

@@ -60,7 +60,14 @@ export class FlashLoader {
 
   async erase(address: number, length: number): Promise<void> {
     await this.flash.erase(address, length, this.progress);
-    this.erasedBytes += length;
+    // Whole sectors are erased: count those.
+    for (const r of this.flash.regions) {
+      const from = Math.max(address, r.start);
+      const to = Math.min(address + length, r.start + r.length);
+      if (from >= to) continue;
+      const first = from - ((from - r.start) % r.sectorSize);
+      this.erasedBytes += Math.ceil((to - first) / r.sectorSize) * r.sectorSize;
+    }
   }
 
   /** Queue `data` for `address` (copied: callers reuse packet buffers). */

@@ -16,6 +16,8 @@ import { BASE_REGISTER_NAMES } from '../../cortexm/registers.js';
 import { AdiError } from '../../adi/errors.js';
 import { formatComponentTree, readComponent } from '../../adi/rom-table.js';
 import { DPIDR, TARGETID, hex32 } from '../../arch/index.js';
+import { detectTarget } from '../../targets/registry.js';
+import { formatRegion } from '../../targets/memory-map.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 
 interface CommonOptions {
@@ -137,9 +139,21 @@ async function info({ session, conn }: Opened): Promise<void> {
   out('ROM table');
   const tree = await readComponent(mem, (mem.base & ~0xfff) >>> 0);
   for (const l of formatComponentTree(tree, '  ')) out(l);
+  const t = await detectTarget(conn);
+  out(`chip       ${t.family === 'generic' ? `unknown (${t.description})` : t.description}`);
+  if (t.family !== 'generic') {
+    out(`           ${t.chip}, family ${t.family}, revision ${t.revision || '?'}, flash ${t.flashSize / 1024} KiB${t.flash ? ` (driver: ${t.flash.name})` : ''}`);
+  }
+  for (const d of t.details) out(`           ${d}`);
+  if (t.memoryMap.length > 0) {
+    out('memory map');
+    for (const r of t.memoryMap) out(`  ${formatRegion(r)}`);
+    return;
+  }
+  // An unknown chip: a simulated board still knows its own map.
   const board = session.simBoard;
-  if (!board) return; // a real chip's memory map is not known to tsprobe
-  out(`memory map (${board.name})`);
+  if (!board) return;
+  out(`memory map (${board.name}, from the simulator)`);
   for (const m of board.memoryMap) {
     if (m.kind === 'unimplemented') continue;
     out(`  ${hex32(m.base)}-${hex32(m.base + m.size - 1)}  ${m.kind.padEnd(10)} ${m.name}`);

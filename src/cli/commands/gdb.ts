@@ -10,7 +10,10 @@ import { parseElf } from '../../image/elf.js';
 import { connectCortexM } from '../../cortexm/connect.js';
 import { AdiError } from '../../adi/errors.js';
 import { CortexMError } from '../../cortexm/cortex-m.js';
-import { CortexMTarget } from '../../gdb/cortexm-target.js';
+import { createGdbTarget } from '../../gdb/cortexm-target.js';
+import { FlashError } from '../../targets/flash.js';
+import { detectTarget } from '../../targets/registry.js';
+import { programImage } from '../../targets/flash-loader.js';
 import { GdbServer, DEFAULT_GDB_PORT } from '../../gdb/server.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 
@@ -65,13 +68,23 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
         throw new UserError(`cannot read ${opts.load}: ${describeFsError(e)}`);
       }
       const image = parseElf(bytes, opts.load);
-      // Written through the debug port like gdb's `load` would, then stopped at the reset vector.
+      // Like gdb's `load`: flash through the chip's flash driver, RAM through the debug
+      // port; then stopped at the reset vector.
       await conn.core.reset({ halt: true });
-      for (const c of image.loadChunks()) await conn.mem.writeBlock(c.addr, c.data);
+      const info = await detectTarget(conn);
+      try {
+        const r = await programImage(conn.mem, info.flash, image.loadChunks().map((c) => ({ address: c.addr, data: c.data })), { verify: true, memoryMap: info.memoryMap });
+        process.stderr.write(`tsprobe: loaded ${opts.load} into ${info.chip}: ${r.programmedBytes} bytes of flash programmed (${r.erasedBytes} erased), ${r.verifiedBytes} bytes verified\n`);
+      } catch (e) {
+        if (e instanceof FlashError) throw new UserError(`--load ${opts.load}: ${e.message}`);
+        throw e;
+      }
       await conn.core.reset({ halt: true });
       await conn.core.haltReason();
     }
-    const target = await CortexMTarget.create(conn, { where: session.description, semihosting: opts.semihosting });
+    const log = (m: string) => process.stderr.write(`tsprobe: ${m}\n`);
+    const { target, info } = await createGdbTarget(conn, { where: session.description, semihosting: opts.semihosting, log });
+    log(`target: ${info.description}`);
     server = new GdbServer(target, {
       host: opts.host,
       port,
