@@ -46,6 +46,17 @@ export function mergeWrites(writes: readonly ImageSegment[], unit: number, erase
   });
 }
 
+/** Every byte of [start, end) is in one of the (possibly adjoining) regions. */
+function inFlash(regions: readonly FlashRegion[], start: number, end: number): boolean {
+  let a = start;
+  while (a < end) {
+    const r = regions.find((x) => a >= x.start && a - x.start < x.length);
+    if (!r) return false;
+    a = r.start + r.length;
+  }
+  return true;
+}
+
 /** Collects gdb-style erase/write calls and programs at done(). */
 export class FlashLoader {
   private writes: ImageSegment[] = [];
@@ -73,8 +84,8 @@ export class FlashLoader {
   /** Queue `data` for `address` (copied: callers reuse packet buffers). */
   async write(address: number, data: Uint8Array): Promise<void> {
     const end = address + data.length;
-    if (data.length && !this.flash.regions.some((r) => address >= r.start && end <= r.start + r.length)) {
-      throw new FlashError(`flash write of ${data.length} bytes at ${hex(address)}: not inside one flash region of ${this.flash.name} (${this.flash.regions.map((r) => `${r.name} ${hex(r.start)}-${hex(r.start + r.length - 1)}`).join(', ')})`, address);
+    if (data.length && !inFlash(this.flash.regions, address, end)) {
+      throw new FlashError(`flash write of ${data.length} bytes at ${hex(address)}: not inside the flash of ${this.flash.name} (${this.flash.regions.map((r) => `${r.name} ${hex(r.start)}-${hex(r.start + r.length - 1)}`).join(', ')})`, address);
     }
     this.writes.push({ address: address >>> 0, data: Uint8Array.prototype.slice.call(data) });
     this.pendingBytes += data.length;

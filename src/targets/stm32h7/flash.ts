@@ -212,6 +212,17 @@ export class Stm32h7FlashDriver implements FlashDriver {
     }
   }
 
+  /**
+   * Error flags raised behind the driver's back (another tool, firmware, raw writes):
+   * FlashError naming them (and clears them), or nothing when all banks are clean.
+   */
+  async checkErrors(): Promise<void> {
+    for (const b of this.banks) {
+      const sr = await this.mem.read32(b.regs + FLASH.SR);
+      await this.check(b, sr, `flash bank ${b.number}`, b.start);
+    }
+  }
+
   async done(): Promise<void> {
     let firstError: unknown;
     for (const b of this.banks) {
