@@ -2,7 +2,7 @@
 // The simulated MPS2 boards run from RAM, so target.load() programs with block writes;
 // on a chip with flash, target.flashErase/flashProgram do it (until that chip's flash
 // driver exists they stop with "no flash on this target").
-//   tsprobe run examples/program-verify.ts firmware/build/mps2-an385/demo.elf
+//   tsprobe run --target sim:mps2-an385 examples/program-verify.ts firmware/build/mps2-an385/demo.elf
 const [file = 'firmware/build/mps2-an385/demo.elf'] = args;
 
 const image = await target.load(file); // writes every loadable segment, halts at the reset vector

@@ -1,5 +1,5 @@
 // Watch a variable with a DWT watchpoint and log every change.
-//   tsprobe run --load firmware/build/mps2-an385/demo.elf examples/watch-variable.ts ticks 5
+//   tsprobe run --target sim:mps2-an385 --load firmware/build/mps2-an385/demo.elf examples/watch-variable.ts ticks 5
 const [name = 'ticks', countText = '5'] = args;
 const addr = target.symbol(name);
 const changes = Number(countText);

@@ -1,5 +1,5 @@
 # Watch a variable with a DWT watchpoint and log every change.
-#   tsprobe run --load firmware/build/mps2-an385/demo.elf examples/watch_variable.py
+#   tsprobe run --target sim:mps2-an385 --load firmware/build/mps2-an385/demo.elf examples/watch_variable.py
 import target
 from target import mem32
 

@@ -282,6 +282,8 @@ export function registerSim(program: Command): void {
     .command('sim')
     .description('run a firmware on a simulated board, like qemu-system-arm -M <board> -nographic -semihosting -kernel <elf>')
     .argument('[firmware.elf]', 'the firmware image (an ARM ELF executable)')
+    // Its own default, the MPS2 AN385 (QEMU's -M mps2-an385), not --target's: `sim` stands
+    // in for qemu-system-arm, whose boards and semihosting firmware it runs.
     .option('-b, --board <name>', `board to simulate (${boardNames().join(', ')}; 'help' lists them)`, 'mps2-an385')
     .option('--realtime', 'pace simulated time to the wall clock (default: as fast as possible)')
     .option('--serial <where>', 'UART0: stdio (terminal), pty (a new pseudo-terminal) or none', 'stdio')
