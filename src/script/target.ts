@@ -443,7 +443,12 @@ export class Target {
 
   private async flashDriver(op: string): Promise<FlashDriver> {
     const info = await this.detectNow();
-    if (info.flash) return info.flash;
+    if (info.flash) {
+      // As OpenOCD and Black Magic Probe require: no firmware running from (or writing to)
+      // flash while it changes. A locked-up core (erased flash) is halted too.
+      if (!(await this.core.isHalted())) await this.core.halt();
+      return info.flash;
+    }
     const hasFlash = this.memoryMap().some((m) => m.type === 'flash') || info.memoryMap.some((m) => m.type === 'flash');
     throw new ScriptError(
       hasFlash
@@ -459,7 +464,7 @@ export class Target {
     });
   }
 
-  /** Erase every flash sector that overlaps [addr, addr+length). */
+  /** Erase every flash sector that overlaps [addr, addr+length). Halts the core first. */
   flashErase(addr: number, length: number): Promise<void> {
     return this.run(async () => {
       const a = checkAddress(addr);
