@@ -90,7 +90,10 @@ export class SimWire implements DebugWire {
     const apndp = req.ap ? 1 : 0;
     if (!req.read) {
       if (!data || data.length < count) throw new Error(`transferBlock: a write of ${count} words needs ${count} words of data`);
-      for (let i = 0; i < count; i++) {
+      // The run of plain OK packets in one go; single packets for whatever is left (the FAULT after a failed write, WAIT, ...).
+      const fast = req.ap ? dp.apRun(req.addr, count, null, data) : 0;
+      this.stats.transfers += fast;
+      for (let i = fast; i < count; i++) {
         const ack = this.packet(apndp, 0, req.addr, data[i]);
         if (ack !== Ack.OK) return { completed: i, ack: ackName(ack), data: new Uint32Array(0) };
       }
@@ -106,7 +109,11 @@ export class SimWire implements DebugWire {
       return { completed: count, ack: 'ok', data: out };
     }
     // Posted AP reads: the first read's data arrives with the second, the last's with RDBUFF.
-    for (let i = 0; i <= count; i++) {
+    // The run of plain OK reads is done in one go (out[j] = read j, as the posted results
+    // would fill it); single packets continue from there, RDBUFF included.
+    const fast = dp.apRun(req.addr, count, out, null);
+    this.stats.transfers += fast;
+    for (let i = fast; i <= count; i++) {
       const ack = i < count ? this.packet(1, 1, req.addr, 0) : this.packet(0, 1, DP_ADDR.RDBUFF, 0);
       if (ack !== Ack.OK) return { completed: Math.max(0, i - 1), ack: ackName(ack), data: out };
       if (i > 0) out[i - 1] = dp.rdata;

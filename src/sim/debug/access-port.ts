@@ -14,4 +14,13 @@ export interface AccessPortDevice {
   busy(): boolean;
   /** DAPABORT: abandon a transfer in progress. */
   abort(): void;
+  /**
+   * Optional block path (the SW-DP's runs of packets to one register): `count` reads of
+   * register `addr` into `out`, or writes from `data[from..]`, exactly as that many
+   * read()/write() calls; stops after an access that fails (`error` set). Returns the
+   * accesses done. Only called while `runReady()` says no access would make it busy.
+   */
+  readRun?(addr: number, out: Uint32Array, count: number): number;
+  writeRun?(addr: number, data: Uint32Array, from: number, count: number): number;
+  runReady?(): boolean;
 }

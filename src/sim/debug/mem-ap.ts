@@ -157,6 +157,109 @@ export class MemAp implements AccessPortDevice {
     return result >>> 0;
   }
 
+  /** No access would leave the AP busy (no WAIT to model): runs may be done in one go. */
+  runReady(): boolean {
+    return this.busyLeft === 0 && !this.config.busyPolls;
+  }
+
+  /**
+   * `count` reads of `addr` as read() would do them one by one. Word reads of DRW that
+   * stay in one memory region and one auto-increment block are copied straight from its
+   * store (the same words bus.read32 returns, without a call per word).
+   */
+  readRun(addr: number, out: Uint32Array, count: number): number {
+    if (addr !== AP_ADDR.DRW || (this.csw & C.Size.mask) !== CSW_SIZE.WORD) {
+      for (let i = 0; i < count; i++) {
+        out[i] = this.read(addr);
+        if (this.error !== null) return i + 1;
+      }
+      return count;
+    }
+    this.error = null;
+    const inc = (this.csw & C.AddrInc.mask) >>> C.AddrInc.lsb;
+    const m = this.config.autoIncrementBlock - 1;
+    const bus = this.bus;
+    let tar = this.tar;
+    let i = 0;
+    this.master.fromDebugger = true;
+    try {
+      while (i < count) {
+        const a = (tar & ~3) >>> 0;
+        const r = inc !== CSW_ADDRINC.OFF ? bus.find(a) : undefined;
+        if (r !== undefined && r.words !== undefined) {
+          const end = Math.min(((tar & ~m) >>> 0) + m + 1, r.base + r.size);
+          const n = Math.min(count - i, (end - a) >>> 2);
+          const off = (a - r.base) >>> 2;
+          out.set(r.words.subarray(off, off + n), i);
+          i += n;
+          tar = ((tar & ~m) | ((tar + 4 * n) & m)) >>> 0;
+          continue;
+        }
+        out[i] = bus.read32(a);
+        i++;
+        if (inc !== CSW_ADDRINC.OFF) tar = ((tar & ~m) | ((tar + 4) & m)) >>> 0;
+      }
+    } catch (e) {
+      if (!(e instanceof BusFault)) throw e;
+      // As dataAccess: the failed access reads 0 and leaves TAR where it was.
+      this.error = e.message;
+      out[i] = 0;
+      this.tar = tar;
+      return i + 1;
+    } finally {
+      this.master.fromDebugger = false;
+    }
+    this.tar = tar;
+    return count;
+  }
+
+  /** `count` writes of `addr` from data[from..] as write() would do them one by one. */
+  writeRun(addr: number, data: Uint32Array, from: number, count: number): number {
+    if (addr !== AP_ADDR.DRW || (this.csw & C.Size.mask) !== CSW_SIZE.WORD) {
+      for (let i = 0; i < count; i++) {
+        this.write(addr, data[from + i]);
+        if (this.error !== null) return i + 1;
+      }
+      return count;
+    }
+    this.error = null;
+    const inc = (this.csw & C.AddrInc.mask) >>> C.AddrInc.lsb;
+    const m = this.config.autoIncrementBlock - 1;
+    const bus = this.bus;
+    let tar = this.tar;
+    let i = 0;
+    this.master.fromDebugger = true;
+    try {
+      while (i < count) {
+        const a = (tar & ~3) >>> 0;
+        const r = inc !== CSW_ADDRINC.OFF ? bus.find(a) : undefined;
+        // Plain writable memory: one copy and one onWrite for the stretch (bus.load does the same).
+        if (r !== undefined && r.words !== undefined && !r.readonly) {
+          const end = Math.min(((tar & ~m) >>> 0) + m + 1, r.base + r.size);
+          const n = Math.min(count - i, (end - a) >>> 2);
+          const off = a - r.base;
+          r.words.set(data.subarray(from + i, from + i + n), off >>> 2);
+          if (r.onWrite) r.onWrite(off, 4 * n);
+          i += n;
+          tar = ((tar & ~m) | ((tar + 4 * n) & m)) >>> 0;
+          continue;
+        }
+        bus.write32(a, data[from + i]);
+        i++;
+        if (inc !== CSW_ADDRINC.OFF) tar = ((tar & ~m) | ((tar + 4) & m)) >>> 0;
+      }
+    } catch (e) {
+      if (!(e instanceof BusFault)) throw e;
+      this.error = e.message;
+      this.tar = tar;
+      return i + 1;
+    } finally {
+      this.master.fromDebugger = false;
+    }
+    this.tar = tar;
+    return count;
+  }
+
   /** One bus access of 2^size bytes at addr, data in the byte lanes addr[1:0] selects. */
   private laneAccess(addr: number, size: number, write: boolean, value: number): number {
     addr >>>= 0;

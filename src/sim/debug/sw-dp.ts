@@ -162,6 +162,42 @@ export class SwDp {
     return Ack.OK;
   }
 
+  /**
+   * `count` packets to AP register A[3:2] = `a` done together, when each would simply be
+   * acknowledged OK (the DebugWire's block transfers): reads put each read's own value in
+   * out[j] (packet j's posted result is out[j - 1]) and leave the last in RDBUFF; writes
+   * take data[from + j]. The DP and AP end as after the single packets. Returns the
+   * packets done: fewer than `count` after an AP access that failed (the sticky error
+   * makes the next packet FAULT), 0 when a packet would not be a plain OK (not active,
+   * sticky flag, unpowered, busy AP, pushed transfer mode), so the caller sends packets.
+   */
+  apRun(a: number, count: number, out: Uint32Array | null, data: Uint32Array | null, from = 0): number {
+    if (this.mode !== 'swd' || this.state !== 'active' || this.sticky !== 0 || !this.pwrAckDbg || count <= 0) return 0;
+    const ap = this.aps[this.select >>> 24];
+    if (!ap || !ap.runReady || !ap.runReady()) return 0;
+    const addr = this.apAddr(a);
+    if (out) {
+      if (!ap.readRun) return 0;
+      const prev = this.rdbuff;
+      const n = ap.readRun(addr, out, count);
+      // The last packet's own (posted) result, as the single packets would leave it.
+      this.rdata = n >= 2 ? out[n - 2] >>> 0 : prev;
+      if (ap.error !== null) {
+        this.sticky |= F.STICKYERR.mask;
+        this.readOk = false;
+        this.rdbuff = 0;
+      } else {
+        this.readOk = true;
+        this.rdbuff = out[n - 1] >>> 0;
+      }
+      return n;
+    }
+    if (!data || !ap.writeRun || (this.ctrl & F.TRNMODE.mask) !== 0) return 0;
+    const n = ap.writeRun(addr, data, from, count);
+    if (ap.error !== null) this.sticky |= F.STICKYERR.mask;
+    return n;
+  }
+
   private targetSelect(v: number): void {
     const tid = this.config.targetid ?? 0;
     const tinstance = (this.config.dlpidr ?? 0) >>> 28;
