@@ -98,6 +98,21 @@ export class RspConnection {
   }
 
   /**
+   * Sends `bytes` as a hex reply (m, g): built straight into the frame. Hex of random data
+   * has no runs worth encoding; only when the data has a run of a byte such as 00 or ff
+   * (a run of 4+ equal hex digits) does the reply go through the run-length encoder.
+   */
+  sendHex(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.trace) return this.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'));
+    const frame = hexFrame(bytes);
+    this.lastSent = frame;
+    this.retransmits = 0;
+    this.stats.packetsOut++;
+    this.write(frame);
+  }
+
+  /**
    * A NUL between packets: gdb skips anything before '$' while it waits for a reply,
    * and each byte restarts its reply timeout, so a slow operation (qCRC over a slow
    * wire, a mass erase) does not make gdb give up.
@@ -150,9 +165,11 @@ export class RspConnection {
             this.startPacket();
             break;
           }
-          // Fast path: copy the run up to the next '#' or '$' in one go.
-          let end = i;
-          while (end < chunk.length && chunk[end] !== HASH && chunk[end] !== DOLLAR) end++;
+          // Fast path: copy the run up to the next '#' or '$' in one go (native searches).
+          let end = chunk.indexOf(HASH, i);
+          if (end < 0) end = chunk.length;
+          const dollar = chunk.indexOf(DOLLAR, i);
+          if (dollar >= 0 && dollar < end) end = dollar;
           for (let k = i; k < end; k++) this.sum += chunk[k]!;
           this.append(chunk, i, end);
           i = end - 1;
@@ -225,6 +242,55 @@ function hexDigit(c: number): number {
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
+}
+
+/** HEX_SUM[v]: the checksum of the 4 hex digits of the little-endian halfword v. */
+const HEX_SUM = new Uint16Array(65536);
+/** RUN_PAIR[v]: the halfword's two bytes are one and the same byte with equal nibbles (0000, 1111, ..., ffff in hex). */
+const RUN_PAIR = new Uint8Array(65536);
+{
+  const digitSum = (b: number) => '0123456789abcdef'.charCodeAt(b >> 4) + '0123456789abcdef'.charCodeAt(b & 15);
+  for (let v = 0; v < 65536; v++) {
+    HEX_SUM[v] = digitSum(v & 0xff) + digitSum(v >> 8);
+    const lo = v & 0xff;
+    if (lo === v >> 8 && lo >> 4 === (lo & 15)) RUN_PAIR[v] = 1;
+  }
+}
+
+/**
+ * `$hex#cs` for a memory or register reply. Checksum and the look for runs go two bytes
+ * at a time through tables; data with such runs takes the general encoder.
+ */
+export function hexFrame(bytes: Uint8Array): Buffer {
+  const n = bytes.length;
+  const src = (bytes.byteOffset & 1) === 0 ? bytes : bytes.slice();
+  const halves = new Uint16Array(src.buffer, src.byteOffset, n >>> 1);
+  let sum = 0;
+  let runs = 0;
+  for (let k = 0; k < halves.length; k++) {
+    const v = halves[k]!;
+    sum += HEX_SUM[v]!;
+    runs |= RUN_PAIR[v]!;
+  }
+  const hex = Buffer.from(src.buffer, src.byteOffset, n).toString('hex');
+  if (runs) {
+    const data = rleEncode(Buffer.from(hex, 'latin1'));
+    sum = 0;
+    for (let i = 0; i < data.length; i++) sum += data[i]!;
+    const f = Buffer.allocUnsafe(data.length + 4);
+    f[0] = DOLLAR;
+    data.copy(f, 1);
+    f[data.length + 1] = HASH;
+    f.write((sum & 0xff).toString(16).padStart(2, '0'), data.length + 2, 'latin1');
+    return f;
+  }
+  if (n & 1) sum += HEX_SUM[src[n - 1]!]! - 96; // the odd last byte: its two digits, without the two '0's of the zero high byte
+  const frame = Buffer.allocUnsafe(2 * n + 4);
+  frame[0] = DOLLAR;
+  frame.write(hex, 1, 'latin1');
+  frame[2 * n + 1] = HASH;
+  frame.write((sum & 0xff).toString(16).padStart(2, '0'), 2 * n + 2, 'latin1');
+  return frame;
 }
 
 /** Removes `}` escapes (X, vFlashWrite). Other packets never contain `}`. */

@@ -31,7 +31,7 @@ export interface SessionOptions {
   readonly trace?: boolean;
 }
 
-type Reply = string | { binary: Uint8Array } | null;
+type Reply = string | { binary: Uint8Array } | { hex: Uint8Array } | null;
 
 export class GdbSession {
   readonly connection: RspConnection;
@@ -114,6 +114,7 @@ export class GdbSession {
       }
       if (reply === null || this.connection.isClosed) return;
       if (typeof reply === 'string') this.connection.send(reply);
+      else if ('hex' in reply) this.connection.sendHex(reply.hex);
       else this.connection.send(reply.binary, { binary: true });
     });
   }
@@ -553,14 +554,14 @@ export class GdbSession {
     const [addr, len0] = al;
     const len = Math.min(len0, (this.packetSize - 8) >> 1, 0x100000000 - addr);
     try {
-      return toHex(await this.target.readMemory(addr, len));
+      return { hex: await this.target.readMemory(addr, len) };
     } catch (e) {
       if (!(e instanceof MemoryFault)) throw e;
       // A read that runs into a fault answers with the bytes before it, as gdb allows.
       const good = (e.address - addr) >>> 0;
       if (good > 0 && good < len) {
         try {
-          return toHex(await this.target.readMemory(addr, good));
+          return { hex: await this.target.readMemory(addr, good) };
         } catch {
           /* fall through */
         }
