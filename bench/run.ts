@@ -22,6 +22,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   gdb: { title: 'GDB server against QEMU gdbstub (issue 4)', run: standalone('./gdb-bench.js') },
   script: { title: 'Scripting reads (issue 7)', run: standalone('./script-reads.js') },
   probe: { title: 'CMSIS-DAP host wire over TCP vs the direct simulator wire (issue 8)', run: standalone('./probe-tcp.js') },
+  flash: { title: 'tsprobe flash: 1 MiB into sim:stm32h743, direct and over TCP', run: standalone('./flash.js') },
 };
 
 const wanted = process.argv.slice(2);
