@@ -23,6 +23,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   script: { title: 'Scripting reads (issue 7)', run: standalone('./script-reads.js') },
   probe: { title: 'CMSIS-DAP host wire over TCP vs the direct simulator wire (issue 8)', run: standalone('./probe-tcp.js') },
   flash: { title: 'tsprobe flash: 1 MiB into sim:stm32h743, direct and over TCP', run: standalone('./flash.js') },
+  'gdb-flash': { title: 'STM32H7 flash driver and gdb load of 1 MiB into sim:stm32h743 flash', run: standalone('./gdb-flash-load.js') },
 };
 
 const wanted = process.argv.slice(2);
