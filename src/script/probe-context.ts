@@ -3,7 +3,7 @@
 // `target` module exposed), and the servers a script may start (bmp.init, dap.init) or
 // `tsprobe serve` starts. `monitor python` / `monitor js` reach the script contexts
 // registered here.
-import { CortexMTarget } from '../gdb/cortexm-target.js';
+import { createGdbTarget, type CortexMTarget } from '../gdb/cortexm-target.js';
 import { GdbServer, DEFAULT_GDB_PORT } from '../gdb/server.js';
 import { serveDap } from '../dap/serve.js';
 import type { DapTcpServer } from '../dap/tcp-server.js';
@@ -36,7 +36,7 @@ export class ProbeContext {
 
   /** The gdb-facing adapter on the same connection (created once). */
   adapter(): Promise<CortexMTarget> {
-    this.adapterPromise ??= CortexMTarget.create(this.target.conn, { where: this.target.session.description, semihosting: false, vectorCatch: [] }).then((a) => {
+    this.adapterPromise ??= createGdbTarget(this.target.conn, { where: this.target.session.description, semihosting: false, vectorCatch: [] }).then(({ target: a }) => {
       const hooks = a.monitor;
       const previous = hooks.command?.bind(hooks);
       hooks.command = async (cmd, args) => {
