@@ -76,7 +76,11 @@ export interface ElfImage {
   symbols: ElfSymbol[];
   /** Address of a symbol by name (first global, else first local), or undefined. */
   symbol(name: string): number | undefined;
-  /** The PT_LOAD segments as (load address, bytes) chunks, zero fill included. */
+  /**
+   * The PT_LOAD segments as (load address, bytes) chunks, zero fill included: what QEMU's
+   * ELF loader puts in memory (the simulated boards load firmware this way). A flasher
+   * wants only the file bytes (gdb `load`, OpenOCD): see readImage in image.ts.
+   */
   loadChunks(): { addr: number; data: Uint8Array }[];
 }
 

@@ -83,10 +83,13 @@ test('flash --target sim:stm32h743: HEX, ELF and a .bin at --addr, verified, in 
   try {
     const bin = path.join(dir, 'data.bin');
     writeFileSync(bin, randomBytes(300 * 1024 + 7, 1));
+    const dat = path.join(dir, 'data.dat');
+    writeFileSync(dat, randomBytes(4096, 2));
     for (const [args, size] of [
       [[path.join(fixtures, 'demo-h743.hex')], 1520],
       [[path.join(fixtures, 'demo-h743.elf'), '--erase-all'], 1520],
       [[bin, '--addr', '0x08100000'], 300 * 1024 + 7], // bank 2
+      [[dat, '--format', 'bin'], 4096], // no extension to go by: at the flash start
     ] as [string[], number][]) {
       const r = await cli(['flash', '--target', 'sim:stm32h743', '--verify', ...args]);
       assert.equal(r.code, 0, r.stderr);
@@ -182,6 +185,8 @@ test('flash: user errors are one line, exit status 2, and nothing is flashed', a
       [['--target', 'sim:stm32h743', path.join(dir, 'missing.hex')], /cannot read .*missing\.hex: no such file/],
       [['--target', 'sim:stm32h743', path.join(dir, 'big.bin'), '--addr', 'flash'], /--addr flash: expected an address/],
       [['--target', 'sim:nope', path.join(dir, 'big.bin')], /unknown simulated board 'nope'/],
+      [['--target', 'sim:stm32h743', path.join(dir, 'big.bin'), '--format', 'srec'], /--format srec: use elf, hex or bin/],
+      [['--target', 'sim:stm32h743', path.join(dir, 'big.bin'), '--format', 'hex'], /big\.bin: line 1: expected a record starting with ':'/],
     ];
     for (const [args, pattern] of cases) {
       const r = await cli(['flash', ...args]);
