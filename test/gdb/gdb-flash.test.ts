@@ -99,3 +99,33 @@ test('gdb-multiarch: memory map, load into flash, compare-sections, monitor eras
   assert.match(range, /0xffffffff\s+0xffffffff\s+0xffffffff\s+0xffffffff/);
   assert.match(serverErr, /target: STM32H743 rev V/);
 });
+
+test('tsprobe gdb --load programs the STM32H743 demo into flash through the driver; gdb compare-sections matches', { skip }, async () => {
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', '--target', 'sim:stm32h743', '--port', '0', '--load', ELF], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  try {
+    const p = await new Promise<number>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`tsprobe gdb --load did not start:\n${err}`)), 15000);
+      proc.stderr!.on('data', (d) => {
+        err += d.toString('latin1');
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
+        if (m) {
+          clearTimeout(timer);
+          res(Number(m[1]));
+        }
+      });
+      proc.on('exit', (code) => rej(new Error(`tsprobe gdb exited (${code}):\n${err}`)));
+    });
+    assert.match(err, /loaded .*demo\.elf into STM32H743: \d+ bytes of flash programmed \(131072 erased\), \d+ bytes verified/);
+    const r = await runGdb({ elf: ELF, timeoutMs: 30000, commands: [`target extended-remote 127.0.0.1:${p}`, 'compare-sections', 'info registers pc'] });
+    assert.match(r.output, /Section \.text, range 0x8000000 -- 0x[0-9a-f]+: matched\./);
+    assert.doesNotMatch(r.output, /MIS-MATCHED/);
+    // Stopped at the reset vector, which is in flash.
+    assert.match(r.output, /pc\s+0x80[0-9a-f]{5}/);
+  } finally {
+    const exited = new Promise((r) => proc.on('exit', r));
+    proc.kill('SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    proc.kill('SIGKILL');
+  }
+});
