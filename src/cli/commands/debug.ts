@@ -140,7 +140,7 @@ async function info({ session, conn }: Opened): Promise<void> {
   const tree = await readComponent(mem, (mem.base & ~0xfff) >>> 0);
   for (const l of formatComponentTree(tree, '  ')) out(l);
   const t = await detectTarget(conn);
-  out(`chip       ${t.family === 'generic' ? `unknown (${t.description})` : t.description}`);
+  out(`chip       ${t.description}`);
   if (t.family !== 'generic') {
     out(`           ${t.chip}, family ${t.family}, revision ${t.revision || '?'}, flash ${t.flashSize / 1024} KiB${t.flash ? ` (driver: ${t.flash.name})` : ''}`);
   }
