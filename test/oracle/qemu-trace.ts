@@ -13,8 +13,9 @@
 // What QEMU 7.2 prints per state (target/arm/cpu.c, arm_cpu_dump_state, M profile):
 //   R00=%08x R01=%08x R02=%08x R03=%08x        (4 lines of 4 registers)
 //   XPSR=%08x NZCV T priv-thread|handler     (xPSR with the IT bits and IPSR)
-//   then on cores with an FPU (M4, M7): 16 lines "s00=... s01=... d00=..." and
-//   "FPSCR: %08x", which we skip (integer-only comparison for now).
+//   FP registers only with -d cpu,fpu (CPU_DUMP_FPU; `-d cpu` alone never prints them):
+//   16 lines "s00=... s01=... d00=..." and "FPSCR: %08x". This trace does not ask for
+//   them (fpu-diff.ts does); the parser skips such lines if they appear.
 // With -d int it adds, between states: "Taking exception N [name] on CPU 0",
 //   "...taking pending nonsecure exception 15", "Exception return: magic PC ...",
 //   "...handling as semihosting call 0x4", "Loaded reset SP ... PC ... from vector table".

@@ -36,10 +36,14 @@ export interface Block {
 }
 
 // Instruction classes that continue straight on; any other instruction ends its block.
+// The FP classes qualify: none of them writes the PC, and their faults (NOCP, lazy
+// state preservation, VLDR/VSTR aborts) leave the block as a load's fault does.
+// 'fp-other' (the UNDEFINED catch-all) still ends it.
 const STRAIGHT_CLASSES = new Set([
   'data-processing', 'data-processing-immediate', 'data-processing-register', 'shift', 'move', 'compare',
   'add-sub', 'load', 'store', 'address', 'extend', 'reverse', 'bitfield', 'saturate', 'count', 'multiply',
   'long-multiply', 'divide', 'load-store-dual', 'load-store-multiple', 'exclusive', 'barrier',
+  'fp-arith', 'fp-move', 'fp-load-store',
 ]);
 
 const straightCache = new WeakMap<Decoder, Set<Exec>>();
