@@ -129,7 +129,7 @@ test('python: monitor evaluation, and bmp.repl_fun taking it over', async () => 
   });
 });
 
-test('python: Ctrl-C stops a script at its next target call, and a loop that makes none by restarting the interpreter', async () => {
+test('python: Ctrl-C stops a script at its next target call, and a loop that makes none by restarting the interpreter', { timeout: 60_000 }, async () => {
   await withPython(async (py) => {
     const busy = py.run('import target\nwhile True:\n    target.mem32[0x20000000]\n', 'loop.py').then(() => null, (e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));
@@ -139,8 +139,46 @@ test('python: Ctrl-C stops a script at its next target call, and a loop that mak
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(await py.interrupt(300), true);
     assert.match(String(await spin), /KeyboardInterrupt/);
-    // the interpreter works again afterwards
+    // the interpreter works again afterwards, target calls included (they hung: the old
+    // serve loop kept the new interpreter's channel unanswered)
     assert.equal(await py.monitor('6 * 7'), '42');
+    assert.equal(await py.monitor('__import__("target").mem32[0xE000ED00] == 0x410FC231'), 'True');
+  });
+});
+
+test('python: a late wake-up on the call channel never makes the main thread answer a call twice', { timeout: 60_000 }, async () => {
+  // The worker can be preempted between storing a request and notifying it, so a notify
+  // can arrive after its request was answered. Another thread notifying all the time
+  // makes that certain; a main thread that acted on the wake-up instead of the changed
+  // sequence number answered the stale request again and read the last answer as a call
+  // ("no such probe call '0'" from a halt_poll answer).
+  const { Worker } = await import('node:worker_threads');
+  await withPython(async (py, out, t) => {
+    await t.halt();
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const sab = (py as unknown as { ch: { sab: SharedArrayBuffer } }).ch.sab;
+    const noisy = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const ctl = new Int32Array(workerData.sab, 0, 16), stop = workerData.stop;
+       while (Atomics.load(stop, 0) === 0) { Atomics.notify(ctl, 0); Atomics.notify(ctl, 1); }`,
+      { eval: true, workerData: { sab, stop } },
+    );
+    try {
+      await py.run(
+        [
+          'import target',
+          'seen = set()',
+          'for i in range(5000):',
+          '    seen.add(target.halt_poll()[1])',
+          "print('calls', i + 1, sorted(seen))",
+        ].join('\n'),
+        'poll.py',
+      );
+    } finally {
+      Atomics.store(stop, 0, 1);
+      await noisy.terminate();
+    }
+    assert.equal(out(), "calls 5000 ['REQUEST']\n");
   });
 });
 

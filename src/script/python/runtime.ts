@@ -5,7 +5,7 @@
 // script that makes none is stopped by restarting the interpreter (the target is never
 // left in a half state: each target operation completes on the main thread).
 import { Worker } from 'node:worker_threads';
-import { C, OP, createChannel, type Channel } from './channel.js';
+import { C, OP, createChannel, spinWhileEqual, type Channel } from './channel.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { pythonServices } from './services.js';
 import type { ProbeContext } from '../probe-context.js';
@@ -15,8 +15,8 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(a: Int32Array, i: number, v: number, timeout?: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
-/** How long the main thread waits synchronously for a script's next call. */
-const SPIN_WAIT_MS = 0.2;
+/** How long the main thread spins for a script's next call before it returns to the event loop. */
+const SPIN_US = 50;
 /** Longest run of back-to-back calls before the event loop gets a turn. */
 const BURST_MS = 4;
 
@@ -45,9 +45,7 @@ export class PythonRuntime {
   private ch!: Channel;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
-  private serving = false;
   private closed = false;
-  private lastReq = 0;
   private readonly services: ReturnType<typeof pythonServices>;
   private readonly enc = new TextEncoder();
   private readonly dec = new TextDecoder();
@@ -74,7 +72,6 @@ export class PythonRuntime {
 
   private startWorker(): Promise<void> {
     this.ch = createChannel();
-    this.lastReq = 0;
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { sab: this.ch.sab } });
     const ready = new Promise<void>((resolve, reject) => {
       this.worker.once('error', reject);
@@ -89,7 +86,7 @@ export class PythonRuntime {
     });
     this.worker.on('error', (e) => this.failAll(e));
     this.worker.on('exit', this.onExit);
-    this.serve();
+    void this.serve(this.ch);
     return ready;
   }
 
@@ -110,46 +107,42 @@ export class PythonRuntime {
     } else if (m.type === 'repl-exit') this.onReplExit?.();
   }
 
-  /** Answer the worker's synchronous calls, one at a time, for as long as it lives. */
-  private async serve(): Promise<void> {
-    if (this.serving) return;
-    this.serving = true;
-    const { ctl } = this.ch;
-    const ch = this.ch;
-    while (!this.closed && ch === this.ch) {
-      const w = waitAsync(ctl, C.REQ, this.lastReq);
-      if (w.async) {
-        // Keep the process alive only while a script may still call us.
-        const r = await w.value;
-        if (r === 'timed-out') continue;
+  /**
+   * Answer the worker's synchronous calls on channel `ch`, one at a time, until the
+   * runtime closes or the interpreter is restarted on a new channel. Idle, it waits in
+   * the event loop; while a script calls back to back it spins for the next call (a
+   * script calls again within microseconds) and gives the event loop (sockets, timers,
+   * Ctrl-C, the simulated core) a turn at least every BURST_MS.
+   */
+  private async serve(ch: Channel): Promise<void> {
+    const { ctl } = ch;
+    const alive = () => !this.closed && ch === this.ch;
+    let last = 0;
+    while (alive()) {
+      if (Atomics.load(ctl, C.REQ) === last) {
+        const w = waitAsync(ctl, C.REQ, last);
+        if (w.async) await w.value;
+        continue; // act on REQ's value, not on the wake-up (see channel.ts)
       }
-      if (this.closed || ch !== this.ch) break;
-      const seq = Atomics.load(ctl, C.REQ);
-      if (seq === this.lastReq) continue;
-      this.lastReq = seq;
-      await this.answer();
-      Atomics.store(ctl, C.RESP, seq);
-      Atomics.notify(ctl, C.RESP);
-      // A script usually calls again at once: wait for that call synchronously for a few
-      // microseconds (Node allows Atomics.wait on the main thread) instead of a trip
-      // through the event loop, but give the loop (sockets, timers, the simulated core)
-      // a turn at least every few milliseconds.
       const burstStart = performance.now();
-      while (!this.closed && ch === this.ch && performance.now() - burstStart < BURST_MS) {
-        if (Atomics.wait(ctl, C.REQ, this.lastReq, SPIN_WAIT_MS) === 'timed-out') break;
-        const next = Atomics.load(ctl, C.REQ);
-        this.lastReq = next;
-        await this.answer();
-        Atomics.store(ctl, C.RESP, next);
-        Atomics.notify(ctl, C.RESP);
+      for (;;) {
+        const seq = Atomics.load(ctl, C.REQ);
+        if (seq !== last) {
+          last = seq;
+          await this.answer(ch);
+          Atomics.store(ctl, C.RESP, seq);
+          Atomics.notify(ctl, C.RESP);
+          if (performance.now() - burstStart >= BURST_MS) {
+            await new Promise((r) => setImmediate(r));
+            break;
+          }
+        } else if (!spinWhileEqual(ctl, C.REQ, last, SPIN_US) || !alive()) break;
       }
-      if (performance.now() - burstStart >= BURST_MS) await new Promise((r) => setImmediate(r));
     }
-    this.serving = false;
   }
 
-  private async answer(): Promise<void> {
-    const { ctl, data } = this.ch;
+  private async answer(ch: Channel): Promise<void> {
+    const { ctl, data } = ch;
     const t = this.ctx.target;
     this.calls++;
     try {
@@ -241,7 +234,9 @@ export class PythonRuntime {
     while (busy() && Date.now() - start < graceMs) await new Promise((r) => setTimeout(r, 10));
     if (!busy()) return false;
     const old = this.worker;
-    this.ch = createChannel(); // the old serve loop ends on its own
+    const oldCh = this.ch;
+    this.ch = createChannel();
+    Atomics.notify(oldCh.ctl, C.REQ); // the old serve loop wakes, sees it is stale and ends
     // Only our own listener: terminate() waits for 'exit' with one of its own.
     old.off('exit', this.onExit);
     old.ref(); // an unref'd worker's terminate() does not keep the process alive
@@ -261,8 +256,7 @@ export class PythonRuntime {
     if (this.ctx.evaluators.python) delete this.ctx.evaluators.python;
     this.worker.off('exit', this.onExit);
     this.worker.ref();
-    Atomics.store(this.ch.ctl, C.REQ, -1);
-    Atomics.notify(this.ch.ctl, C.REQ);
+    Atomics.notify(this.ch.ctl, C.REQ); // the serve loop wakes and ends
     await this.worker.terminate();
   }
 }

@@ -4,7 +4,7 @@
 // arrive as messages while the interpreter is idle.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
-import { C, OP, createChannel } from './channel.js';
+import { C, OP, createChannel, spinWhileEqual } from './channel.js';
 import { TARGET_PY, BMP_PY, DAP_PY } from './modules.js';
 import type { ToWorker, FromWorker } from './messages.js';
 
@@ -29,6 +29,8 @@ const write = (bytes: Uint8Array) => {
 
 const mp = await loadMicroPython({ stdout: write, stderr: write, linebuffer: false, heapsize: 8 * 1024 * 1024 });
 let lastError = '';
+/** How long a call spins for its answer before it sleeps. */
+const SPIN_US = 50;
 let seq = 0;
 
 /** One synchronous round trip to the main thread; false when the call failed (lastError says why). */
@@ -45,7 +47,10 @@ function roundTrip(op: number, a: number, b: number): boolean {
   ctl[C.B] = b;
   Atomics.store(ctl, C.REQ, seq);
   Atomics.notify(ctl, C.REQ);
-  while (Atomics.load(ctl, C.RESP) !== seq) Atomics.wait(ctl, C.RESP, Atomics.load(ctl, C.RESP));
+  // Most answers take a few microseconds: spin for them, sleep only for long operations.
+  for (let cur = Atomics.load(ctl, C.RESP); cur !== seq; cur = Atomics.load(ctl, C.RESP)) {
+    if (!spinWhileEqual(ctl, C.RESP, cur, SPIN_US)) Atomics.wait(ctl, C.RESP, cur);
+  }
   if (ctl[C.STATUS] !== 0) {
     lastError = dec.decode(data.slice(0, ctl[C.LEN]));
     return false;
