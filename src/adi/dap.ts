@@ -2,7 +2,7 @@
 // batching (a batch is one round trip), SELECT caching, WAIT retries with a limit,
 // recovery from sticky errors (CTRL/STAT then ABORT), connection and power-up.
 import { ABORT, CTRL_STAT, DP_ADDR, DP_BANK, DPIDR, SWJ } from '../arch/dp.js';
-import { ones, bitsFromValue, type DebugWire, type TransferRequest } from '../wire/debug-wire.js';
+import { ones, bitsFromValue, type BlockStep, type DebugWire, type TransferRequest } from '../wire/debug-wire.js';
 import { AdiError, TransferError } from './errors.js';
 
 const CS = CTRL_STAT.fields;
@@ -236,6 +236,69 @@ export class Dap {
     }
     return out;
   }
+
+  /** Whether the wire takes several set-up-and-block steps in one call. */
+  get multiBlock(): boolean {
+    return typeof this.wire.transferBlocks === 'function';
+  }
+
+  /**
+   * Blocks of transfers to one AP register, each after its own set-up writes (a TAR per
+   * auto-increment range), in one wire call (DebugWire.transferBlocks): a probe keeps the
+   * next set-up in flight behind a block. `b` holds the set-up writes of all steps (no
+   * reads); step k's are b.ops[steps[k-1].opsEnd .. steps[k].opsEnd). Returns the words
+   * read. WAIT: throws WaitRetry(words completed); other failures: TransferError, with
+   * the words completed in `lastBlocksWords`.
+   */
+  async apBlocks(b: Batch, apsel: number, reg: number, read: boolean, steps: readonly { opsEnd: number; count: number; data?: Uint32Array }[], what: (step: number) => string): Promise<Uint32Array> {
+    this.selectAp(b, apsel, reg);
+    const ops = b.ops;
+    let from = 0;
+    const wireSteps: BlockStep[] = steps.map((s) => {
+      const setup = ops.slice(from, s.opsEnd).map((o) => o.req);
+      from = s.opsEnd;
+      return { setup, req: { ap: true, read, addr: reg & 0xc }, count: s.count, data: s.data };
+    });
+    // A SELECT the last selectAp() planned after the final step's set-up goes with the first step.
+    if (from < ops.length) (wireSteps[0].setup as TransferRequest[]).unshift(...ops.slice(from).map((o) => o.req));
+    const res = await this.wire.transferBlocks!(wireSteps).catch((e: unknown) => this.forgetAndThrow(e));
+    this.lastBlocksWords = res.words;
+    const selects = (k: number) => {
+      for (const r of wireSteps[k].setup) if (!r.ap && !r.read && r.addr === DP_ADDR.SELECT) this.select = r.value;
+    };
+    const okSteps = res.ack === 'ok' ? wireSteps.length : res.failedIn === 'block' ? res.done + 1 : res.done;
+    for (let k = 0; k < okSteps; k++) selects(k);
+    if (res.ack === 'ok') {
+      this.waitStreak = 0;
+      return res.data;
+    }
+    if (res.failedIn === 'setup') this.select = undefined; // how far its SELECT/CSW/TAR writes got is not known
+    const failed = what(res.done);
+    if (res.ack === 'wait' && this.waitStreak++ < this.waitRetryLimit) {
+      this.setWaitRetries(Math.min(this.wireWaitRetries * 2 + 1, 4096));
+      this.invalidate();
+      throw new WaitRetry(res.words);
+    }
+    if (res.ack === 'wait') {
+      this.waitStreak = 0;
+      await this.wire.transfer([{ ap: false, read: false, addr: DP_ADDR.ABORT, value: ABORT.encode({ DAPABORT: 1 }) }]);
+      this.invalidate();
+      throw new TransferError(failed, 'wait');
+    }
+    if (res.ack === 'fault') throw new TransferError(failed, 'fault', await this.clearSticky());
+    this.invalidate();
+    if (res.failedIn === 'setup') {
+      try {
+        await this.lineResetAndId();
+      } catch {
+        // reported below
+      }
+    }
+    throw new TransferError(failed, res.ack);
+  }
+
+  /** Words the last apBlocks() completed (also when it threw). */
+  lastBlocksWords = 0;
 
   /** Read CTRL/STAT, clear the sticky flags with ABORT; returns CTRL/STAT as it was. */
   async clearSticky(): Promise<number> {

@@ -248,9 +248,54 @@ export class MemAccessPort {
     }
   }
 
+  /**
+   * Words from/to `addr` through a wire that takes several blocks in one call: each
+   * auto-increment range is a step (its TAR write, then its block). WAIT resumes at the
+   * first word not done; a failure is reported at the word where it stopped.
+   */
+  private async wordsMulti(op: 'read' | 'write', addr: number, count: number, words?: Uint32Array): Promise<Uint32Array> {
+    const out = new Uint32Array(op === 'read' ? count : 0);
+    let done = 0;
+    while (done < count) {
+      const start = done;
+      const b = this.dap.batch();
+      const steps: { opsEnd: number; count: number; data?: Uint32Array }[] = [];
+      const starts: number[] = [];
+      const BLOCK = this.autoIncrementBlock;
+      for (let w = start; w < count; ) {
+        const a = (addr + 4 * w) >>> 0;
+        const n = Math.min(count - w, (BLOCK - (a & (BLOCK - 1))) >>> 2);
+        this.setup(b, CSW_SIZE.WORD, CSW_ADDRINC.SINGLE, a);
+        steps.push({ opsEnd: b.ops.length, count: n, data: words?.subarray(w, w + n) });
+        starts.push(w);
+        this.advanceTar(4 * n);
+        w += n;
+      }
+      const what = (k: number) => `${op} at ${hex32((addr + 4 * starts[k]!) >>> 0)}`;
+      try {
+        const data = await this.dap.apBlocks(b, this.apsel, AP_ADDR.DRW, op === 'read', steps, what);
+        if (op === 'read') out.set(data, start);
+        done = count;
+      } catch (e) {
+        if (e instanceof WaitRetry) {
+          // Keep what was read; resume where the block stopped, TAR set afresh.
+          done = start + e.completed;
+          this.csw = undefined;
+          this.tar = undefined;
+          continue;
+        }
+        const stopped = (addr + 4 * (start + this.dap.lastBlocksWords)) >>> 0;
+        const at = e instanceof TransferError && e.busFault ? await this.faultAddress(stopped) : stopped;
+        this.fail(op, at, e);
+      }
+    }
+    return out;
+  }
+
   /** `count` words from a word-aligned address, in blocks that never cross 1 KiB. */
   async readWords(addr: number, count: number): Promise<Uint32Array> {
     if (addr & 3) throw new AdiError(`readWords at ${hex32(addr)}: the address must be word-aligned`);
+    if (this.dap.multiBlock && count > 0) return this.wordsMulti('read', addr, count);
     const out = new Uint32Array(count);
     let done = 0;
     while (done < count) {
@@ -277,6 +322,10 @@ export class MemAccessPort {
 
   async writeWords(addr: number, words: Uint32Array): Promise<void> {
     if (addr & 3) throw new AdiError(`writeWords at ${hex32(addr)}: the address must be word-aligned`);
+    if (this.dap.multiBlock && words.length > 0) {
+      await this.wordsMulti('write', addr, words.length, words);
+      return;
+    }
     let done = 0;
     while (done < words.length) {
       const a = (addr + 4 * done) >>> 0;

@@ -34,6 +34,29 @@ export interface BlockResult {
   data: Uint32Array;
 }
 
+/** One step of DebugWire.transferBlocks: register writes (SELECT, CSW, TAR), then a block. */
+export interface BlockStep {
+  /** DP/AP register writes only: no reads, and nothing that has an effect beyond the DAP's own registers. */
+  setup: readonly TransferRequest[];
+  req: { ap: boolean; read: boolean; addr: number };
+  count: number;
+  /** Write data (writes only), `count` words. */
+  data?: Uint32Array;
+}
+
+export interface BlocksResult {
+  /** Steps whose setup and block both completed. */
+  done: number;
+  /** 'ok' when all steps completed; otherwise how step `done` ended. */
+  ack: TransferAck;
+  /** Where step `done` stopped: in its setup or in its block. */
+  failedIn?: 'setup' | 'block';
+  /** Block words completed in all steps, the failing one included. */
+  words: number;
+  /** The words read (read blocks), `words` valid, steps one after the other. */
+  data: Uint32Array;
+}
+
 /** One step of a raw SWD sequence: drive `bits` from `out`, or capture `bits` from the target. */
 export type SwdSequenceStep = { out: Uint8Array; bits: number } | { capture: true; bits: number };
 
@@ -52,6 +75,13 @@ export interface DebugWire {
   transfer(batch: readonly TransferRequest[]): Promise<BatchResult>;
   /** `count` transfers to one register (DAP_TransferBlock): reads, or writes of `data`. */
   transferBlock(req: { ap: boolean; read: boolean; addr: number }, count: number, data?: Uint32Array): Promise<BlockResult>;
+  /**
+   * Optional: several set-up-and-block steps in one call (a block read or write that
+   * spans TAR auto-increment ranges). A step's block runs only after its setup completed;
+   * nothing runs after a block that failed, except possibly the next step's setup (its
+   * register writes are harmless, which is what lets a wire keep them in flight).
+   */
+  transferBlocks?(steps: readonly BlockStep[]): Promise<BlocksResult>;
   /** Drive `bits` bits of `data` on SWDIO/TMS, LSB first (SWJ_Sequence). */
   swjSequence(bits: number, data: Uint8Array): Promise<void>;
   /** Raw SWD sequence with capture (SWD_Sequence); returns the captured bits, one array per capture step. */

@@ -4,7 +4,7 @@
 // between batches the board's own run loop (whoever owns it) advances the simulation.
 import { Ack, DP_ADDR } from '../arch/dp.js';
 import type { DebugSystem } from '../sim/debug/debug-system.js';
-import type { BatchResult, BlockResult, DebugWire, SwdSequenceStep, TransferAck, TransferRequest, WireOptions } from './debug-wire.js';
+import type { BatchResult, BlockResult, BlocksResult, BlockStep, DebugWire, SwdSequenceStep, TransferAck, TransferRequest, WireOptions } from './debug-wire.js';
 
 const ackName = (a: Ack): TransferAck => (a === Ack.OK ? 'ok' : a === Ack.WAIT ? 'wait' : a === Ack.FAULT ? 'fault' : 'no-ack');
 
@@ -119,6 +119,31 @@ export class SimWire implements DebugWire {
       if (i > 0) out[i - 1] = dp.rdata;
     }
     return { completed: count, ack: 'ok', data: out };
+  }
+
+  async transferBlocks(steps: readonly BlockStep[]): Promise<BlocksResult> {
+    this.stats.batches++;
+    this.bitEngineStale = true;
+    let total = 0;
+    for (const s of steps) if (s.req.read) total += s.count;
+    const data = new Uint32Array(total);
+    let words = 0;
+    let at = 0;
+    for (let k = 0; k < steps.length; k++) {
+      const s = steps[k];
+      if (s.setup.length) {
+        const r = this.transferSync(s.setup);
+        if (r.ack !== 'ok') return { done: k, ack: r.ack, failedIn: 'setup', words, data };
+      }
+      const b = this.transferBlockSync(s.req, s.count, s.data);
+      if (s.req.read) {
+        data.set(b.data.subarray(0, b.completed), at);
+        at += b.completed;
+      }
+      words += b.completed;
+      if (b.ack !== 'ok') return { done: k, ack: b.ack, failedIn: 'block', words, data };
+    }
+    return { done: steps.length, ack: 'ok', words, data };
   }
 
   async swjSequence(bits: number, data: Uint8Array): Promise<void> {

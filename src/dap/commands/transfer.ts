@@ -9,6 +9,9 @@ import { Malformed, type PacketReader } from '../packet-reader.js';
 import type { PacketWriter } from '../packet-writer.js';
 import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
 
+/** Words go between packets and Uint32Arrays as plain byte copies on a little-endian host. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 export function ackToResponse(ack: TransferAck): number {
   switch (ack) {
     case 'ok': return Resp.OK;
@@ -154,9 +157,8 @@ export function parseTransferBlock(r: PacketReader, ctx: DapContext): ParsedComm
   if (!read) {
     const raw = r.bytes(count * 4, `${count} words of write data`);
     data = new Uint32Array(count);
-    for (let i = 0; i < count; i++) {
-      data[i] = (raw[4 * i] | (raw[4 * i + 1] << 8) | (raw[4 * i + 2] << 16) | (raw[4 * i + 3] << 24)) >>> 0;
-    }
+    if (LITTLE_ENDIAN_HOST) new Uint8Array(data.buffer).set(raw);
+    else for (let i = 0; i < count; i++) data[i] = (raw[4 * i] | (raw[4 * i + 1] << 8) | (raw[4 * i + 2] << 16) | (raw[4 * i + 3] << 24)) >>> 0;
   }
   const responseBytes = 4 + (read ? 4 * count : 0);
   if (responseBytes > ctx.config.packetSize) {
@@ -171,7 +173,8 @@ export function parseTransferBlock(r: PacketReader, ctx: DapContext): ParsedComm
       c.state.abortRequested = false;
       if (c.state.port !== Port.SWD || count === 0) return;
       const res = await c.wire.transferBlock(target, count, data);
-      if (read) for (let i = 0; i < res.completed; i++) w.u32(res.data[i]);
+      if (read && LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(res.data.buffer, res.data.byteOffset, 4 * res.completed));
+      else if (read) for (let i = 0; i < res.completed; i++) w.u32(res.data[i]);
       let response = ackToResponse(res.ack);
       if (!read && response === Resp.OK) response = await rdbuffCheck(c);
       w.patchU16(start + 1, res.completed);

@@ -18,6 +18,8 @@ import {
   WireError,
   type BatchResult,
   type BlockResult,
+  type BlocksResult,
+  type BlockStep,
   type DebugWire,
   type SwdSequenceStep,
   type TransferAck,
@@ -269,7 +271,7 @@ export class CmsisDapWire implements DebugWire {
           p[2] = c.n & 0xff;
           p[3] = c.n >>> 8;
           p[4] = rb;
-          if (!req.read) for (let k = 0; k < c.n; k++) putU32(p, 5 + 4 * k, data![c.start + k]);
+          if (!req.read) putWords(p, 5, data!, c.start, c.n);
           this.stats.packets++;
           await t.send(p);
         }
@@ -282,12 +284,98 @@ export class CmsisDapWire implements DebugWire {
         const ack = ackOf(resp[3]);
         if (req.read) {
           if (resp.length < 4 + 4 * done) throw this.outOfStep('DAP_TransferBlock', resp);
-          for (let k = 0; k < done; k++) out[c.start + k] = u32le(resp, 4 + 4 * k);
+          getWords(resp, 4, out, c.start, done);
         }
         completed += done;
         if (done < c.n || ack !== 'ok') failure = ack === 'ok' ? 'no-ack' : ack;
       }
       return { completed, ack: failure ?? 'ok', data: out };
+    });
+  }
+
+  /**
+   * Set-up-and-block steps with packets in flight: a step's DAP_TransferBlock packets go
+   * out once its set-up DAP_Transfer has answered OK, and the next step's set-up (register
+   * writes only) goes out right behind them, so a step costs one round trip, not two.
+   */
+  transferBlocks(steps: readonly BlockStep[]): Promise<BlocksResult> {
+    for (const st of steps) {
+      if (!st.req.read && (!st.data || st.data.length < st.count)) throw new WireError(`transferBlocks: ${st.count} writes need ${st.count} data words`);
+      if (st.setup.some((r) => r.read)) throw new WireError('transferBlocks: a set-up holds register writes only');
+    }
+    return this.run(async (t) => {
+      let total = 0;
+      for (const st of steps) if (st.req.read) total += st.count;
+      const out = new Uint32Array(total);
+      const size = this.packetSize;
+      const per = (read: boolean) => Math.max(1, Math.min(0xffff, Math.floor((size - (read ? 4 : 5)) / 4)));
+      const big = steps.find((st) => 3 + 5 * st.setup.length > size || st.setup.length > 255);
+      if (big) throw new WireError(`${this.description}: a transferBlocks set-up of ${big.setup.length} writes does not fit a ${size}-byte packet`);
+      type Sent = { kind: 'setup'; step: number; n: number } | { kind: 'block'; step: number; start: number; n: number; at: number };
+      const queue: Sent[] = []; // ready to send, in order
+      const inFlight: Sent[] = [];
+      let readAt = 0;
+      const atOf: number[] = [];
+      for (const st of steps) {
+        atOf.push(readAt);
+        if (st.req.read) readAt += st.count;
+      }
+      const queueBlock = (k: number) => {
+        const st = steps[k];
+        const p = per(st.req.read);
+        for (let s = 0; s < st.count; s += p) queue.push({ kind: 'block', step: k, start: s, n: Math.min(p, st.count - s), at: atOf[k] + s });
+        if (k + 1 < steps.length) queueSetupOrBlock(k + 1);
+      };
+      const queueSetupOrBlock = (k: number) => {
+        if (steps[k].setup.length) queue.push({ kind: 'setup', step: k, n: steps[k].setup.length });
+        else queueBlock(k); // nothing to wait for (TAR already right)
+      };
+      queueSetupOrBlock(0);
+      let words = 0;
+      let done = 0;
+      let failure: { ack: TransferAck; in: 'setup' | 'block' } | null = null;
+      const blockWords = new Array<number>(steps.length).fill(0);
+      while (queue.length || inFlight.length) {
+        while (failure === null && queue.length && inFlight.length < this.packetCount) {
+          const x = queue.shift()!;
+          const st = steps[x.step];
+          this.stats.packets++;
+          await t.send(x.kind === 'setup' ? transferRequest(st.setup) : blockRequest(st, x.start, x.n));
+          inFlight.push(x);
+        }
+        if (!inFlight.length) break;
+        const x = inFlight.shift()!;
+        const resp = await t.receive(this.timeoutMs);
+        if (failure !== null) continue; // drained: sent before the failure was seen
+        if (x.kind === 'setup') {
+          if (resp[0] !== Cmd.Transfer || resp.length < 3) throw this.outOfStep('DAP_Transfer', resp);
+          const ack = ackOf(resp[2]);
+          if (resp[1] < x.n || ack !== 'ok') {
+            failure = { ack: ack === 'ok' ? 'no-ack' : ack, in: 'setup' };
+            done = x.step;
+            continue;
+          }
+          queueBlock(x.step);
+          continue;
+        }
+        if (resp[0] !== Cmd.TransferBlock || resp.length < 4) throw this.outOfStep('DAP_TransferBlock', resp);
+        const n = resp[1] | (resp[2] << 8);
+        const ack = ackOf(resp[3]);
+        if (steps[x.step].req.read) {
+          if (resp.length < 4 + 4 * n) throw this.outOfStep('DAP_TransferBlock', resp);
+          getWords(resp, 4, out, x.at, n);
+        }
+        words += n;
+        blockWords[x.step] += n;
+        if (n < x.n || ack !== 'ok') {
+          failure = { ack: ack === 'ok' ? 'no-ack' : ack, in: 'block' };
+          done = x.step;
+          continue;
+        }
+        if (blockWords[x.step] === steps[x.step].count) done = x.step + 1;
+      }
+      if (failure) return { done, ack: failure.ack, failedIn: failure.in, words, data: out };
+      return { done: steps.length, ack: 'ok' as const, words, data: out };
     });
   }
 
@@ -416,6 +504,52 @@ export class CmsisDapWire implements DebugWire {
     const head = Array.from(resp.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
     return new WireError(`${this.description}: unexpected answer to ${what} (${head || 'empty'}); the link is reset`);
   }
+}
+
+/** DAP_Transfer of register writes (a transferBlocks set-up). */
+function transferRequest(writes: readonly TransferRequest[]): Uint8Array {
+  const p = new Uint8Array(3 + 5 * writes.length);
+  p[0] = Cmd.Transfer;
+  p[2] = writes.length;
+  let o = 3;
+  for (const w of writes) {
+    p[o] = requestByte(w);
+    putU32(p, o + 1, (w.value ?? 0) >>> 0);
+    o += 5;
+  }
+  return p;
+}
+
+/** DAP_TransferBlock of `n` transfers from word `start` of a step. */
+function blockRequest(st: BlockStep, start: number, n: number): Uint8Array {
+  const read = st.req.read;
+  const p = new Uint8Array(read ? 5 : 5 + 4 * n);
+  p[0] = Cmd.TransferBlock;
+  p[2] = n & 0xff;
+  p[3] = n >>> 8;
+  p[4] = requestByte(st.req);
+  if (!read) putWords(p, 5, st.data!, start, n);
+  return p;
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** n words into packet bytes at `o` (little-endian): one copy on a little-endian host. */
+function putWords(p: Uint8Array, o: number, words: Uint32Array, from: number, n: number): void {
+  if (LITTLE_ENDIAN_HOST) {
+    p.set(new Uint8Array(words.buffer, words.byteOffset + 4 * from, 4 * n), o);
+    return;
+  }
+  for (let k = 0; k < n; k++) putU32(p, o + 4 * k, words[from + k]);
+}
+
+/** n little-endian words from packet bytes at `o` into out[at..]. */
+function getWords(p: Uint8Array, o: number, out: Uint32Array, at: number, n: number): void {
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(out.buffer, out.byteOffset + 4 * at, 4 * n).set(p.subarray(o, o + 4 * n));
+    return;
+  }
+  for (let k = 0; k < n; k++) out[at + k] = u32le(p, o + 4 * k);
 }
 
 function clockRequest(hz: number): Uint8Array {
