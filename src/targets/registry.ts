@@ -36,7 +36,7 @@ export function genericTarget(conn: Connection, notes: readonly string[] = []): 
     chip: core.coreName,
     family: 'generic',
     revision: '',
-    description: `unknown chip with a ${core.coreName} ${core.revision}: no memory map and no flash driver (known families: ${knownFamilies().join(', ')})`,
+    description: `${core.coreName} ${core.revision} (unknown chip: no memory map, no flash driver; known families: ${knownFamilies().join(', ')})`,
     flashSize: 0,
     memoryMap: [],
     details: [`CPUID 0x${(core.cpuid >>> 0).toString(16).padStart(8, '0')}`, ...notes],
