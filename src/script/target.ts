@@ -91,7 +91,8 @@ function checkValue(v: unknown, bits: 8 | 16 | 32): number {
 }
 
 export class Target {
-  private queue: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
   private pendingError: unknown = null;
   private closed = false;
   private interrupted = false;
@@ -179,11 +180,10 @@ export class Target {
   private async runQueued<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw new ScriptError('the target is detached; open it again with Target.open()');
     if (this.interrupted) throw new ScriptError('interrupted (Ctrl-C)');
-    const before = this.queue;
-    let done!: () => void;
-    this.queue = new Promise<void>((r) => (done = r));
+    const turn = this.acquire();
+    if (turn) await turn;
     try {
-      await before;
+      if (this.closed) throw new ScriptError('the target is detached; open it again with Target.open()');
       // Over the simulated wire a call completes in microtasks alone: a script looping on
       // reads would starve the event loop (signals, sockets, the simulated core). Yield
       // to it every few milliseconds.
@@ -200,8 +200,23 @@ export class Target {
       }
       return await fn();
     } finally {
-      done();
+      this.release();
     }
+  }
+
+  // The queue: a flag and the callers waiting their turn. An idle Target (the usual case
+  // for a script's back-to-back reads) takes its turn without a promise or a microtask.
+  private acquire(): Promise<void> | undefined {
+    if (!this.busy) {
+      this.busy = true;
+      return undefined;
+    }
+    return new Promise<void>((r) => this.waiting.push(r));
+  }
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
   }
 
   /**
@@ -536,8 +551,9 @@ export class Target {
   /** Release the wire; closes the session when this Target opened it. */
   async detach(): Promise<void> {
     if (this.closed) return;
-    await this.queue;
+    await this.acquire();
     this.closed = true;
+    this.release();
     await this.conn.dap.wire.close();
     if (this.ownsSession) await this.session.close();
   }

@@ -66,13 +66,18 @@ class _Mem:
         self._write = write
         self._mask = mask
         self.width = width
+    # Plain int addresses skip _u32: each Python call costs about 0.5 us here, a third of a read.
     def __getitem__(self, addr):
-        v = self._read(_u32(addr))
+        v = self._read((addr if type(addr) is int else _u32(addr)) & 0xFFFFFFFF)
         if v is None:
             _raise()
         return v & self._mask
     def __setitem__(self, addr, value):
-        if self._write(_u32(addr), _u32(value, 'value') & self._mask) is None:
+        if type(addr) is not int:
+            addr = _u32(addr)
+        if type(value) is not int:
+            value = _u32(value, 'value')
+        if self._write(addr & 0xFFFFFFFF, value & self._mask) is None:
             _raise()
 
 mem8 = _Mem(_t.r8, _t.w8, 0xFF, 1)
