@@ -135,6 +135,7 @@ test('npm start: the banner, the demo on sim:stm32h743, gdb-multiarch in fp_regi
     assert.match(s.err(), /^ {2}console: +USART1/m);
     assert.match(s.err(), /^ {2}quit: +Ctrl-C$/m);
     await until(s, 'greeting and first tick on USART1', () => /count 1 at 100 ms/.test(s.out()));
+    assert.match(s.err(), /^tsprobe: firmware\/build\/stm32h743\/demo-fpu\.elf: \d+ bytes programmed \(128 KiB erased\)$/m, 'programmed through the flash driver');
     assert.match(s.out(), /^Hello from tsprobe's stm32h743 demo: DBGMCU IDCODE 0x20036450, CPUID 0x411fc271, core at 400 MHz\r\n/);
     // The console is the UART both ways: a typed line reaches the firmware, which echoes it.
     s.child.stdin!.write('Z\n');

@@ -67,28 +67,27 @@ async function openHost(sel: { target?: string; probe?: string; frequency?: stri
   }
 }
 
-/** Put `file` on the target and start it from its reset vector. */
-async function startFirmware(target: Target, file: string): Promise<void> {
+/**
+ * Program `file` into the target's flash with tsprobe's flash driver (the same path as
+ * `tsprobe flash` and gdb's `load`, on a simulated chip as on a real one), then start it
+ * with a reset through the debug port, as after programming a real chip.
+ */
+async function startFirmware(target: Target, file: string, log: (m: string) => void): Promise<void> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(file));
   } catch (e) {
     throw new UserError(`cannot read firmware '${file}': ${describeFsError(e)}`);
   }
-  const image = parseElf(bytes, file);
-  const board = target.session.simBoard;
-  if (!board) {
-    throw new UserError(`--firmware ${file}: writing a real chip's flash needs tsprobe's flash driver, which does not drive ${target.session.description} yet; program it with OpenOCD, or use --load for an image that runs from RAM`);
-  }
-  // For now the image goes straight into the simulated chip's flash and RAM, as a
-  // factory programmer writes it (the host-side flash driver takes over here later);
-  // then a reset through the debug port starts it, as after programming a real chip.
-  board.load(image);
-  target.image = image;
+  const isElf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+  const image = isElf ? parseElf(bytes, file) : undefined; // symbols for scripts
   try {
+    const r = await target.flashImage(file);
+    log(`${file}: ${r.programmedBytes} bytes programmed (${r.erasedBytes / 1024} KiB erased)`);
+    if (image) target.image = image;
     await target.reset();
   } catch (e) {
-    if (isUserFixable(e)) throw new UserError(`${file} loaded, but the reset that starts it failed: ${(e as Error).message}`);
+    if (isUserFixable(e)) throw new UserError(`--firmware ${file}: ${(e as Error).message}`);
     throw e;
   }
 }
@@ -169,7 +168,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       serverError(e, '--dap-port', dapPort);
     }
     process.stderr.write(banner({ target: session.description, firmware: opts.firmware ?? opts.load, host: cfg.host, gdbPort: boundGdb, dapPort: boundDap, uart: uart ? uartName(session.description) : undefined, console: consoleMode }));
-    if (opts.firmware !== undefined) await startFirmware(host.target, opts.firmware);
+    if (opts.firmware !== undefined) await startFirmware(host.target, opts.firmware, log);
     if (opts.scripts) {
       for (const file of startupScripts(dir)) {
         log(`running ${file}`);
@@ -218,7 +217,7 @@ export function registerServe(program: Command): void {
     .option('--probe <probe>', 'a CMSIS-DAP probe instead: tcp://HOST:PORT, usb:VID:PID[:SERIAL] or a serial number')
     .option('--frequency <hz>', 'SWD clock of a real probe, e.g. 4M, 500k')
     .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector')
-    .option('--firmware <elf>', 'put this firmware on the target (a simulated chip: straight into its flash) and start it')
+    .option('--firmware <file>', "program this image (ELF, HEX or bin) into the target's flash and start it")
     .option('--no-realtime', 'let a simulated board run as fast as it can (default: paced to the wall clock)')
     .option('--console <mode>', "what the terminal is: 'repl' (default on a terminal), 'uart' (the board's UART: output, and typed lines as input) or 'none'")
     .option('--gdb-port <port>', 'gdb server port (default: from config.json, 3333)')
