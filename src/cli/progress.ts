@@ -57,8 +57,8 @@ export class PhaseProgress {
     }
   }
 
-  /** Finish the current phase (its last line stays on screen). */
-  end(): void {
+  /** Finish the current phase (its last line stays on screen); `failed`: it stopped part-way. */
+  end(failed = false): void {
     const p = this.phase;
     if (!p) return;
     this.phase = undefined;
@@ -66,6 +66,7 @@ export class PhaseProgress {
     this.finished.push({ name: p.name, bytes: p.done, seconds: (t - p.started) / 1000 });
     if (this.opts.quiet) return;
     if (this.opts.tty) this.out.write(`\r${this.line(p, t)}\x1b[K\n`);
+    else if (failed) this.out.write(`${p.name}: stopped after ${formatBytes(p.done)} of ${formatBytes(p.total)}\n`);
     else this.out.write(`${p.name}: ${formatBytes(p.done)} in ${formatSeconds((t - p.started) / 1000)} (${formatRate(p.done, (t - p.started) / 1000)})\n`);
   }
 

@@ -42,6 +42,16 @@ test('TTY: bars redrawn in place, at most every 100 ms plus the final state; eac
   assert.ok(draws.every((d) => d.length <= 80 + 4), 'fits in 80 columns');
 });
 
+test('a phase that fails says where it stopped', () => {
+  let out = '';
+  const p = new PhaseProgress({ write: (s: string) => (out += s) }, { tty: false, now: () => 0 });
+  p.update('program', 32768, 131072);
+  p.end(true);
+  assert.equal(out, 'program: stopped after 32.0 KiB of 128.0 KiB\n');
+  p.end(true); // nothing left to end
+  assert.equal(p.finished.length, 1);
+});
+
 test('quiet: nothing is written; sizes and rates format', () => {
   assert.equal(run({ tty: true, quiet: true }).out, '');
   assert.equal(run({ tty: false, quiet: true }).out, '');

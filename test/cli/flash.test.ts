@@ -149,10 +149,14 @@ test('flash: a write-protected sector fails with a FlashError naming WRPERR and 
     try {
       const bin = path.join(dir, 'two-sectors.bin');
       writeFileSync(bin, randomBytes(256 * 1024, 3));
-      const r = await cli(['flash', '--probe', probe, bin, '-q']);
+      const r = await cli(['flash', '--probe', probe, bin]);
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /^tsprobe: flash: .*WRPERR/);
-      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.match(lines[0], /^tsprobe: STM32H743 /);
+      assert.match(lines[1], /^erase: stopped after 128\.0 KiB of 256\.0 KiB$/); // sector 0 erased, sector 1 protected
+      assert.match(lines[2], /^tsprobe: flash: .*WRPERR/);
+      assert.equal(lines.length, 3, r.stderr);
+      assert.equal(r.stdout, '');
       assert.doesNotMatch(r.stderr, /\n\s+at /);
       // FLASH_CR1.LOCK (bit 0) and FLASH_CR2.LOCK set again: done() ran after the failure
       for (const cr of [0x0c, 0x10c]) {

@@ -109,8 +109,11 @@ export async function flashCommand(file: string, opts: FlashCommandOptions): Pro
         eraseAll: !!opts.eraseAll,
         progress: (phase, done, total) => progress.update(phase, done, total),
       });
-    } finally {
       progress.end();
+    } catch (e) {
+      progress.end(true);
+      throw e;
+    } finally {
       await flash.done().catch(() => undefined);
     }
     const seconds = (performance.now() - t0) / 1000;
