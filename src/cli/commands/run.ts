@@ -13,6 +13,9 @@ import { AdiError } from '../../adi/errors.js';
 import { CortexMError } from '../../cortexm/cortex-m.js';
 import { UserError, runAction } from '../errors.js';
 
+/** 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe. */
+const EXIT_SIGPIPE = 141;
+
 export interface OpenScriptOptions {
   target?: string;
   probe?: string;
@@ -44,10 +47,25 @@ export async function runCommand(file: string, args: string[], opts: OpenScriptO
     void host.interrupt();
   };
   process.on('SIGINT', onSigint);
+  // The reader went away (`tsprobe run s.py | head -1`): stop quietly with the status a
+  // command killed by SIGPIPE has, but release the probe first. Node reports a closed
+  // pipe as an 'error' event on stdout, which would otherwise crash with a stack trace.
+  let stdoutGone = false;
+  const onStdoutError = (e: NodeJS.ErrnoException) => {
+    if (stdoutGone) return;
+    stdoutGone = true;
+    if (e.code !== 'EPIPE') process.stderr.write(`tsprobe: cannot write to stdout: ${e.message}\n`);
+    const quit = () => process.exit(e.code === 'EPIPE' ? EXIT_SIGPIPE : 1);
+    setTimeout(quit, 2000);
+    host.close().then(quit, quit);
+  };
+  process.stdout.on('error', onStdoutError);
   try {
     await host.runFile(file);
+    if (stdoutGone) return new Promise<never>(() => undefined); // onStdoutError exits
     return 0;
   } catch (e) {
+    if (stdoutGone) return new Promise<never>(() => undefined); // onStdoutError exits
     if (e instanceof ScriptFailure) {
       process.stderr.write(e.message.replace(/\n?$/, '\n'));
       return interrupts ? 130 : 1;
@@ -55,7 +73,7 @@ export async function runCommand(file: string, args: string[], opts: OpenScriptO
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
-    await host.close();
+    if (!stdoutGone) await host.close();
   }
 }
 
