@@ -42,6 +42,8 @@ export class TcpDapTransport implements DapTransport {
     if (!this.error) this.error = new TransportError(`CMSIS-DAP probe ${this.description}: ${why}`);
     const w = this.waiter;
     this.waiter = null;
+    if (this.watchdog) clearInterval(this.watchdog.timer);
+    this.watchdog = null;
     w?.reject(this.error);
   }
 
@@ -82,18 +84,39 @@ export class TcpDapTransport implements DapTransport {
     if (r) return Promise.resolve(r);
     if (this.error) return Promise.reject(this.error);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        reject(new TransportError(`CMSIS-DAP probe ${this.description}: no CMSIS-DAP response within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiter = {
-        resolve: (p) => (clearTimeout(timer), resolve(p)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      };
+      this.waiter = { resolve, reject };
+      this.deadline = performance.now() + timeoutMs;
+      this.waitMs = timeoutMs;
+      this.watch(timeoutMs);
     });
   }
 
+  /**
+   * Response timeouts without a timer per packet (thousands a second on a block
+   * transfer): one watchdog, unref'd (the socket keeps the process alive), looks at the
+   * waiting receive's deadline a few times per timeout.
+   */
+  private deadline = 0;
+  private waitMs = 0;
+  private watchdog: { timer: ReturnType<typeof setInterval>; period: number } | null = null;
+
+  private watch(timeoutMs: number): void {
+    const period = Math.max(5, Math.min(250, Math.floor(timeoutMs / 5)));
+    if (this.watchdog && this.watchdog.period <= period) return;
+    if (this.watchdog) clearInterval(this.watchdog.timer);
+    const timer = setInterval(() => {
+      const w = this.waiter;
+      if (!w || performance.now() < this.deadline) return;
+      this.waiter = null;
+      w.reject(new TransportError(`CMSIS-DAP probe ${this.description}: no CMSIS-DAP response within ${this.waitMs} ms`));
+    }, period);
+    timer.unref();
+    this.watchdog = { timer, period };
+  }
+
   async close(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog.timer);
+    this.watchdog = null;
     this.socket.destroy();
   }
 }
