@@ -263,7 +263,7 @@ export async function runMonitorCommand(ctx: MonitorContext, line: string): Prom
   const cmd = COMMANDS.find((c) => c.names.includes(name.toLowerCase()));
   try {
     if (cmd) return await cmd.run(ctx, args);
-    const targetOwn = ctx.target.monitor?.command ? await ctx.target.monitor.command(name, args) : null;
+    const targetOwn = ctx.target.monitor?.command ? await ctx.target.monitor.command(name, args, line.trimStart().slice(name.length).trimStart()) : null;
     if (targetOwn !== null) return targetOwn;
     return `Unknown command '${name}'.\n${helpText(ctx)}`;
   } catch (e) {

@@ -82,8 +82,8 @@ export interface MonitorHooks {
   connectReset?(enable?: boolean): Promise<boolean>;
   /** `halt_timeout MS`. */
   haltTimeout?(ms?: number): Promise<number>;
-  /** Target-specific commands; return null when `cmd` is not one of them. */
-  command?(cmd: string, args: string[]): Promise<string | null>;
+  /** Target-specific commands; return null when `cmd` is not one of them. `rest` is the line after `cmd` as typed (spaces kept). */
+  command?(cmd: string, args: string[], rest?: string): Promise<string | null>;
   /** Extra help lines for `command`. */
   help?(): string[];
 }

@@ -39,7 +39,7 @@ export class ProbeContext {
     this.adapterPromise ??= createGdbTarget(this.target.conn, { where: this.target.session.description, semihosting: false, vectorCatch: [] }).then(({ target: a }) => {
       const hooks = a.monitor;
       const previous = hooks.command?.bind(hooks);
-      hooks.command = async (cmd, args) => {
+      hooks.command = async (cmd, args, rest) => {
         const lang = cmd.toLowerCase();
         if (lang === 'python' || lang === 'js') {
           // These run code in this process: only for a gdb on this computer.
@@ -47,13 +47,13 @@ export class ProbeContext {
           const ev = this.evaluators[lang];
           if (!ev) return `monitor ${lang}: no ${lang === 'python' ? 'MicroPython' : 'JavaScript'} context in this probe (run 'tsprobe serve')\n`;
           try {
-            const out = await ev(args.join(' '));
+            const out = await ev(rest ?? args.join(' ')); // as typed: the words would lose repeated spaces in string literals
             return out.endsWith('\n') || out === '' ? out : out + '\n';
           } catch (e) {
             return `${(e as Error).message.replace(/\n?$/, '\n')}`;
           }
         }
-        return previous ? previous(cmd, args) : null;
+        return previous ? previous(cmd, args, rest) : null;
       };
       const help = hooks.help?.bind(hooks);
       hooks.help = () => [...(help?.() ?? []), 'python <expr>                -- evaluate in the probe\'s MicroPython', 'js <expr>                    -- evaluate in the probe\'s JavaScript context'];

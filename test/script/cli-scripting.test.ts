@@ -110,7 +110,7 @@ test('tsprobe serve: startup scripts run, gdb monitor python/js evaluate in the 
     assert.match(err, /CMSIS-DAP \(TCP\) for sim:mps2-an385 listening on 127\.0\.0\.1:\d+/);
     const gdb = spawnSync(
       'gdb-multiarch',
-      ['-nx', '-batch', '-ex', `target extended-remote 127.0.0.1:${port}`, '-ex', 'monitor python hex(mem32[0xE000ED00])', '-ex', 'monitor python memsrch(b"Hello", 0, 0x4000)', '-ex', 'monitor js x = 6 * 7', '-ex', 'monitor js x + 1', '-ex', 'monitor js fromBoot', '-ex', 'monitor python 1/0', '-ex', 'monitor help'],
+      ['-nx', '-batch', '-ex', `target extended-remote 127.0.0.1:${port}`, '-ex', 'monitor python hex(mem32[0xE000ED00])', '-ex', 'monitor python memsrch(b"Hello", 0, 0x4000)', '-ex', 'monitor js x = 6 * 7', '-ex', 'monitor js x + 1', '-ex', 'monitor js fromBoot', '-ex', 'monitor python "a   b" + "|"', '-ex', 'monitor js "c   d" + "|"', '-ex', 'monitor python 1/0', '-ex', 'monitor help'],
       { encoding: 'utf8', timeout: 30000 },
     );
     const all = gdb.stdout + gdb.stderr;
@@ -118,6 +118,8 @@ test('tsprobe serve: startup scripts run, gdb monitor python/js evaluate in the 
     assert.ok(lines.includes('0x410fc231'), gdb.stdout + gdb.stderr);
     assert.match(all, /^\[\d+\]$/m);
     assert.ok(lines.includes('42') && lines.includes('43'), all);
+    // the expression as typed: repeated spaces inside string literals stay
+    assert.ok(lines.includes('a   b|') && lines.includes('c   d|'), all);
     assert.match(gdb.stdout + gdb.stderr, /410fc231/);
     assert.match(gdb.stdout + gdb.stderr, /ZeroDivisionError: divide by zero/);
     assert.match(gdb.stdout + gdb.stderr, /python <expr> +-- evaluate in the probe's MicroPython/);

@@ -13,6 +13,8 @@ test('monitor js/python: evaluated on loopback, refused when the gdb server list
     assert.match((await a.monitor.command!('js', ['1']))!, /no JavaScript context in this probe/);
     ctx.evaluators.js = async (e) => `evaluated ${e}`;
     assert.equal(await a.monitor.command!('js', ['1', '+', '2']), 'evaluated 1 + 2\n');
+    // the line as typed reaches the evaluator, repeated spaces included
+    assert.equal(await a.monitor.command!('js', ['"a', 'b"'], '"a   b"'), 'evaluated "a   b"\n');
     assert.equal(await a.monitor.command!('swd_magic', []), null);
     await ctx.startGdb(0, '0.0.0.0');
     assert.match((await a.monitor.command!('js', ['1']))!, /monitor js is disabled while the gdb server listens on 0\.0\.0\.0/);
