@@ -338,11 +338,13 @@ export class Target {
   // ---- memory ----
 
   private readN(w: MemWidth, addr: number): Promise<number> {
-    return this.run(async () => {
+    // Not an async closure: runQueued awaits the MEM-AP's promise itself (one async frame
+    // less per read; its results are unsigned already).
+    return this.run(() => {
       const a = checkAddress(addr);
       checkAligned(a, w);
       const m = this.conn.mem;
-      return (w === 4 ? await m.read32(a) : w === 2 ? await m.read16(a) : await m.read8(a)) >>> 0;
+      return w === 4 ? m.read32(a) : w === 2 ? m.read16(a) : m.read8(a);
     });
   }
   private async writeRaw(w: MemWidth, addr: number, value: number): Promise<void> {

@@ -61,6 +61,7 @@ export function createChannel(sab = new SharedArrayBuffer(CTL_SLOTS * 4 + DATA_B
  * changed. The clock is read once per 64 loads (it costs more than a load).
  */
 export function spinWhileEqual(ctl: Int32Array, i: number, old: number, us: number): boolean {
+  for (let k = 0; k < 64; k++) if (Atomics.load(ctl, i) !== old) return true;
   const end = performance.now() + us / 1000;
   for (;;) {
     for (let k = 0; k < 64; k++) if (Atomics.load(ctl, i) !== old) return true;
