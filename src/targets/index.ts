@@ -4,5 +4,6 @@ export { FlashError, type FlashDriver, type FlashProgress, type FlashRegion } fr
 export { formatRegion, gdbMemoryMap, rangeInside, regionAt, type MemoryRegion } from './memory-map.js';
 export type { TargetFamily, TargetInfo } from './target-info.js';
 export { detectTarget, genericTarget, knownFamilies, registerFamily } from './registry.js';
+export { loadImage, type LoadImageResult } from './load-image.js';
 export { FlashLoader, programImage, type ImageSegment, type ProgramImageOptions, type ProgramImageResult } from './flash-loader.js';
 export { Stm32h7FlashDriver } from './stm32h7/flash.js';

@@ -18,6 +18,9 @@ import { formatComponentTree, readComponent } from '../../adi/rom-table.js';
 import { DPIDR, TARGETID, hex32 } from '../../arch/index.js';
 import { detectTarget } from '../../targets/registry.js';
 import { formatRegion } from '../../targets/memory-map.js';
+import { loadImage } from '../../targets/load-image.js';
+import { FlashError } from '../../targets/flash.js';
+import { parseImage, ImageError } from '../../image/image.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 
 interface CommonOptions {
@@ -64,10 +67,13 @@ async function open(opts: CommonOptions): Promise<Opened> {
         throw new UserError(`cannot read ${opts.load}: ${describeFsError(e)}`);
       }
       image = parseElf(bytes, opts.load);
-      await conn.core.reset({ halt: true });
-      for (const c of image.loadChunks()) await conn.mem.writeBlock(c.addr, c.data);
-      await conn.core.reset({ halt: true });
-      await conn.core.haltReason();
+      // As gdb's `load`: flash through the chip's driver, RAM through the debug port.
+      try {
+        await loadImage(conn, parseImage(bytes, opts.load, { format: 'elf' }).segments);
+      } catch (e) {
+        if (e instanceof FlashError || e instanceof ImageError) throw new UserError(`--load ${opts.load}: ${e.message}`);
+        throw e;
+      }
     }
     if (opts.runTo) {
       const addr = parseNumber(opts.runTo, '--run-to', image) & ~1;

@@ -6,14 +6,13 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ProbeSession } from '../../probe/session.js';
 import { addProbeOptions, openTargetFor, TARGET_HELP } from '../../probe/cli-options.js';
-import { parseElf } from '../../image/elf.js';
+import { parseImage, ImageError } from '../../image/image.js';
 import { connectCortexM } from '../../cortexm/connect.js';
 import { AdiError } from '../../adi/errors.js';
 import { CortexMError } from '../../cortexm/cortex-m.js';
 import { createGdbTarget } from '../../gdb/cortexm-target.js';
 import { FlashError } from '../../targets/flash.js';
-import { detectTarget } from '../../targets/registry.js';
-import { programImage } from '../../targets/flash-loader.js';
+import { loadImage } from '../../targets/load-image.js';
 import { GdbServer, DEFAULT_GDB_PORT } from '../../gdb/server.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 
@@ -67,20 +66,16 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
       } catch (e) {
         throw new UserError(`cannot read ${opts.load}: ${describeFsError(e)}`);
       }
-      const image = parseElf(bytes, opts.load);
-      // Like gdb's `load`: flash through the chip's flash driver, RAM through the debug
-      // port; then stopped at the reset vector.
-      await conn.core.reset({ halt: true });
-      const info = await detectTarget(conn);
+      // Like gdb's `load`: the file bytes of each PT_LOAD segment at its LMA; flash
+      // through the chip's flash driver, RAM through the debug port.
+      const { segments } = parseImage(bytes, opts.load, { format: 'elf' });
       try {
-        const r = await programImage(conn.mem, info.flash, image.loadChunks().map((c) => ({ address: c.addr, data: c.data })), { verify: true, memoryMap: info.memoryMap });
-        process.stderr.write(`tsprobe: loaded ${opts.load} into ${info.chip}: ${r.programmedBytes} bytes of flash programmed (${r.erasedBytes} erased), ${r.verifiedBytes} bytes verified\n`);
+        const r = await loadImage(conn, segments);
+        process.stderr.write(`tsprobe: loaded ${opts.load} into ${r.info.chip}: ${r.programmedBytes} bytes of flash programmed (${r.erasedBytes} erased), ${r.verifiedBytes} bytes verified\n`);
       } catch (e) {
-        if (e instanceof FlashError) throw new UserError(`--load ${opts.load}: ${e.message}`);
+        if (e instanceof FlashError || e instanceof ImageError) throw new UserError(`--load ${opts.load}: ${e.message}`);
         throw e;
       }
-      await conn.core.reset({ halt: true });
-      await conn.core.haltReason();
     }
     const log = (m: string) => process.stderr.write(`tsprobe: ${m}\n`);
     const { target, info } = await createGdbTarget(conn, { where: session.description, semihosting: opts.semihosting, log });
