@@ -11,9 +11,8 @@
 // measured on QEMU 7.2 too: CPUID M3 0x410FC231, M4 0x410FC240, M7 0x411FC272;
 // 32 external interrupts; NVIC priority registers keep all 8 bits (QEMU 7.2 has no
 // num-prio-bits; real AN385 silicon keeps 3); system clock 25 MHz.
-import { Bus } from '../bus.js';
-import { Clock } from '../clock.js';
-import { Cpu, type CoreConfig } from '../cpu/cpu.js';
+import type { Device } from '../bus.js';
+import type { CoreConfig } from '../cpu/cpu.js';
 import { CmsdkApbUart } from '../periph/cmsdk-apb-uart.js';
 import { CmsdkApbTimer } from '../periph/cmsdk-apb-timer.js';
 import { CmsdkApbDualTimer } from '../periph/cmsdk-apb-dualtimer.js';
@@ -22,14 +21,12 @@ import { Mps2FpgaIo } from '../periph/mps2-fpgaio.js';
 import { Pl022Spi } from '../periph/pl022-spi.js';
 import { SbconI2c } from '../periph/sbcon-i2c.js';
 import { Mps2Scc } from '../periph/mps2-scc.js';
-import { Unimplemented } from '../periph/unimplemented.js';
-import { mapUnmodelledPpb } from './ppb-defaults.js';
 import { orGate, type IrqLine } from '../periph/irq-line.js';
 import { mapBitBand, BITBAND_ALIAS_SIZE } from '../bitband.js';
-import { Semihosting } from '../semihosting.js';
 import { mapScs, SCS_BASE, SCS_SIZE } from '../scs/scs.js';
 import type { ElfImage } from '../../image/elf.js';
-import { BoardError, type Board, type BoardOptions, type MapEntry } from './board.js';
+import { BoardError, type Board, type BoardOptions } from './board.js';
+import { BoardBase } from './board-base.js';
 
 export const MPS2_SYSCLK_HZ = 25_000_000;
 
@@ -77,12 +74,7 @@ const UART_OVERFLOW_IRQ = 12; // UARTs 0-2 overflow, ORed
 const TIMER0_IRQ = 8, TIMER1_IRQ = 9, DUALTIMER_IRQ = 10;
 const UART_BASES = [0x40004000, 0x40005000, 0x40006000, 0x40007000, 0x40009000];
 
-class Mps2Board implements Board {
-  readonly name: string;
-  readonly description: string;
-  readonly bus = new Bus();
-  readonly clock = new Clock(MPS2_SYSCLK_HZ);
-  readonly cpu: Cpu;
+class Mps2Board extends BoardBase {
   readonly uarts: CmsdkApbUart[] = [];
   readonly timers: CmsdkApbTimer[] = [];
   readonly dualTimer: CmsdkApbDualTimer;
@@ -91,40 +83,25 @@ class Mps2Board implements Board {
   readonly i2cs: SbconI2c[] = [];
   readonly fpgaio: Mps2FpgaIo;
   readonly scc: Mps2Scc;
-  readonly semihosting: Semihosting;
-  semihostingEnabled = true;
-  debugBkptHook: ((imm8: number) => boolean) | null = null;
-  debug: unknown | null = null;
-  readonly memoryMap: MapEntry[] = [];
 
   private loaded: { addr: number; data: Uint8Array }[] = [];
   private readonly heapRam: { base: number; size: number };
 
   constructor(v: Mps2Variant, opts: BoardOptions) {
-    this.name = v.name;
-    this.description = v.description;
+    const heapRam = { base: v.an500 ? 0x60000000 : 0x21000000, size: 16 * MiB };
+    super({ name: v.name, description: v.description, core: v.core, clockHz: MPS2_SYSCLK_HZ, heapRam }, opts);
+    this.heapRam = heapRam;
     const bus = this.bus;
     const clock = this.clock;
-    const entry = (name: string, base: number, size: number, kind: MapEntry['kind']) => this.memoryMap.push({ name, base, size, kind });
     const ram = (name: string, base: number, size: number, mirrors: number[] = []) => {
-      const r = bus.mapMemory(name, base, size);
-      entry(name, base, size, 'ram');
+      const r = this.mapRam(name, base, size);
       for (const m of mirrors) {
         bus.mapMemory(`${name} (mirror)`, m, size, { bytes: r.bytes });
-        entry(`${name} (mirror)`, m, size, 'mirror');
+        this.mapEntry(`${name} (mirror)`, m, size, 'mirror');
       }
     };
-    const unimplemented = (name: string, base: number, size: number, answering = size, fixed: Record<number, number> = {}) => {
-      bus.mapDevice(name, base, size, new Unimplemented(name, base, answering, fixed));
-      entry(name, base, size, 'unimplemented');
-    };
-    const device = (name: string, base: number, dev: Parameters<Bus['mapDevice']>[3], size = 4 * KiB) => {
-      bus.mapDevice(name, base, size, dev);
-      entry(name, base, size, 'peripheral');
-    };
-
-    // The core first: peripherals need its NVIC for their interrupt lines.
-    this.cpu = new Cpu(v.core, bus, clock);
+    const unimplemented = this.mapUnimplemented.bind(this);
+    const device = (name: string, base: number, dev: Device) => this.mapPeripheral(name, base, dev);
     const irq = (line: number): IrqLine => (level) => this.cpu.nvic.irq(line, level);
 
     // Memories (zero at power-on, as QEMU's).
@@ -135,16 +112,10 @@ class Mps2Board implements Board {
     unimplemented('RESERVED 2', 0x01010000, 0x1eff0000);
     ram('ZBT SSRAM2/3', 0x20000000, 4 * MiB, [0x20400000]);
     unimplemented('RESERVED 3', 0x20800000, 8 * MiB);
-    if (v.an500) {
-      unimplemented('PSRAM', 0x21000000, 16 * MiB);
-      ram('PSRAM', 0x60000000, 16 * MiB);
-      this.heapRam = { base: 0x60000000, size: 16 * MiB };
-    } else {
-      ram('PSRAM', 0x21000000, 16 * MiB);
-      this.heapRam = { base: 0x21000000, size: 16 * MiB };
-    }
+    if (v.an500) unimplemented('PSRAM', 0x21000000, 16 * MiB);
+    ram('PSRAM', heapRam.base, 16 * MiB);
     mapBitBand(bus, 0x22000000, 0x20000000);
-    entry('bit-band alias of 0x20000000', 0x22000000, BITBAND_ALIAS_SIZE, 'bitband');
+    this.mapEntry('bit-band alias of 0x20000000', 0x22000000, BITBAND_ALIAS_SIZE, 'bitband');
 
     // CMSDK APB peripherals at 0x40000000.
     const overflow = orGate(irq(UART_OVERFLOW_IRQ), 6);
@@ -217,48 +188,15 @@ class Mps2Board implements Board {
     unimplemented('LAN9118 ethernet (not modelled)', lanBase, 4 * KiB, 0x100, { 0x50: 0x01180001, 0x64: 0x87654321 });
     unimplemented('VGA', 0x41000000, 2 * MiB);
     mapBitBand(bus, 0x42000000, 0x40000000);
-    entry('bit-band alias of 0x40000000', 0x42000000, BITBAND_ALIAS_SIZE, 'bitband');
+    this.mapEntry('bit-band alias of 0x40000000', 0x42000000, BITBAND_ALIAS_SIZE, 'bitband');
 
     // The System Control Space (NVIC, SCB, SysTick) belongs to the core.
     mapScs(bus, this.cpu);
-    entry('System Control Space', SCS_BASE, SCS_SIZE, 'system');
-
-    this.semihosting = new Semihosting(bus, clock, {
-      console: opts.console ?? { write: () => {}, read: () => new Uint8Array(0) },
-      cmdline: opts.cmdline,
-      fileRoot: opts.semihostingDir,
-      heap: { ramBase: this.heapRam.base, ramSize: this.heapRam.size },
-    });
-    this.semihosting.onExit = (exit) => {
-      // The core stops before the next instruction and run() returns StopReason.Exit.
-      this.cpu.exitCode = exit.status;
-      this.cpu.exitRequested = true;
-      this.cpu.attention = true;
-    };
-    this.cpu.bkptHook = (imm8) => {
-      if (imm8 === 0xab && this.semihostingEnabled) {
-        this.semihosting.call(this.cpu);
-        return true;
-      }
-      return this.debugBkptHook ? this.debugBkptHook(imm8) : false;
-    };
-    this.cpu.onSysResetReq = () => this.reset();
+    this.mapEntry('System Control Space', SCS_BASE, SCS_SIZE, 'system');
   }
 
   load(image: ElfImage): void {
-    const chunks = image.loadChunks();
-    for (const c of chunks) {
-      for (const probe of [c.addr, c.addr + c.data.length - 1]) {
-        const r = this.bus.find(probe >>> 0);
-        if (!r || !r.bytes) {
-          const where = r ? `${r.name}, which is not memory` : 'unmapped space';
-          throw new BoardError(
-            `${image.file}: a segment loads at 0x${(c.addr >>> 0).toString(16).padStart(8, '0')}-0x${((c.addr + c.data.length - 1) >>> 0).toString(16).padStart(8, '0')}, ` +
-              `which reaches ${where} on ${this.name}; link it for this board's RAM (0x00000000 and 0x20000000, 4 MiB each)`,
-          );
-        }
-      }
-    }
+    const chunks = this.loadableChunks(image, "link it for this board's RAM (0x00000000 and 0x20000000, 4 MiB each)");
     this.loaded = chunks;
     let loadedEnd = 0;
     for (const c of chunks) {
@@ -267,10 +205,6 @@ class Mps2Board implements Board {
     }
     this.semihosting.setLoadedEnd(loadedEnd || undefined);
     for (const c of chunks) this.bus.load(c.addr, c.data);
-  }
-
-  mapPpbDefaults(): void {
-    mapUnmodelledPpb(this.bus, this.memoryMap);
   }
 
   reset(): void {

@@ -21,12 +21,8 @@
 // DevEBox board facts: 25 MHz HSE crystal, the user LED on PA1 (lit when PA1 is low),
 // USART1 (PA9/PA10) as the console.
 import { Bus } from '../bus.js';
-import { Clock } from '../clock.js';
-import { Cpu, type CoreConfig } from '../cpu/cpu.js';
-import { Semihosting } from '../semihosting.js';
+import type { CoreConfig } from '../cpu/cpu.js';
 import { mapScs, SCS_BASE, SCS_SIZE } from '../scs/scs.js';
-import { Unimplemented } from '../periph/unimplemented.js';
-import { mapUnmodelledPpb } from './ppb-defaults.js';
 import type { IrqLine } from '../periph/irq-line.js';
 import { Stm32h7Flash, FLASH_SECTOR } from '../periph/stm32/flash.js';
 import { Stm32h7Rcc, RCC_REG } from '../periph/stm32/rcc.js';
@@ -43,7 +39,8 @@ import type { DebugSystemOptions } from '../debug/debug-system.js';
 import { CS_CLASS, armPid } from '../../arch/coresight.js';
 import type { ElfImage } from '../../image/elf.js';
 import type { AccessSize, Device } from '../bus.js';
-import { BoardError, type Board, type BoardOptions, type MapEntry } from './board.js';
+import { BoardError, type Board, type BoardOptions } from './board.js';
+import { BoardBase } from './board-base.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -123,12 +120,7 @@ function withIdentity(dev: Device, identity: ComponentIdentity): Device {
   };
 }
 
-export class Stm32h7Board implements Board {
-  readonly name: string;
-  readonly description: string;
-  readonly bus = new Bus();
-  readonly clock = new Clock(STM32H7_HSI_HZ);
-  readonly cpu: Cpu;
+export class Stm32h7Board extends BoardBase {
   readonly usart1: Stm32Usart;
   readonly usart3: Stm32Usart;
   readonly uarts: Stm32Usart[];
@@ -139,11 +131,6 @@ export class Stm32h7Board implements Board {
   readonly dbgmcu: Stm32Dbgmcu;
   readonly rng: Stm32Rng;
   readonly crc: Stm32Crc;
-  readonly semihosting: Semihosting;
-  semihostingEnabled = true;
-  debugBkptHook: ((imm8: number) => boolean) | null = null;
-  debug: unknown | null = null;
-  readonly memoryMap: MapEntry[] = [];
   /** The BOOT0 pin: low boots from BOOT_ADD0 (flash), high from BOOT_ADD1 (system memory). */
   boot0 = false;
   readonly debugOptions: Partial<DebugSystemOptions>;
@@ -157,28 +144,24 @@ export class Stm32h7Board implements Board {
   ledToggles = 0;
 
   constructor(readonly variant: Variant, opts: BoardOptions) {
-    this.name = variant.name;
-    this.description = variant.description;
+    super({
+      name: variant.name, description: variant.description, core: STM32H7_CORE, clockHz: STM32H7_HSI_HZ,
+      heapRam: { base: STM32H7_ADDR.AXISRAM, size: 512 * KiB },
+    }, opts);
     const bus = this.bus;
     const clock = this.clock;
-    const entry = (name: string, base: number, size: number, kind: MapEntry['kind']) => this.memoryMap.push({ name, base, size, kind });
+    // Memories and peripherals marked d3 are also reached through AP1 (the D3 domain).
     const ram = (name: string, base: number, size: number, d3 = false) => {
-      const r = bus.mapMemory(name, base, size);
-      entry(name, base, size, 'ram');
+      const r = this.mapRam(name, base, size);
       if (d3) this.d3Bus.mapMemory(name, base, size, { bytes: r.bytes });
       return r;
     };
-    const unimplemented = (name: string, base: number, size: number) => {
-      bus.mapDevice(name, base, size, new Unimplemented(name, base));
-      entry(name, base, size, 'unimplemented');
-    };
+    const unimplemented = (name: string, base: number, size: number) => this.mapUnimplemented(name, base, size);
     const device = (name: string, base: number, dev: Device, size = 4 * KiB, d3 = false) => {
-      bus.mapDevice(name, base, size, dev);
-      entry(name, base, size, 'peripheral');
+      this.mapPeripheral(name, base, dev, size);
       if (d3) this.d3Bus.mapDevice(name, base, size, dev);
     };
 
-    this.cpu = new Cpu(STM32H7_CORE, bus, clock);
     this.cpu.systick.refDivider = 8; // SysTick's external reference is HCLK/8 on STM32
     const irq = (line: number): IrqLine => (level) => this.cpu.nvic.irq(line, level);
 
@@ -190,7 +173,7 @@ export class Stm32h7Board implements Board {
     });
     this.memoryMap.push({ name: variant.banks === 2 ? 'flash (banks 1 and 2)' : 'flash', base: STM32H7_ADDR.FLASH, size: variant.flashSize, kind: 'flash', blockSize: FLASH_SECTOR });
     const sysmem = bus.mapMemory('system memory', STM32H7_ADDR.SYSMEM, 128 * KiB, { readonly: true });
-    entry('system memory', STM32H7_ADDR.SYSMEM, 128 * KiB, 'rom');
+    this.mapEntry('system memory', STM32H7_ADDR.SYSMEM, 128 * KiB, 'rom');
     this.writeSystemMemory(sysmem.bytes!, variant.flashSize);
     ram('DTCM', STM32H7_ADDR.DTCM, 128 * KiB);
     ram('AXI SRAM', STM32H7_ADDR.AXISRAM, 512 * KiB);
@@ -256,7 +239,7 @@ export class Stm32h7Board implements Board {
     };
 
     mapScs(bus, this.cpu);
-    entry('System Control Space', SCS_BASE, SCS_SIZE, 'system');
+    this.mapEntry('System Control Space', SCS_BASE, SCS_SIZE, 'system');
 
     // The debug APB (APB-D) behind AP2 and the D3 AHB-AP (AP1).
     const apbDRom = new RomTable(0xe00e0000, [
@@ -278,26 +261,6 @@ export class Stm32h7Board implements Board {
       ap: { idr: 0x84770001 },
       extraAps: [{ index: 1, ap: d3Ap }, { index: 2, ap: apbAp }],
     };
-
-    this.semihosting = new Semihosting(bus, clock, {
-      console: opts.console ?? { write: () => {}, read: () => new Uint8Array(0) },
-      cmdline: opts.cmdline,
-      fileRoot: opts.semihostingDir,
-      heap: { ramBase: STM32H7_ADDR.AXISRAM, ramSize: 512 * KiB },
-    });
-    this.semihosting.onExit = (exit) => {
-      this.cpu.exitCode = exit.status;
-      this.cpu.exitRequested = true;
-      this.cpu.attention = true;
-    };
-    this.cpu.bkptHook = (imm8) => {
-      if (imm8 === 0xab && this.semihostingEnabled) {
-        this.semihosting.call(this.cpu);
-        return true;
-      }
-      return this.debugBkptHook ? this.debugBkptHook(imm8) : false;
-    };
-    this.cpu.onSysResetReq = () => this.reset();
   }
 
   /** The user LED (PA1, active low): lit while PA1 drives low. */
@@ -324,26 +287,10 @@ export class Stm32h7Board implements Board {
   }
 
   load(image: ElfImage): void {
-    const chunks = image.loadChunks();
-    for (const c of chunks) {
-      for (const probe of [c.addr, c.addr + c.data.length - 1]) {
-        const r = this.bus.find(probe >>> 0);
-        if (!r || !r.bytes) {
-          const where = r ? `${r.name}, which is not memory` : 'unmapped space';
-          throw new BoardError(
-            `${image.file}: a segment loads at 0x${(c.addr >>> 0).toString(16).padStart(8, '0')}-0x${((c.addr + c.data.length - 1) >>> 0).toString(16).padStart(8, '0')}, ` +
-              `which reaches ${where} on ${this.name}; link it for this chip's flash (0x08000000) and RAM`,
-          );
-        }
-      }
-    }
+    const chunks = this.loadableChunks(image, "link it for this chip's flash (0x08000000) and RAM");
     // Written as a factory programmer would: straight into flash and RAM. Flash keeps it
     // across resets because flash is non-volatile; nothing is restored at reset.
     for (const c of chunks) this.bus.load(c.addr, c.data);
-  }
-
-  mapPpbDefaults(): void {
-    mapUnmodelledPpb(this.bus, this.memoryMap);
   }
 
   reset(): void {
