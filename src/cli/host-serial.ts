@@ -18,9 +18,12 @@ export interface HostSerial {
 
 // The helper: open a pty, make it raw, report the slave's path on stderr, then
 // relay master <-> stdio until stdin closes. It keeps a slave fd open itself so
-// the pty survives terminal programs connecting and disconnecting.
+// the pty survives terminal programs connecting and disconnecting. When stdin closes
+// (the simulation ended) it lingers up to a second while the terminal program has
+// output left to read: closing the master hangs the pty up, and Linux then answers
+// the slave's reads with EIO even if the last words ("bye") were still queued.
 const PTY_HELPER = `
-import os, pty, select, sys, tty
+import fcntl, os, pty, select, struct, sys, termios, time, tty
 master, slave = pty.openpty()
 tty.setraw(slave)
 sys.stderr.write(os.ttyname(slave) + "\\n")
@@ -39,6 +42,11 @@ while True:
         if not data:
             break
         os.write(master, data)
+deadline = time.time() + 1.0
+while time.time() < deadline:
+    if struct.unpack("i", fcntl.ioctl(slave, termios.FIONREAD, b"\\0\\0\\0\\0"))[0] == 0:
+        break
+    time.sleep(0.01)
 `;
 
 export class PtySerial implements HostSerial {
@@ -86,7 +94,11 @@ export class PtySerial implements HostSerial {
 
   close(): void {
     this.open = false;
+    // EOF lets the helper hand the last output to the terminal program before it
+    // exits; the kill is the backstop, and must not keep this process alive.
     this.child.stdin!.end();
-    this.child.kill();
+    setTimeout(() => this.child.kill(), 2000).unref();
+    for (const pipe of [this.child.stdout, this.child.stderr]) (pipe as unknown as { unref?(): void } | null)?.unref?.();
+    this.child.unref();
   }
 }
