@@ -13,11 +13,12 @@ import { BASE_REGISTER_NAMES, coreRegister } from '../cortexm/registers.js';
 import type { HaltReason } from '../cortexm/halt-reason.js';
 import type { WatchKind } from '../cortexm/watchpoints.js';
 import { parseElf, ElfError, type ElfImage } from '../image/elf.js';
-import { readImage, ImageError, type Image, type ImageSegment } from '../image/image.js';
+import { readImage, parseImage, ImageError, type Image, type ImageSegment } from '../image/image.js';
 import { detectTarget } from '../targets/registry.js';
 import type { TargetInfo as DetectedTarget } from '../targets/target-info.js';
 import { FlashError, type FlashDriver, type FlashProgress } from '../targets/flash.js';
 import { programImage } from '../targets/flash-loader.js';
+import { loadImage } from '../targets/load-image.js';
 import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
 
@@ -418,7 +419,7 @@ export class Target {
 
   // ---- images and flash ----
 
-  /** Write an ELF's loadable segments through the debug port and stop at its reset vector. */
+  /** Load an ELF as gdb's `load` does (flash through the chip's driver, RAM through the debug port) and stop at its reset vector. */
   load(file: string): Promise<ElfImage> {
     return this.run(async () => {
       let bytes: Uint8Array;
@@ -428,10 +429,12 @@ export class Target {
         throw new ScriptError(`cannot read ${file}: ${(e as Error).message}`);
       }
       const image = parseElf(bytes, file);
-      await this.core.reset({ halt: true });
-      for (const c of image.loadChunks()) await this.conn.mem.writeBlock(c.addr, c.data);
-      await this.core.reset({ halt: true });
-      await this.core.haltReason();
+      try {
+        await loadImage(this.conn, parseImage(bytes, file, { format: 'elf' }).segments);
+      } catch (e) {
+        if (e instanceof FlashError || e instanceof ImageError) throw new ScriptError(`load ${file}: ${e.message}`);
+        throw e;
+      }
       this.image = image;
       return image;
     });
