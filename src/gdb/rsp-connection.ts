@@ -258,39 +258,74 @@ const RUN_PAIR = new Uint8Array(65536);
 }
 
 /**
- * `$hex#cs` for a memory or register reply. Checksum and the look for runs go two bytes
- * at a time through tables; data with such runs takes the general encoder.
+ * `$hex#cs` for a memory or register reply, built in one buffer: the checksum and the
+ * look for runs go two bytes at a time through tables, the hex digits come from Node's
+ * native encoder. Runs of a digit that span a halfword such as 0000 or ffff are then
+ * run-length encoded in place, and everything between them moves with native copies.
  */
 export function hexFrame(bytes: Uint8Array): Buffer {
   const n = bytes.length;
   const src = (bytes.byteOffset & 1) === 0 ? bytes : bytes.slice();
   const halves = new Uint16Array(src.buffer, src.byteOffset, n >>> 1);
   let sum = 0;
-  let runs = 0;
+  let runs: number[] | null = null;
   for (let k = 0; k < halves.length; k++) {
     const v = halves[k]!;
     sum += HEX_SUM[v]!;
-    runs |= RUN_PAIR[v]!;
-  }
-  const hex = Buffer.from(src.buffer, src.byteOffset, n).toString('hex');
-  if (runs) {
-    const data = rleEncode(Buffer.from(hex, 'latin1'));
-    sum = 0;
-    for (let i = 0; i < data.length; i++) sum += data[i]!;
-    const f = Buffer.allocUnsafe(data.length + 4);
-    f[0] = DOLLAR;
-    data.copy(f, 1);
-    f[data.length + 1] = HASH;
-    f.write((sum & 0xff).toString(16).padStart(2, '0'), data.length + 2, 'latin1');
-    return f;
+    if (RUN_PAIR[v]) (runs ??= []).push(k);
   }
   if (n & 1) sum += HEX_SUM[src[n - 1]!]! - 96; // the odd last byte: its two digits, without the two '0's of the zero high byte
   const frame = Buffer.allocUnsafe(2 * n + 4);
   frame[0] = DOLLAR;
-  frame.write(hex, 1, 'latin1');
-  frame[2 * n + 1] = HASH;
-  frame.write((sum & 0xff).toString(16).padStart(2, '0'), 2 * n + 2, 'latin1');
-  return frame;
+  frame.write(Buffer.from(src.buffer, src.byteOffset, n).toString('hex'), 1, 'latin1');
+  let end = 1 + 2 * n;
+  if (runs) ({ end, sum } = encodeRunsInPlace(frame, end, runs, sum));
+  frame[end] = HASH;
+  frame.write((sum & 0xff).toString(16).padStart(2, '0'), end + 1, 'latin1');
+  return frame.subarray(0, end + 3);
+}
+
+/**
+ * Run-length encodes, in place, the runs of hex digits in f[1..end) that contain one of
+ * the halfwords `at` (each 4 equal digits at 1 + 4k), by rleEncode's rules: at most 98
+ * characters per `c*N`, never a count that reads as '#' or '$'. Returns the new end and checksum.
+ */
+function encodeRunsInPlace(f: Buffer, end: number, at: readonly number[], sum: number): { end: number; sum: number } {
+  let r = 1; // next character not yet placed
+  let w = 1; // where it goes
+  for (const k of at) {
+    const p = 1 + 4 * k;
+    if (p < r) continue; // inside a run already encoded
+    const c = f[p]!;
+    let s = p;
+    while (s > r && f[s - 1] === c) s--;
+    let e = p + 4;
+    while (e < end && f[e] === c) e++;
+    if (w !== r) f.copy(f, w, r, s);
+    w += s - r;
+    let left = e - s;
+    sum -= c * left;
+    while (left > 0) {
+      const take = Math.min(left, 98);
+      if (take >= 4) {
+        let repeats = take - 1;
+        if (repeats === 6 || repeats === 7) repeats = 5;
+        f[w++] = c;
+        f[w++] = STAR;
+        f[w++] = repeats + 29;
+        sum += c + STAR + repeats + 29;
+        left -= repeats + 1;
+      } else {
+        for (let t = 0; t < take; t++) f[w++] = c;
+        sum += c * take;
+        left -= take;
+      }
+    }
+    r = e;
+  }
+  if (w !== r) f.copy(f, w, r, end);
+  w += end - r;
+  return { end: w, sum };
 }
 
 /** Removes `}` escapes (X, vFlashWrite). Other packets never contain `}`. */

@@ -101,22 +101,47 @@ export class GdbSession {
   private enqueue(data: Buffer, oversized: boolean): void {
     this.queue = this.queue.then(async () => {
       let reply: Reply;
-      const keepalive = setInterval(() => {
-        if (!this.running) this.connection.keepalive();
-      }, KEEPALIVE_MS);
+      this.busySince = performance.now();
+      this.watchKeepalive();
       try {
         reply = oversized ? E_TOO_BIG : await this.dispatch(data);
       } catch (e) {
         this.log(`packet '${data.subarray(0, 40).toString('latin1')}' failed: ${errText(e)}`);
         reply = e instanceof MemoryFault ? E_FAULT : E_TARGET;
       } finally {
-        clearInterval(keepalive);
+        this.busySince = 0;
       }
       if (reply === null || this.connection.isClosed) return;
       if (typeof reply === 'string') this.connection.send(reply);
       else if ('hex' in reply) this.connection.sendHex(reply.hex);
       else this.connection.send(reply.binary, { binary: true });
     });
+  }
+
+  /** When the packet being handled arrived (0: idle), and when we last sent a keepalive. */
+  private busySince = 0;
+  private lastKeepalive = 0;
+  private keepaliveTimer: ReturnType<typeof setInterval> | null = null;
+
+  /**
+   * One watchdog for the session rather than a timer per packet: while a packet takes
+   * long (not a running target, which answers later anyway), a NUL every KEEPALIVE_MS.
+   * Unref'd: the client's socket is what keeps the process alive.
+   */
+  private watchKeepalive(): void {
+    if (this.keepaliveTimer) return;
+    this.keepaliveTimer = setInterval(() => {
+      if (this.connection.isClosed) {
+        clearInterval(this.keepaliveTimer!);
+        return;
+      }
+      if (this.busySince === 0 || this.running) return;
+      const now = performance.now();
+      if (now - Math.max(this.busySince, this.lastKeepalive) < KEEPALIVE_MS) return;
+      this.lastKeepalive = now;
+      this.connection.keepalive();
+    }, KEEPALIVE_MS / 4);
+    this.keepaliveTimer.unref();
   }
 
   private enqueueClose(): void {
@@ -134,6 +159,7 @@ export class GdbSession {
         this.log(`finishing flash after disconnect failed: ${errText(e)}`);
       }
       this.target.setConsoleListener?.(null);
+      if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
       this.resolveFinished();
     });
   }

@@ -31,6 +31,9 @@ test('hex frames of random data, runs, odd lengths and odd offsets decode to the
     check(new Uint8Array(len).fill(0xff), `ff ${len}`);
     const mixed = Uint8Array.from({ length: len }, (_, i) => ((i >> 5) & 1 ? 0x11 : rnd()));
     check(mixed, `runs ${len}`);
+    const sparse = Uint8Array.from({ length: len }, (_, i) => (i % 97 === 5 || i % 97 === 6 ? 0 : i % 89 < 3 ? 0xee : rnd()));
+    check(sparse, `scattered short runs ${len}`);
+    check(Uint8Array.from({ length: len }, (_, i) => (i % 300 < 150 ? 0x33 : 0x30)), `digit runs that meet ${len}`);
   }
   assert.ok(check(new Uint8Array(4096), 'zeros').length < 8192 / 20, 'long runs are encoded');
 });
