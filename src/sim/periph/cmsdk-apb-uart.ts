@@ -7,6 +7,7 @@ import type { Device, AccessSize } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { cmsdkIds, readIdRegister } from './peripheral-id.js';
 import { noIrq, type IrqLine } from './irq-line.js';
+import { HostSerial } from './host-serial.js';
 
 const DATA = 0x00, STATE = 0x04, CTRL = 0x08, INTSTATUS = 0x0c, BAUDDIV = 0x10;
 
@@ -28,22 +29,17 @@ export interface UartIrqs {
   combined?: IrqLine;
 }
 
-export class CmsdkApbUart implements Device {
-  /** Where transmitted bytes go (the host console, a pty, a test buffer). */
-  output: (byte: number) => void = () => {};
-
+export class CmsdkApbUart extends HostSerial implements Device {
   private state = 0;
   private ctrl = 0;
   private intstatus = 0;
   private bauddiv = 0;
   private txbuf = 0;
   private rxbuf = 0;
-  /** Host bytes waiting for the RX buffer to empty, like a terminal's line. */
-  private readonly pending: number[] = [];
-  private deliverEvent: ReturnType<Clock['after']> | undefined;
   private readonly irqs: Required<UartIrqs>;
 
-  constructor(readonly name: string, private readonly clock: Clock, irqs: UartIrqs = {}) {
+  constructor(readonly name: string, clock: Clock, irqs: UartIrqs = {}) {
+    super(clock);
     this.irqs = {
       tx: irqs.tx ?? noIrq, rx: irqs.rx ?? noIrq, txOverrun: irqs.txOverrun ?? noIrq,
       rxOverrun: irqs.rxOverrun ?? noIrq, combined: irqs.combined ?? noIrq,
@@ -52,20 +48,8 @@ export class CmsdkApbUart implements Device {
 
   reset(): void {
     this.state = this.ctrl = this.intstatus = this.bauddiv = this.txbuf = this.rxbuf = 0;
-    this.clock.cancel(this.deliverEvent);
-    this.deliverEvent = undefined;
+    this.cancelDelivery();
     this.update();
-  }
-
-  /** Bytes typed on the host side. They are queued and enter the RX buffer one at a time. */
-  input(bytes: Iterable<number>): void {
-    for (const b of bytes) this.pending.push(b & 0xff);
-    this.scheduleDelivery();
-  }
-
-  /** Host bytes not yet taken by the firmware. */
-  get inputBacklog(): number {
-    return this.pending.length;
   }
 
   read(offset: number, _size: AccessSize): number {
@@ -128,26 +112,17 @@ export class CmsdkApbUart implements Device {
     this.update();
   }
 
-  /** Cycles one character takes on the wire at the programmed rate (10 bits), or a short default. */
-  private charCycles(): number {
+  /** 10 bits at the programmed divider, or a short default. */
+  protected charCycles(): number {
     return this.bauddiv >= 16 ? this.bauddiv * 10 : 160;
   }
 
-  // The next host byte enters the RX buffer one character time after the
-  // buffer empties, so firmware that polls sees bytes arrive as on a wire and
-  // a run is reproducible for a given input.
-  private scheduleDelivery(): void {
-    if (this.deliverEvent?.active || this.pending.length === 0) return;
-    if (!(this.ctrl & RX_EN) || this.state & RX_FULL) return;
-    this.deliverEvent = this.clock.after(this.charCycles(), () => {
-      this.deliverEvent = undefined;
-      this.deliver();
-    });
+  protected receiverReady(): boolean {
+    return (this.ctrl & RX_EN) !== 0 && (this.state & RX_FULL) === 0;
   }
 
-  private deliver(): void {
-    if (!(this.ctrl & RX_EN) || this.state & RX_FULL || this.pending.length === 0) return;
-    this.rxbuf = this.pending.shift()!;
+  protected receive(byte: number): void {
+    this.rxbuf = byte;
     this.state |= RX_FULL;
     if (this.ctrl & RX_INTEN) this.intstatus |= INT_RX;
     this.update();

@@ -9,13 +9,13 @@ import type { AccessSize, Device } from '../../bus.js';
 import type { Clock } from '../../clock.js';
 import { noIrq, type IrqLine } from '../irq-line.js';
 import { laneMerge, laneRead } from './regfile.js';
+import { HostSerial } from '../host-serial.js';
 
 export const USART_REG = { CR1: 0x00, CR2: 0x04, CR3: 0x08, BRR: 0x0c, GTPR: 0x10, RTOR: 0x14, RQR: 0x18, ISR: 0x1c, ICR: 0x20, RDR: 0x24, TDR: 0x28, PRESC: 0x2c } as const;
 export const USART_CR1 = { UE: 1 << 0, RE: 1 << 2, TE: 1 << 3, IDLEIE: 1 << 4, RXNEIE: 1 << 5, TCIE: 1 << 6, TXEIE: 1 << 7 } as const;
 export const USART_ISR = { PE: 1 << 0, FE: 1 << 1, NE: 1 << 2, ORE: 1 << 3, IDLE: 1 << 4, RXNE: 1 << 5, TC: 1 << 6, TXE: 1 << 7, TEACK: 1 << 21, REACK: 1 << 22 } as const;
 
-export class Stm32Usart implements Device {
-  output: (byte: number) => void = () => {};
+export class Stm32Usart extends HostSerial implements Device {
   private cr1 = 0;
   private cr2 = 0;
   private cr3 = 0;
@@ -25,25 +25,15 @@ export class Stm32Usart implements Device {
   private presc = 0;
   private flags = 0; // RXNE, ORE, IDLE, PE, FE, NE
   private rdr = 0;
-  private readonly pending: number[] = [];
-  private deliverEvent: ReturnType<Clock['after']> | undefined;
 
-  constructor(readonly name: string, private readonly clock: Clock, private readonly irq: IrqLine = noIrq) {}
+  constructor(readonly name: string, clock: Clock, private readonly irq: IrqLine = noIrq) {
+    super(clock);
+  }
 
   reset(): void {
     this.cr1 = this.cr2 = this.cr3 = this.brr = this.gtpr = this.rtor = this.presc = this.flags = this.rdr = 0;
-    this.clock.cancel(this.deliverEvent);
-    this.deliverEvent = undefined;
+    this.cancelDelivery();
     this.update();
-  }
-
-  input(bytes: Iterable<number>): void {
-    for (const b of bytes) this.pending.push(b & 0xff);
-    this.scheduleDelivery();
-  }
-
-  get inputBacklog(): number {
-    return this.pending.length;
   }
 
   private get enabled(): boolean {
@@ -115,21 +105,19 @@ export class Stm32Usart implements Device {
     this.scheduleDelivery();
   }
 
-  /** Cycles per character (10 bits at the BRR divider), or a short default. */
-  private charCycles(): number {
+  /** 10 bits at the BRR divider, or a short default. */
+  protected charCycles(): number {
     return this.brr >= 16 ? this.brr * 10 : 160;
   }
 
-  private scheduleDelivery(): void {
-    if (this.deliverEvent?.active || this.pending.length === 0) return;
-    if (!this.enabled || !(this.cr1 & USART_CR1.RE) || this.flags & USART_ISR.RXNE) return;
-    this.deliverEvent = this.clock.after(this.charCycles(), () => {
-      this.deliverEvent = undefined;
-      if (!this.enabled || !(this.cr1 & USART_CR1.RE) || this.flags & USART_ISR.RXNE || this.pending.length === 0) return;
-      this.rdr = this.pending.shift()!;
-      this.flags |= USART_ISR.RXNE;
-      this.update();
-    });
+  protected receiverReady(): boolean {
+    return this.enabled && (this.cr1 & USART_CR1.RE) !== 0 && (this.flags & USART_ISR.RXNE) === 0;
+  }
+
+  protected receive(byte: number): void {
+    this.rdr = byte;
+    this.flags |= USART_ISR.RXNE;
+    this.update();
   }
 
   private update(): void {
