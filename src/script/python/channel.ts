@@ -70,22 +70,48 @@ export function spinWhileEqual(ctl: Int32Array, i: number, old: number, us: numb
 }
 
 /**
- * spinWhileEqual with a budget that adapts: a hit doubles the next spin, a miss halves
- * it. On an idle machine the peer answers within microseconds and spinning pays; on a
- * loaded one the peer is often not running, and a long spin only takes CPU from it (on
- * 2 busy cores, 50 us spins cut reads from ~30k/s to ~8k/s).
+ * Waits for `ctl[i]` to change from `old`: a spin, then a sleep in Atomics.wait. Spinning
+ * pays only while the peer thread runs on another core: on an idle machine a round trip
+ * then takes a few microseconds instead of two futex wake-ups (20-50 us each here). On a
+ * loaded machine the two threads often share one core, and a spin only keeps the peer
+ * from running. So the budget adapts: a hit doubles it (up to maxUs), a miss halves it,
+ * and below minUs it stops spinning. Once both sides sleep, each sees the other only
+ * after a wake-up and would miss every short spin, so now and then a wait spins maxUs (a
+ * probe): a hit brings spinning back; a miss makes the next probe twice as far away.
  */
 export class Spinner {
   private us: number;
+  private untilProbe = PROBE_MIN;
+  private probeGap = PROBE_MIN;
   constructor(
     private readonly minUs: number,
     private readonly maxUs: number,
   ) {
-    this.us = minUs;
+    this.us = maxUs;
   }
-  spin(ctl: Int32Array, i: number, old: number): boolean {
-    const hit = spinWhileEqual(ctl, i, old, this.us);
-    this.us = hit ? Math.min(this.maxUs, this.us * 2) : Math.max(this.minUs, this.us / 2);
-    return hit;
+  /** True when the value changed; false when `sleepMs` passed after the spin. */
+  wait(ctl: Int32Array, i: number, old: number, sleepMs = Infinity): boolean {
+    const probe = --this.untilProbe <= 0 && this.us < this.maxUs;
+    if (probe) this.untilProbe = this.probeGap;
+    if (spinWhileEqual(ctl, i, old, probe ? this.maxUs : this.us)) {
+      this.us = probe ? this.maxUs : Math.min(this.maxUs, Math.max(this.minUs, this.us * 2));
+      if (probe) this.probeGap = PROBE_MIN;
+      return true;
+    }
+    this.us = this.us / 2 < this.minUs ? 0 : this.us / 2;
+    if (probe) this.probeGap = Math.min(PROBE_MAX, this.probeGap * 2);
+    const end = performance.now() + sleepMs;
+    for (;;) {
+      const left = end - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(ctl, i, old, left === Infinity ? undefined : left);
+      if (Atomics.load(ctl, i) !== old) return true;
+    }
   }
 }
+
+/** Spin budgets: about one answer's time (a read takes 2-4 us end to end), and about one futex wake-up. */
+export const SPIN_MIN_US = 5;
+export const SPIN_MAX_US = 50;
+const PROBE_MIN = 16;
+const PROBE_MAX = 1024;

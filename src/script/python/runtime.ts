@@ -5,7 +5,7 @@
 // script that makes none is stopped by restarting the interpreter (the target is never
 // left in a half state: each target operation completes on the main thread).
 import { Worker } from 'node:worker_threads';
-import { C, OP, createChannel, Spinner, type Channel } from './channel.js';
+import { C, OP, SPIN_MAX_US, SPIN_MIN_US, createChannel, Spinner, type Channel } from './channel.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { pythonServices } from './services.js';
 import type { ProbeContext } from '../probe-context.js';
@@ -15,10 +15,7 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(a: Int32Array, i: number, v: number, timeout?: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
-/** How long the main thread spins for a script's next call (at most; see Spinner). */
-const SPIN_MIN_US = Number(process.env.TSP_SPIN_MIN ?? 2);
-const SPIN_MAX_US = Number(process.env.TSP_SPIN_M ?? 50);
-/** Then how long it sleeps for it before it returns to the event loop. */
+/** After its spin (see Spinner), how long the main thread sleeps for a script's next call before it returns to the event loop. */
 const SLEEP_MS = 0.2;
 /** Longest run of back-to-back calls before the event loop gets a turn. */
 const BURST_MS = 4;
@@ -140,8 +137,7 @@ export class PythonRuntime {
             await new Promise((r) => setImmediate(r));
             break;
           }
-        } else if (!spinner.spin(ctl, C.REQ, last) && Atomics.wait(ctl, C.REQ, last, SLEEP_MS) === 'timed-out') break;
-        else if (!alive()) break;
+        } else if (!spinner.wait(ctl, C.REQ, last, SLEEP_MS) || !alive()) break;
       }
     }
   }

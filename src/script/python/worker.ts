@@ -4,7 +4,7 @@
 // arrive as messages while the interpreter is idle.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
-import { C, OP, createChannel, Spinner } from './channel.js';
+import { C, OP, SPIN_MAX_US, SPIN_MIN_US, createChannel, Spinner } from './channel.js';
 import { TARGET_PY, BMP_PY, DAP_PY } from './modules.js';
 import type { ToWorker, FromWorker } from './messages.js';
 
@@ -29,8 +29,8 @@ const write = (bytes: Uint8Array) => {
 
 const mp = await loadMicroPython({ stdout: write, stderr: write, linebuffer: false, heapsize: 8 * 1024 * 1024 });
 let lastError = '';
-/** How long a call spins for its answer before it sleeps (see Spinner). */
-const spinner = new Spinner(Number(process.env.TSP_SPIN_MIN ?? 2), Number(process.env.TSP_SPIN_W ?? 50));
+/** A call spins for its answer, then sleeps (see Spinner). */
+const spinner = new Spinner(SPIN_MIN_US, SPIN_MAX_US);
 let seq = 0;
 
 /** One synchronous round trip to the main thread; false when the call failed (lastError says why). */
@@ -48,9 +48,7 @@ function roundTrip(op: number, a: number, b: number): boolean {
   Atomics.store(ctl, C.REQ, seq);
   Atomics.notify(ctl, C.REQ);
   // Most answers take a few microseconds: spin for them, sleep only for long operations.
-  for (let cur = Atomics.load(ctl, C.RESP); cur !== seq; cur = Atomics.load(ctl, C.RESP)) {
-    if (!spinner.spin(ctl, C.RESP, cur)) Atomics.wait(ctl, C.RESP, cur);
-  }
+  for (let cur = Atomics.load(ctl, C.RESP); cur !== seq; cur = Atomics.load(ctl, C.RESP)) spinner.wait(ctl, C.RESP, cur);
   if (ctl[C.STATUS] !== 0) {
     lastError = dec.decode(data.slice(0, ctl[C.LEN]));
     return false;
