@@ -18,7 +18,11 @@ const E_NO_FLASH = 'E03';
 const E_FAULT = 'E0e'; // EFAULT, as other stubs answer for memory that faults
 const E_TOO_BIG = 'E07';
 
-export const DEFAULT_PACKET_SIZE = 0x4000;
+/**
+ * 128 KiB: gdb then reads 64 KiB per m packet and writes ~128 KiB per X packet, so a 1 MiB
+ * load or dump is a handful of round trips, not a hundred (gdb 13 takes any size offered).
+ */
+export const DEFAULT_PACKET_SIZE = 0x20000;
 /** gdb's reply timeout is 2 s by default; keep well inside it. */
 const KEEPALIVE_MS = 1000;
 
@@ -89,7 +93,7 @@ export class GdbSession {
   async attach(): Promise<void> {
     this.queue = this.queue.then(async () => {
       try {
-        await this.target.halt();
+        await (this.target.attach ? this.target.attach() : this.target.halt());
         this.lastStop = { kind: 'interrupt' };
       } catch (e) {
         this.log(`halt on attach failed: ${errText(e)}`);
@@ -342,7 +346,7 @@ export class GdbSession {
     if (pkt.startsWith('vCont;')) return this.vCont(pkt.slice(6));
     if (pkt === 'vMustReplyEmpty') return '';
     if (pkt.startsWith('vAttach;')) {
-      await this.target.halt();
+      await (this.target.attach ? this.target.attach() : this.target.halt());
       this.regCache = null;
       this.processAlive = true;
       this.startedByRun = false;

@@ -63,7 +63,7 @@ test('oversized packet: acked, answered with an error, connection still usable',
   const h = await startFakeServer();
   try {
     const c = await h.connect();
-    const huge = 'M20000000,10000:' + '00'.repeat(0x10000);
+    const huge = 'M20000000,20000:' + '00'.repeat(0x20000); // twice the default PacketSize
     c.raw(frame(huge));
     await c.expectAck();
     assert.match(await c.packet(), /^E[0-9a-f]{2}$/);

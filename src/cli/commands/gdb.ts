@@ -124,7 +124,7 @@ export function registerGdb(program: Command): void {
     .option('--host <address>', 'address to listen on (anything but 127.0.0.1 exposes the target to the network)', '127.0.0.1')
     .option('--load <elf>', 'write this firmware through the debug port before serving, and stop at its reset vector')
     .option('--no-semihosting', 'do not serve semihosting calls (BKPT 0xAB then stops like any breakpoint)')
-    .option('--packet-size <bytes>', 'largest packet gdb may send (PacketSize); default 16384')
+    .option('--packet-size <bytes>', 'largest packet gdb may send (PacketSize); default 131072')
     .option('--debug', 'log every packet to stderr'))
     .action(async (opts: GdbCommandOptions) => {
       await runAction(() => gdbCommand(opts));
