@@ -4,13 +4,13 @@
 // the DAP packets per second the host wire sends (1 MiB block reads; single-transfer
 // round trips).
 //
-//   node dist/bench/probe-tcp.js   (DAP_PACKET_SIZE=8192 for a larger CMSIS-DAP packet than the usual 512)
+//   node dist/bench/probe-tcp.js   (DAP_PACKET_SIZE=N: a CMSIS-DAP packet size other than `tsprobe dap`'s default)
 //
 // Each phase runs 5 times in one gdb session (the first runs warm up both processes), medians reported. Aim: over TCP at least
 // half the direct throughput. The machine is shared: compare figures from one run only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDataElf } from './gdb-elf-writer.js';
@@ -50,6 +50,30 @@ async function stop(p: ChildProcess): Promise<void> {
   p.kill('SIGKILL');
 }
 
+interface Cpu {
+  gdb: number;
+  dap?: number;
+}
+
+/** User + system CPU of a process so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ 100
+  } catch {
+    return NaN;
+  }
+}
+
+/** The gdb session below, with the CPU the tsprobe processes spent during it. */
+async function gdbCpu(port: number, image: string, dump: string, gdbServer: ChildProcess, dapServer?: ChildProcess): Promise<{ load: number; dump: number; cpu: Cpu }> {
+  const g0 = cpuMs(gdbServer.pid);
+  const d0 = dapServer ? cpuMs(dapServer.pid) : 0;
+  const r = await gdb(port, image, dump);
+  return { load: r.load, dump: r.dump, cpu: { gdb: cpuMs(gdbServer.pid) - g0, dap: dapServer ? cpuMs(dapServer.pid) - d0 : undefined } };
+}
+
 function gdb(port: number, image: string, dump: string): Promise<Record<string, number>> {
   const timed = (label: string, cmd: string) => [`python t0 = time.time()`, cmd, `python print("@@%s %.6f" % ("${label}", time.time() - t0))`];
   const lines = ['set pagination off', 'set confirm off', 'python import time', `target extended-remote 127.0.0.1:${port}`, 'monitor halt'];
@@ -84,13 +108,19 @@ async function packetRate(dapPort: number): Promise<string> {
     let t0 = performance.now();
     for (let i = 0; i < REPEATS; i++) await conn.mem.readBlock(BASE, SIZE);
     let s = (performance.now() - t0) / 1000;
-    const block = `1 MiB block reads: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s, ${((REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s (packet size ${wire.packetSize}, ${wire.packetCount} in flight)`;
+    const block = `packet size ${wire.packetSize}, ${wire.packetCount} in flight; 1 MiB block reads: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s sent, ${((REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s`;
+    const image = new Uint8Array(SIZE).fill(0x5a);
+    p0 = wire.stats.packets;
+    t0 = performance.now();
+    for (let i = 0; i < REPEATS; i++) await conn.mem.writeBlock(BASE, image);
+    s = (performance.now() - t0) / 1000;
+    const writes = `1 MiB block writes: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s sent, ${((REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s`;
     p0 = wire.stats.packets;
     t0 = performance.now();
     const N = 2000;
     for (let i = 0; i < N; i++) await wire.transfer([{ ap: false, read: true, addr: 0 }]);
     s = (performance.now() - t0) / 1000;
-    return `${block}; single DAP_Transfer round trips: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s`;
+    return `${block}; ${writes}; single DAP_Transfer round trips: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s`;
   } finally {
     await wire.close();
   }
@@ -108,21 +138,25 @@ async function main(): Promise<void> {
 
     const direct = await start(['gdb', '--target', 'sim:mps2-an385']);
     procs.push(direct.proc);
-    const d = await gdb(direct.port, image, join(dir, 'direct.bin'));
+    const d = await gdbCpu(direct.port, image, join(dir, 'direct.bin'), direct.proc);
     await stop(direct.proc);
 
-    const dap = await start(['dap', '--target', 'sim:mps2-an385', '-q', '--packet-size', process.env.DAP_PACKET_SIZE ?? '512']);
+    const dap = await start(['dap', '--target', 'sim:mps2-an385', '-q', ...(process.env.DAP_PACKET_SIZE ? ['--packet-size', process.env.DAP_PACKET_SIZE] : [])]);
     procs.push(dap.proc);
     const viaProbe = await start(['gdb', '--probe', `tcp://127.0.0.1:${dap.port}`]);
     procs.push(viaProbe.proc);
-    const p = await gdb(viaProbe.port, image, join(dir, 'probe.bin'));
+    const p = await gdbCpu(viaProbe.port, image, join(dir, 'probe.bin'), viaProbe.proc, dap.proc);
     await stop(viaProbe.proc);
     const rate = await packetRate(dap.port);
 
     const kib = (t: number) => `${(SIZE / 1024 / t).toFixed(0)} KiB/s`;
+    const ms = (t: number) => `${(t * 1000).toFixed(0)} ms`;
+    const cpu = (c: Cpu) => `CPU gdb server ${c.gdb.toFixed(0)} ms${c.dap === undefined ? '' : `, dap server ${c.dap.toFixed(0)} ms`}`;
     console.log('\n## CMSIS-DAP host wire over TCP (issue 8)');
-    console.log(`gdb load 1 MiB   direct ${(d.load * 1000).toFixed(0)} ms (${kib(d.load)}) | --probe tcp:// ${(p.load * 1000).toFixed(0)} ms (${kib(p.load)}) | tcp/direct throughput ${(d.load / p.load).toFixed(2)} (aim >= 0.5)`);
-    console.log(`gdb dump 1 MiB   direct ${(d.dump * 1000).toFixed(0)} ms (${kib(d.dump)}) | --probe tcp:// ${(p.dump * 1000).toFixed(0)} ms (${kib(p.dump)}) | tcp/direct throughput ${(d.dump / p.dump).toFixed(2)} (aim >= 0.5)`);
+    console.log(`median of ${REPEATS} runs; process CPU over all ${REPEATS} loads and dumps in brackets; machine load average ${loadavg()[0].toFixed(1)} at the end`);
+    console.log(`direct           load 1 MiB ${ms(d.load)} (${kib(d.load)}), dump 1 MiB ${ms(d.dump)} (${kib(d.dump)})  [${cpu(d.cpu)}]`);
+    console.log(`--probe tcp://   load 1 MiB ${ms(p.load)} (${kib(p.load)}), dump 1 MiB ${ms(p.dump)} (${kib(p.dump)})  [${cpu(p.cpu)}]`);
+    console.log(`ratio tcp/direct throughput (aim >= 0.5): load ${(d.load / p.load).toFixed(2)}, dump ${(d.dump / p.dump).toFixed(2)}`);
     console.log(`host wire        ${rate}`);
   } finally {
     for (const pr of procs) if (pr.exitCode === null) await stop(pr);

@@ -91,7 +91,7 @@ export function registerDap(program: Command): void {
     .option('--frequency <hz>', 'SWD clock of the real probe, e.g. 4M, 500k')
     .option('-p, --port <n>', 'TCP port (0: any free port)', String(DEFAULT_DAP_TCP_PORT))
     .option('--host <addr>', 'address to listen on (anything but loopback exposes the probe)', '127.0.0.1')
-    .option('--packet-size <n>', 'CMSIS-DAP packet size: 64 (v1, HID-style reports) or 512+ (v2)', '512')
+    .option('--packet-size <n>', 'CMSIS-DAP packet size: 64 (v1, HID-style reports) or 512+ (v2); default 1024, the largest OpenOCD 0.12 handles (it puts more than 255 transfers in one DAP_Transfer beyond that)', '1024')
     .option('--firmware <elf>', 'load this ELF into the simulated board before serving')
     .option('--serial <text>', 'serial number reported by DAP_Info')
     .option('--wire <level>', 'register: transfers at register level (fast); bit: every SWD packet clocked bit by bit through the simulated pins', 'register')
