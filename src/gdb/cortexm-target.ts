@@ -8,6 +8,7 @@
 // semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
 
 import { MemoryAccessError } from '../adi/mem-ap.js';
+import { DBGKEY, DEMCR, DHCSR } from '../arch/scs-debug.js';
 import type { Connection } from '../cortexm/connect.js';
 import { BreakpointError } from '../cortexm/breakpoints.js';
 import { CortexMError } from '../cortexm/cortex-m.js';
@@ -138,6 +139,10 @@ export class CortexMTarget implements DebugTarget {
         if (ms !== undefined) core.haltTimeoutMs = Math.max(1, ms);
         return core.haltTimeoutMs;
       },
+      connectReset: async (enable) => {
+        if (enable !== undefined) this.connectUnderReset = enable;
+        return this.connectUnderReset;
+      },
       frequency: async (hz) => {
         if (hz !== undefined) await conn.dap.wire.setClock(hz);
         this.frequencyHz = hz ?? this.frequencyHz;
@@ -147,6 +152,8 @@ export class CortexMTarget implements DebugTarget {
   }
 
   private frequencyHz = 1_000_000;
+  /** `monitor connect_rst`: attach and reset hold nRST while the core is caught. */
+  private connectUnderReset = false;
   /**
    * While halted, gdb re-reads the same few words many times per stop (unwinding, Thumb-2
    * checks) and retries addresses that fault: remember both until the core runs again.
@@ -374,14 +381,64 @@ export class CortexMTarget implements DebugTarget {
     }
   }
 
+  async attach(): Promise<void> {
+    if (!this.connectUnderReset) return this.halt();
+    this.pendingStop = null;
+    this.running();
+    await this.wrap(() => this.resetThroughPin(true));
+    this.halted();
+  }
+
   async reset(halt: boolean): Promise<void> {
     this.pendingStop = null;
     this.running();
+    if (this.connectUnderReset) {
+      await this.wrap(() => this.resetThroughPin(halt));
+      if (halt) this.halted();
+      return;
+    }
     await this.wrap(() => this.conn.core.reset({ halt }));
     if (halt) {
       await this.wrap(() => this.conn.core.haltReason());
       this.halted();
     }
+  }
+
+  /**
+   * Black Magic Probe's connect_rst: hold nRST while the debug port is connected again and
+   * the core is told to stop at its reset vector, then release it. Firmware that turns
+   * the SWD pins into GPIOs or sleeps with debug off early never gets to run first: while
+   * nRST is held the pins are SWD again. Without `halt` the core runs from the release.
+   */
+  private async resetThroughPin(halt: boolean): Promise<void> {
+    const { dap, mem, core } = this.conn;
+    const catchAtVector = DEMCR.fields.VC_CORERESET.mask;
+    let demcr: number | undefined;
+    const arm = async () => {
+      const now = await mem.read32(DEMCR.address);
+      demcr ??= now; // the user's catches, restored once the core is caught
+      await mem.write32(DEMCR.address, now | catchAtVector);
+      await mem.write32(DHCSR.address, DBGKEY | DHCSR.fields.C_DEBUGEN.mask | DHCSR.fields.C_HALT.mask);
+    };
+    if (halt) {
+      // Arm the catch before asserting when the core still answers: a chip that resets
+      // on the assertion edge (the simulator does) stops at the vector too.
+      await arm().catch(() => {});
+    }
+    await dap.wire.setReset(true);
+    try {
+      await dap.connect();
+      await dap.powerUp();
+      if (halt) await arm();
+      // Without halt, clear C_HALT so the core runs from the release.
+      else await mem.write32(DHCSR.address, DBGKEY | DHCSR.fields.C_DEBUGEN.mask);
+    } finally {
+      await dap.wire.setReset(false);
+    }
+    if (!halt) return;
+    await core.halt(); // waits for the halt at the vector; also forgets step/mask state
+    await core.haltReason();
+    if (demcr !== undefined) await mem.write32(DEMCR.address, demcr);
   }
 
   async detach(): Promise<void> {

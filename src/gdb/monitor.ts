@@ -175,13 +175,13 @@ const COMMANDS: Command[] = [
   {
     names: ['connect_rst', 'connect_srst'],
     usage: 'connect_rst [enable|disable]',
-    help: 'hold reset while connecting',
+    help: 'hold nRST while attaching and resetting (catches firmware that turns SWD off)',
     run: async (ctx, args) => {
       const hook = ctx.target.monitor?.connectReset;
       if (!hook) return 'connect_rst: not supported by this probe\n';
       if (args.length && args[0] !== 'enable' && args[0] !== 'disable') return usage(COMMANDS.find((c) => c.names[0] === 'connect_rst')!);
       const on = await hook(args.length ? args[0] === 'enable' : undefined);
-      return `Assert reset during connect: ${on ? 'enabled' : 'disabled'}\n`;
+      return `Assert nRST during connect: ${on ? 'enabled' : 'disabled'}\n`;
     },
   },
   {

@@ -104,6 +104,8 @@ export interface DebugTarget {
 
   /** Stop the core; resolves once it is halted. */
   halt(): Promise<void>;
+  /** Stop the core for a debugger that attaches (connect, vAttach); default: halt(). */
+  attach?(): Promise<void>;
   /** Let the core run from where it is. */
   resume(): Promise<void>;
   /** Execute one instruction and report why it stopped (normally `step`). */
