@@ -43,6 +43,38 @@ test('python: target module reads and writes memory; 32-bit values come out unsi
   });
 });
 
+test('python: mem8/16/32 take ints modulo 2**32 and name any other argument type', async () => {
+  await withPython(async (py, out) => {
+    await py.run(
+      [
+        'from target import mem8, mem32',
+        'mem32[0x20000010] = 2**40 + 5',
+        'mem8[0x20000011] = 0x1FF',
+        'print(hex(mem32[2**32 + 0x20000010]), hex(mem32[0x20000010 - 2**32]))',
+        'for bad in ("mem32[True]", "mem32[None]", "mem32[2.5]", "mem32[\'x\']", "mem32[0x20000010] = \'v\'", "mem8[0x20000010] = None"):',
+        '    try:',
+        '        exec(bad)',
+        '    except TypeError as e:',
+        "        print(bad, '->', e)",
+      ].join('\n'),
+      'types.py',
+    );
+    assert.equal(
+      out(),
+      [
+        '0xff05 0xff05',
+        'mem32[True] -> address must be an int, not bool',
+        'mem32[None] -> address must be an int, not NoneType',
+        'mem32[2.5] -> address must be an int, not float',
+        "mem32['x'] -> address must be an int, not str",
+        "mem32[0x20000010] = 'v' -> value must be an int, not str",
+        'mem8[0x20000010] = None -> value must be an int, not NoneType',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 test('python: probe errors are RuntimeError, wrong types TypeError, both catchable; tracebacks name the script', async () => {
   await withPython(async (py, out) => {
     await py.run(

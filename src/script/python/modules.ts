@@ -66,19 +66,23 @@ class _Mem:
         self._write = write
         self._mask = mask
         self.width = width
-    # Plain int addresses skip _u32: each Python call costs about 0.5 us here, a third of a read.
+    # The worker checks the argument types and masks to 32 bits (ints cross as their low
+    # 32 bits): type() checks here cost ~0.7 us, a fifth of a read. On None, _mem_fail
+    # names a wrong type or raises the probe's error. A float with an integral value
+    # (2.0) is the one bad argument that passes, as the number it equals.
     def __getitem__(self, addr):
-        v = self._read((addr if type(addr) is int else _u32(addr)) & 0xFFFFFFFF)
+        v = self._read(addr)
         if v is None:
-            _raise()
+            _mem_fail(addr)
         return v & self._mask
     def __setitem__(self, addr, value):
-        if type(addr) is not int:
-            addr = _u32(addr)
-        if type(value) is not int:
-            value = _u32(value, 'value')
-        if self._write(addr & 0xFFFFFFFF, value & self._mask) is None:
-            _raise()
+        if self._write(addr, value) is None:
+            _mem_fail(addr, value)
+
+def _mem_fail(addr, value=0):
+    _u32(addr)
+    _u32(value, 'value')
+    _raise()
 
 mem8 = _Mem(_t.r8, _t.w8, 0xFF, 1)
 mem16 = _Mem(_t.r16, _t.w16, 0xFFFF, 2)

@@ -56,8 +56,15 @@ function roundTrip(op: number, a: number, b: number): boolean {
   return true;
 }
 
-const fast = (op: number) => (addr: number) => (roundTrip(op, addr | 0, 0) ? ctl[C.RESULT] : null);
-const fastWrite = (op: number) => (addr: number, v: number) => (roundTrip(op, addr | 0, v | 0) ? 0 : null);
+// Python ints arrive as numbers (their low 32 bits); anything else (a str, None, True,
+// 2.5) fails here and target.py's _mem_fail names it.
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+function badArgs(): null {
+  lastError = 'TypeError:address and value must be ints';
+  return null;
+}
+const fast = (op: number) => (addr: unknown) => (!isInt(addr) ? badArgs() : roundTrip(op, addr | 0, 0) ? ctl[C.RESULT] : null);
+const fastWrite = (op: number) => (addr: unknown, v: unknown) => (!isInt(addr) || !isInt(v) ? badArgs() : roundTrip(op, addr | 0, v | 0) ? 0 : null);
 
 mp.registerJsModule('_tsprobe', {
   r8: fast(OP.READ8),
