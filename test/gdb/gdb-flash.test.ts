@@ -4,53 +4,26 @@
 // compare-sections checks the result (qCRC), and `monitor erase_mass` empties the flash.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { gdbAvailable, runGdb } from './gdb-runner.js';
+import { ROOT, mark, section, startTsprobe, type TsprobeServer } from './harness.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ELF = join(ROOT, 'firmware/build/stm32h743/demo.elf');
 const skip = !gdbAvailable() ? 'gdb-multiarch is not installed' : !existsSync(ELF) ? `${ELF} not built` : false;
 
-let server: ChildProcess | null = null;
+let server: TsprobeServer | null = null;
 let port = 0;
-let serverErr = '';
 
 before(async () => {
   if (skip) return;
-  server = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', '--target', 'sim:stm32h743', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`tsprobe gdb did not start:\n${serverErr}`)), 15000);
-    server!.stderr!.on('data', (d) => {
-      serverErr += d.toString('latin1');
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(serverErr);
-      if (m) {
-        clearTimeout(timer);
-        res(Number(m[1]));
-      }
-    });
-    server!.on('exit', (code) => rej(new Error(`tsprobe gdb exited (${code}):\n${serverErr}`)));
-  });
+  server = await startTsprobe(['gdb', '--target', 'sim:stm32h743', '--port', '0']);
+  port = server.port;
 });
 
 after(async () => {
-  if (!server) return;
-  const exited = new Promise((r) => server!.on('exit', r));
-  server.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  server.kill('SIGKILL');
+  await server?.stop();
 });
-
-function section(out: string, name: string): string {
-  const start = out.indexOf(`@@${name}@@`);
-  assert.ok(start >= 0, `marker ${name} missing in:\n${out}`);
-  const rest = out.slice(start + name.length + 4);
-  const end = rest.indexOf('@@');
-  return end >= 0 ? rest.slice(0, end) : rest;
-}
-const mark = (name: string) => `echo @@${name}@@\\n`;
 
 test('gdb-multiarch: memory map, load into flash, compare-sections, monitor erase_mass, erase_range', { skip }, async () => {
   const r = await runGdb({
@@ -97,35 +70,20 @@ test('gdb-multiarch: memory map, load into flash, compare-sections, monitor eras
   const range = section(r.output, 'range');
   assert.match(range, /Erased 0x08000000\.\.0x08000020/);
   assert.match(range, /0xffffffff\s+0xffffffff\s+0xffffffff\s+0xffffffff/);
-  assert.match(serverErr, /target: STM32H743 rev V/);
+  assert.match(server!.stderr(), /target: STM32H743 rev V/);
 });
 
 test('tsprobe gdb --load programs the STM32H743 demo into flash through the driver; gdb compare-sections matches', { skip }, async () => {
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', '--target', 'sim:stm32h743', '--port', '0', '--load', ELF], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
+  const loaded = await startTsprobe(['gdb', '--target', 'sim:stm32h743', '--port', '0', '--load', ELF]);
   try {
-    const p = await new Promise<number>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`tsprobe gdb --load did not start:\n${err}`)), 15000);
-      proc.stderr!.on('data', (d) => {
-        err += d.toString('latin1');
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
-        if (m) {
-          clearTimeout(timer);
-          res(Number(m[1]));
-        }
-      });
-      proc.on('exit', (code) => rej(new Error(`tsprobe gdb exited (${code}):\n${err}`)));
-    });
-    assert.match(err, /loaded .*demo\.elf into STM32H743: \d+ bytes of flash programmed \(131072 erased\), \d+ bytes verified/);
+    const p = loaded.port;
+    assert.match(loaded.stderr(), /loaded .*demo\.elf into STM32H743: \d+ bytes of flash programmed \(131072 erased\), \d+ bytes verified/);
     const r = await runGdb({ elf: ELF, timeoutMs: 30000, commands: [`target extended-remote 127.0.0.1:${p}`, 'compare-sections', 'info registers pc'] });
     assert.match(r.output, /Section \.text, range 0x8000000 -- 0x[0-9a-f]+: matched\./);
     assert.doesNotMatch(r.output, /MIS-MATCHED/);
     // Stopped at the reset vector, which is in flash.
     assert.match(r.output, /pc\s+0x80[0-9a-f]{5}/);
   } finally {
-    const exited = new Promise((r) => proc.on('exit', r));
-    proc.kill('SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    proc.kill('SIGKILL');
+    await loaded.stop();
   }
 });

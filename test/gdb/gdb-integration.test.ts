@@ -4,63 +4,35 @@
 // One server serves every gdb session here, so reconnecting is tested on the way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gdbAvailable, runGdb } from './gdb-runner.js';
 import { RspClient } from './rsp-client.js';
+import { CLI, ROOT, mark, section, startTsprobe, type TsprobeServer } from './harness.js';
+import { runProcess } from '../dap/harness.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ELF = join(ROOT, 'firmware/build/mps2-an385/demo.elf');
 const skip = gdbAvailable() ? false : 'gdb-multiarch is not installed';
 
-let server: ChildProcess | null = null;
+let server: TsprobeServer | null = null;
 let port = 0;
-let serverErr = '';
-let serverOut = '';
+/** The server's log (stderr: packets with --debug) and the firmware's console (stdout). */
+const serverErr = () => server!.stderr();
+const serverOut = () => server!.stdout();
 
 before(async () => {
   if (skip) return;
-  server = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', '--target', 'sim:mps2-an385', '--port', '0', '--debug', '--load', ELF], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout!.on('data', (d) => (serverOut += d.toString()));
-  port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`tsprobe gdb did not start:\n${serverErr}`)), 10000);
-    server!.stderr!.on('data', (d) => {
-      serverErr += d.toString('latin1');
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(serverErr);
-      if (m) {
-        clearTimeout(timer);
-        res(Number(m[1]));
-      }
-    });
-    server!.on('exit', (code) => rej(new Error(`tsprobe gdb exited (${code}):\n${serverErr}`)));
-  });
+  server = await startTsprobe(['gdb', '--target', 'sim:mps2-an385', '--port', '0', '--debug', '--load', ELF]);
+  port = server.port;
 });
 
 after(async () => {
   if (!server) return;
-  const exited = new Promise((r) => server!.on('exit', r));
-  server.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  server.kill('SIGKILL');
+  await server.stop();
   // The report asks for every packet gdb sent that we answered as unsupported.
-  if (process.env.GDB_TEST_LOG) (await import('node:fs')).writeFileSync(process.env.GDB_TEST_LOG, serverErr);
-  const m = /packets answered as unsupported: (.*)/.exec(serverErr);
+  if (process.env.GDB_TEST_LOG) (await import('node:fs')).writeFileSync(process.env.GDB_TEST_LOG, serverErr());
+  const m = /packets answered as unsupported: (.*)/.exec(serverErr());
   console.log(`# packets answered empty (unsupported): ${m ? m[1] : '(none)'}`);
 });
-
-/** The text between `echo @@NAME@@` markers in a gdb transcript. */
-function section(out: string, name: string): string {
-  const start = out.indexOf(`@@${name}@@`);
-  assert.ok(start >= 0, `marker ${name} missing in:\n${out}`);
-  const rest = out.slice(start + name.length + 4);
-  const end = rest.indexOf('@@');
-  return end >= 0 ? rest.slice(0, end) : rest;
-}
-
-const mark = (name: string) => `echo @@${name}@@\\n`;
 
 test('load, compare-sections, break, backtrace, info registers, finish, stepi, next, watch, memory error, reset halt, detach', { skip }, async () => {
   const r = await runGdb({
@@ -129,14 +101,14 @@ test('load, compare-sections, break, backtrace, info registers, finish, stepi, n
   assert.match(watch, /ADDR=20000004/);
   assert.match(watch, /Hardware watchpoint 2: ticks\s+Old value = 0\s+New value = 1/);
   // The stop reply named the watched address (gdb uses it to pick the watchpoint).
-  assert.match(serverErr, /-> T05watch:20000004;/);
+  assert.match(serverErr(), /-> T05watch:20000004;/);
   assert.match(section(out, 'memerr'), /Cannot access memory at address 0x60000000/);
   const reset = section(out, 'reset');
   assert.match(reset, /Target reset and halted/);
   assert.match(reset, /Reset_Handler in section \.text/);
   assert.match(section(out, 'detach'), /Inferior 1 \(Remote target\) detached/);
   // The firmware's UART output reached the server's stdout while gdb ran it.
-  assert.match(serverOut, /Hello from tsprobe's demo firmware on Cortex-M3/);
+  assert.match(serverOut(), /Hello from tsprobe's demo firmware on Cortex-M3/);
 });
 
 test('reconnect after detach; Ctrl-C stops a running target; monitor commands', { skip }, async () => {
@@ -179,7 +151,7 @@ test('reconnect after detach; Ctrl-C stops a running target; monitor commands', 
   assert.match(mon, /Unknown command 'frobnicate'\.\s+General commands:[\s\S]*mdw ADDR/);
   assert.match(mon, /Catching: .*hard.*bus|Catching: .*bus.*hard/);
   assert.match(mon, /Halt timeout: 500 ms/);
-  assert.match(serverErr, /-> T02thread:1;/);
+  assert.match(serverErr(), /-> T02thread:1;/);
 });
 
 test('run in extended-remote restarts the program and reports its exit', { skip }, async () => {
@@ -192,7 +164,7 @@ test('run in extended-remote restarts the program and reports its exit', { skip 
   assert.equal(r.timedOut, false, `gdb timed out:\n${out}`);
   assert.match(out, /Breakpoint 1, main \(\) at src\/demo\.c:\d+/);
   assert.match(out, /\[Inferior 1 \((process \d+|Remote target)\) exited normally\]/);
-  assert.match(serverOut, /Counted to 5, exiting with status 0\./);
+  assert.match(serverOut(), /Counted to 5, exiting with status 0\./);
 });
 
 test('a second gdb while one is connected is refused; the first is not disturbed', { skip }, async () => {
@@ -218,11 +190,11 @@ test('a fault stops with SIGSEGV and the fault named; a semihosting exit status 
   assert.match(fault.output, /Target fault: HardFault \(FORCED, UNDEFINSTR\)/);
   assert.match(fault.output, /Program received signal SIGSEGV, Segmentation fault\./);
   assert.match(fault.output, /HardFault_Handler in section \.text/);
-  assert.match(serverErr, /-> T0bthread:1;/);
+  assert.match(serverErr(), /-> T0bthread:1;/);
   const exit = await runGdb({ elf: join(dir, 'exit-status.elf'), timeoutMs: 20000, commands: [`target extended-remote 127.0.0.1:${port}`, 'load', 'continue'] });
   assert.equal(exit.timedOut, false, exit.output);
   assert.match(exit.output, /\[Inferior 1 \((process \d+|Remote target)\) exited with code 03\]/);
-  assert.match(serverOut, /exit-status firmware: exiting with status 3/);
+  assert.match(serverOut(), /exit-status firmware: exiting with status 3/);
 });
 
 test('a client that disconnects while the target runs leaves it halted and the server up', { skip }, async () => {
@@ -231,8 +203,7 @@ test('a client that disconnects while the target runs leaves it halted and the s
   // A tight loop in RAM (b .), then continue and vanish.
   assert.equal(await a.request('M20001000,2:fee7'), 'OK');
   assert.equal(await a.request('Pf=01100020'), 'OK');
-  a.send('vCont;c');
-  await a.expectAck();
+  await a.sendAcked('vCont;c');
   await new Promise((r) => setTimeout(r, 100));
   a.close();
   // The server notices the disconnect asynchronously (later on a loaded machine): until
@@ -256,17 +227,10 @@ test('a client that disconnects while the target runs leaves it halted and the s
 });
 
 test('tsprobe gdb: bad options are one-line errors', { skip }, async () => {
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; err: string }>((res) => {
-      const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'gdb', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      p.stderr!.on('data', (d) => (err += d));
-      const t = setTimeout(() => p.kill('SIGKILL'), 10000);
-      p.on('exit', (code) => {
-        clearTimeout(t);
-        res({ code, err });
-      });
-    });
+  const run = async (args: string[]) => {
+    const r = await runProcess(process.execPath, [CLI, 'gdb', ...args], process.env, 10000);
+    return { code: r.code, err: r.stderr };
+  };
   const badTarget = await run(['--target', 'sim:nosuchboard', '--port', '0']);
   assert.equal(badTarget.code, 2);
   assert.match(badTarget.err, /^tsprobe: unknown simulated board 'nosuchboard'.*\n$/);

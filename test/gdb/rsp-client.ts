@@ -117,8 +117,18 @@ export class RspClient {
 
   /** Sends a packet, checks the ack, returns the reply; O packets are collected into `console`. */
   async request(data: string | Buffer, console: string[] = []): Promise<string> {
+    await this.sendAcked(data);
+    return this.reply(console);
+  }
+
+  /** Sends a packet and checks the ack, without waiting for the reply (vCont;c, c, ...). */
+  async sendAcked(data: string | Buffer): Promise<void> {
     this.send(data);
     if (!this.noAck) await this.expectAck();
+  }
+
+  /** The next packet that is not console output (O packets, decoded, go to `console`). */
+  async reply(console: string[] = []): Promise<string> {
     for (;;) {
       const p = await this.packet();
       if (p.startsWith('O') && p !== 'OK' && /^O([0-9a-f]{2})+$/.test(p)) {

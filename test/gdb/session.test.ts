@@ -189,20 +189,12 @@ test('Ctrl-C while running gives T02; console output arrives as O packets', asyn
   try {
     const c = await h.connect();
     h.target.stepsPerPoll = 1;
-    c.send('vCont;c');
-    await c.expectAck();
+    await c.sendAcked('vCont;c');
     // Let it run a bit, including through PRINT_PC (the toy core loops over 0x1000 bytes).
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(h.target.running, true);
     c.raw(Buffer.from([3]));
-    const consoleText: string[] = [];
-    let reply = '';
-    for (;;) {
-      reply = await c.packet();
-      if (/^O[0-9a-f]+$/.test(reply)) consoleText.push(Buffer.from(reply.slice(1), 'hex').toString());
-      else break;
-    }
-    assert.match(reply, /^T02thread:1;/);
+    assert.match(await c.reply(), /^T02thread:1;/);
     assert.equal(h.target.running, false);
     // PRINT_PC is 0xe00 bytes in: with one instruction per poll, 100 ms may not reach it;
     // jump there and run again to see the O packet for sure.
@@ -420,17 +412,11 @@ test('losing the target while it runs gives X (process gone) and a message; the 
   try {
     const c = await h.connect();
     h.target.stepsPerPoll = 1;
-    c.send('vCont;c');
-    await c.expectAck();
+    await c.sendAcked('vCont;c');
     await new Promise((r) => setTimeout(r, 30));
     h.target.wireLost = true;
     const out: string[] = [];
-    let reply = await c.packet();
-    while (/^O[0-9a-f]+$/.test(reply)) {
-      out.push(Buffer.from(reply.slice(1), 'hex').toString());
-      reply = await c.packet();
-    }
-    assert.equal(reply, 'X1d');
+    assert.equal(await c.reply(out), 'X1d');
     assert.match(out.join(''), /Target lost: SWD wire: no ACK/);
     h.target.wireLost = false;
     assert.equal(await c.request('qC'), 'QC1');

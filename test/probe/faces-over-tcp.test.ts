@@ -4,53 +4,24 @@
 // `info`, scripts (`tsprobe run`, TypeScript and MicroPython), and the proxy mode (`tsprobe dap --probe tcp://...` re-exporting the probe).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gdbAvailable, runGdb } from '../gdb/gdb-runner.js';
+import { CLI, ROOT, mark, section, startTsprobe, type TsprobeServer } from '../gdb/harness.js';
 import { runProcess } from '../dap/harness.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
 const ELF = join(ROOT, 'firmware/build/mps2-an385/demo.elf');
 const ENV = { ...process.env, TSPROBE_NO_USB_SCAN: '1' };
 
-const started: ChildProcess[] = [];
+const started: TsprobeServer[] = [];
 after(async () => {
-  for (const p of started) {
-    if (p.exitCode === null) {
-      p.kill('SIGINT');
-      await Promise.race([new Promise((r) => p.once('exit', r)), new Promise((r) => setTimeout(r, 2000))]);
-      p.kill('SIGKILL');
-    }
-  }
+  for (const s of started) await s.stop();
 });
 
-/** Start a tsprobe server; resolves with its port once it prints where it listens. */
-function server(args: string[]): Promise<{ proc: ChildProcess; port: number; log: () => string }> {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(proc);
-  let text = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`tsprobe ${args.join(' ')} did not start:\n${text}`)), 10000);
-    const look = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, port: Number(m[1]), log: () => text });
-      }
-    };
-    proc.stdout!.on('data', look);
-    proc.stderr!.on('data', look);
-    proc.on('exit', (code) => rej(new Error(`tsprobe ${args.join(' ')} exited (${code}):\n${text}`)));
-  });
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+/** Start a tsprobe server with this test's environment; stopped after the tests at the latest. */
+async function server(args: string[]): Promise<TsprobeServer> {
+  const s = await startTsprobe(args, { env: ENV, timeoutMs: 10000 });
+  started.push(s);
+  return s;
 }
 
 async function cli(args: string[]): Promise<string> {
@@ -58,15 +29,6 @@ async function cli(args: string[]): Promise<string> {
   assert.equal(r.code, 0, `tsprobe ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
-
-function section(out: string, name: string): string {
-  const start = out.indexOf(`@@${name}@@`);
-  assert.ok(start >= 0, `marker ${name} missing in:\n${out}`);
-  const rest = out.slice(start + name.length + 4);
-  const end = rest.indexOf('@@');
-  return end >= 0 ? rest.slice(0, end) : rest;
-}
-const mark = (name: string) => `echo @@${name}@@\\n`;
 
 const GDB_SCRIPT = (port: number) => [
   `target extended-remote 127.0.0.1:${port}`,
@@ -118,9 +80,9 @@ test('gdb-multiarch through tsprobe gdb --probe tcp:// equals gdb on the direct 
       assert.equal(section(a.output, s).replace(/Transfer rate.*\n/, ''), section(b.output, s).replace(/Transfer rate.*\n/, ''), `section ${s} differs`);
     }
   } finally {
-    await stop(viaProbe.proc);
-    await stop(direct.proc);
-    await stop(dap.proc);
+    await viaProbe.stop();
+    await direct.stop();
+    await dap.stop();
   }
 });
 
@@ -152,13 +114,13 @@ test('tsprobe read/regs/info/step/run via --probe tcp:// (and through a proxying
       const list = await cli(['list', `tcp://127.0.0.1:${proxy.port}`]);
       assert.match(list, /tcp:\/\/127\.0\.0\.1:\d+ +tsprobe tsprobe CMSIS-DAP +CMSIS-DAP 2\.1\.0, serial TSPROBE0001, packets 4 x 1024 bytes/);
     } finally {
-      await stop(proxy.proc);
+      await proxy.stop();
     }
     const r = await runProcess(process.execPath, [CLI, 'dap', ...probe, '--firmware', ELF, '--port', '0'], ENV, 20000);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--firmware needs a simulated target/);
   } finally {
-    await stop(dap.proc);
+    await dap.stop();
   }
 });
 
