@@ -75,6 +75,36 @@ test('python: mem8/16/32 take ints modulo 2**32 and name any other argument type
   });
 });
 
+test('python: mem_read fills bytearrays and memoryview slices, across the bridge\'s 1 MiB chunks', async () => {
+  await withPython(async (py, out, t) => {
+    const size = 1536 * 1024 + 12;
+    const pattern = new Uint8Array(size).map((_, i) => (i * 7 + (i >> 11)) & 0xff);
+    await t.writeBlock(0x20000000, pattern);
+    await py.run(
+      [
+        'import target',
+        `b = bytearray(${size})`,
+        'target.mem_read(b, 0x20000000)',
+        'print(sum(b), list(b[:4]), list(b[-3:]))',
+        'm = bytearray(8)',
+        'target.mem_read(memoryview(m)[2:6], 0x20000004)',
+        'print(list(m))',
+        'try:',
+        '    target.mem_read(bytearray(4), 0x50000000)',
+        'except RuntimeError as e:',
+        "    print('RuntimeError', e)",
+      ].join('\n'),
+      'block.py',
+    );
+    const sum = pattern.reduce((a, v) => a + v, 0);
+    const list = (xs: Uint8Array) => `[${Array.from(xs).join(', ')}]`;
+    const lines = out().split('\n');
+    assert.equal(lines[0], `${sum} ${list(pattern.subarray(0, 4))} ${list(pattern.subarray(size - 3))}`);
+    assert.equal(lines[1], list(Uint8Array.of(0, 0, ...pattern.subarray(4, 8), 0, 0)));
+    assert.match(lines[2], /^RuntimeError read at 0x50000000 failed: bus fault/);
+  });
+});
+
 test('python: probe errors are RuntimeError, wrong types TypeError, both catchable; tracebacks name the script', async () => {
   await withPython(async (py, out) => {
     await py.run(

@@ -44,6 +44,8 @@ export const OP = {
   WRITE16: 5,
   WRITE32: 6,
   JSON: 7,
+  /** A JSON request whose answer, a Uint8Array, comes back as raw bytes in DATA. */
+  JSON_BYTES: 8,
 } as const;
 
 export interface Channel {

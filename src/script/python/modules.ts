@@ -118,10 +118,21 @@ def mem_map():
 def mem_map_xml():
     return _call('mem_map_xml')
 
+_CHUNK = 1024 * 1024
+
 def mem_read(buf, addr):
     if not isinstance(buf, (bytearray, memoryview)):
         raise TypeError('buf must be a bytearray (it is filled in place), not ' + type(buf).__name__)
-    buf[:] = _call_hex('mem_read', _u32(addr), len(buf))
+    addr = _u32(addr)
+    mv = memoryview(buf)
+    # The bytes arrive in a file of the interpreter's own file system (see call_bytes in
+    # the worker), in chunks the bridge holds.
+    for off in range(0, len(mv), _CHUNK):
+        part = mv[off:off + _CHUNK]
+        if _t.call_bytes('mem_read', json.dumps((addr + off, len(part)))) is None:
+            _raise()
+        with open('/tsprobe/block', 'rb') as f:
+            f.readinto(part)
 
 def mem_write(addr, data):
     _call('mem_write', _u32(addr), _bytes(data))

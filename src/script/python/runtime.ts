@@ -168,13 +168,14 @@ export class PythonRuntime {
         case OP.WRITE32:
           await t.write32(a, ctl[C.B] >>> 0);
           break;
-        case OP.JSON: {
+        case OP.JSON:
+        case OP.JSON_BYTES: {
           const [fn, args] = JSON.parse(this.dec.decode(data.slice(0, ctl[C.LEN]))) as [string, unknown[]];
           const f = this.services[fn];
           if (!f) throw new Error(`no such probe call '${fn}'`);
           if (this.ctx.debug) process.stderr.write(`tsprobe: python -> ${fn}(${JSON.stringify(args).slice(1, -1)})\n`);
           const r = await (f as (...a: unknown[]) => unknown)(...args);
-          const out = this.enc.encode(JSON.stringify(r ?? null));
+          const out = op === OP.JSON_BYTES && r instanceof Uint8Array ? r : this.enc.encode(JSON.stringify(r ?? null));
           if (out.length > data.length) throw new RangeError(`${fn}: the answer (${out.length} bytes) is larger than the bridge (${data.length}); ask for less`);
           data.set(out);
           ctl[C.LEN] = out.length;
