@@ -95,6 +95,11 @@ rows.push([
   (await pyRounds(py, 'import target\nbuf = bytearray(64 * 1024)', 'target.mem_read(buf, 0x20000000)\nn += len(buf)')).map((b) => b / 1e6),
   'MB/s',
 ]);
+rows.push([
+  'MicroPython: target.mem_write 64 KiB',
+  (await pyRounds(py, 'import target\nbuf = bytes(range(256)) * 256', 'target.mem_write(0x20000000, buf)\nn += len(buf)')).map((b) => b / 1e6),
+  'MB/s',
+]);
 await py.close();
 await t.detach();
 

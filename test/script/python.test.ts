@@ -75,7 +75,7 @@ test('python: mem8/16/32 take ints modulo 2**32 and name any other argument type
   });
 });
 
-test('python: mem_read fills bytearrays and memoryview slices, across the bridge\'s 1 MiB chunks', async () => {
+test('python: mem_read and mem_write move bytes, memoryview slices included, across the bridge\'s 1 MiB chunks', async () => {
   await withPython(async (py, out, t) => {
     const size = 1536 * 1024 + 12;
     const pattern = new Uint8Array(size).map((_, i) => (i * 7 + (i >> 11)) & 0xff);
@@ -93,8 +93,22 @@ test('python: mem_read fills bytearrays and memoryview slices, across the bridge
         '    target.mem_read(bytearray(4), 0x50000000)',
         'except RuntimeError as e:',
         "    print('RuntimeError', e)",
+        // back, shifted by one byte, from a memoryview slice; and a str
+        'target.mem_write(0x20200000, memoryview(b)[1:])',
+        "target.mem_write(0x20100000, 'tsprobe')",
       ].join('\n'),
       'block.py',
+    );
+    assert.deepEqual(await t.readBlock(0x20200000, size - 1), pattern.subarray(1));
+    assert.equal(Buffer.from(await t.readBlock(0x20100000, 7)).toString(), 'tsprobe');
+    await py.run(
+      [
+        'try:',
+        '    target.mem_write(0x20000000, 5)',
+        'except TypeError as e:',
+        "    print('TypeError', e)",
+      ].join('\n'),
+      'bad-write.py',
     );
     const sum = pattern.reduce((a, v) => a + v, 0);
     const list = (xs: Uint8Array) => `[${Array.from(xs).join(', ')}]`;
@@ -102,6 +116,7 @@ test('python: mem_read fills bytearrays and memoryview slices, across the bridge
     assert.equal(lines[0], `${sum} ${list(pattern.subarray(0, 4))} ${list(pattern.subarray(size - 3))}`);
     assert.equal(lines[1], list(Uint8Array.of(0, 0, ...pattern.subarray(4, 8), 0, 0)));
     assert.match(lines[2], /^RuntimeError read at 0x50000000 failed: bus fault/);
+    assert.equal(lines[3], 'TypeError data must be bytes or bytearray, not int');
   });
 });
 

@@ -46,6 +46,8 @@ export const OP = {
   JSON: 7,
   /** A JSON request whose answer, a Uint8Array, comes back as raw bytes in DATA. */
   JSON_BYTES: 8,
+  /** A JSON request (A bytes) followed by raw bytes, passed as the call's last argument. */
+  JSON_WITH_BYTES: 9,
 } as const;
 
 export interface Channel {

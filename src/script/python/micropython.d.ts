@@ -8,7 +8,7 @@ declare module '@micropython/micropython-webassembly-pyscript' {
     globals: { get(key: string): unknown; set(key: string, value: unknown): void; delete(key: string): void };
     replInit(): void;
     replProcessChar(chr: number): number;
-    FS: { mkdirTree(path: string): void; writeFile(path: string, data: string | Uint8Array): void };
+    FS: { mkdirTree(path: string): void; writeFile(path: string, data: string | Uint8Array): void; readFile(path: string): Uint8Array };
     _module: { _mp_sched_keyboard_interrupt(): void };
   }
   export function loadMicroPython(options?: {

@@ -135,7 +135,18 @@ def mem_read(buf, addr):
             f.readinto(part)
 
 def mem_write(addr, data):
-    _call('mem_write', _u32(addr), _bytes(data))
+    addr = _u32(addr)
+    if isinstance(data, str):
+        data = data.encode()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError('data must be bytes or bytearray, not ' + type(data).__name__)
+    mv = memoryview(data)
+    # The other way round from mem_read: the bytes leave through the file.
+    for off in range(0, len(mv), _CHUNK):
+        with open('/tsprobe/block', 'wb') as f:
+            f.write(mv[off:off + _CHUNK])
+        if _t.call_with_bytes('mem_write', json.dumps((addr + off,))) is None:
+            _raise()
 
 def flash_erase(addr, length):
     _call('flash_erase', _u32(addr), _u32(length, 'length'))

@@ -169,11 +169,14 @@ export class PythonRuntime {
           await t.write32(a, ctl[C.B] >>> 0);
           break;
         case OP.JSON:
-        case OP.JSON_BYTES: {
-          const [fn, args] = JSON.parse(this.dec.decode(data.slice(0, ctl[C.LEN]))) as [string, unknown[]];
+        case OP.JSON_BYTES:
+        case OP.JSON_WITH_BYTES: {
+          const withBytes = op === OP.JSON_WITH_BYTES;
+          const [fn, args] = JSON.parse(this.dec.decode(data.slice(0, withBytes ? a : ctl[C.LEN]))) as [string, unknown[]];
+          if (withBytes) args.push(data.slice(a, ctl[C.LEN]));
           const f = this.services[fn];
           if (!f) throw new Error(`no such probe call '${fn}'`);
-          if (this.ctx.debug) process.stderr.write(`tsprobe: python -> ${fn}(${JSON.stringify(args).slice(1, -1)})\n`);
+          if (this.ctx.debug) process.stderr.write(`tsprobe: python -> ${fn}(${JSON.stringify(args, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)).slice(1, -1)})\n`);
           const r = await (f as (...a: unknown[]) => unknown)(...args);
           const out = op === OP.JSON_BYTES && r instanceof Uint8Array ? r : this.enc.encode(JSON.stringify(r ?? null));
           if (out.length > data.length) throw new RangeError(`${fn}: the answer (${out.length} bytes) is larger than the bridge (${data.length}); ask for less`);

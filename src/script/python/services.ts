@@ -53,7 +53,7 @@ export function pythonServices(ctx: ProbeContext): Record<string, Fn> {
         .map((m) => ({ memory_type: m.type, start: m.start | 0, length: m.length | 0, ...(m.blockSize ? { blocksize: m.blockSize } : {}) })),
     mem_map_xml: () => memoryMapXml(t.memoryMap().filter((m) => m.type === 'ram' || m.type === 'flash').map((m) => ({ type: m.type as 'ram' | 'flash', start: m.start, length: m.length, blockSize: m.blockSize }))),
     mem_read: async (addr: number, len: number) => (need(), t.readBlock(addr >>> 0, len)), // bytes: target.py calls it with call_bytes
-    mem_write: async (addr: number, hex: string) => (need(), await t.writeBlock(addr >>> 0, fromHex(hex))),
+    mem_write: async (addr: number, bytes: Uint8Array | string) => (need(), await t.writeBlock(addr >>> 0, typeof bytes === 'string' ? fromHex(bytes) : bytes)),
     flash_erase: (addr: number, len: number) => t.flashErase(addr >>> 0, len),
     flash_write: (addr: number, hex: string) => t.flashProgram(addr >>> 0, fromHex(hex)),
     flash_done: () => t.flashDone(),

@@ -63,15 +63,18 @@ function badArgs(): null {
   lastError = 'TypeError:address and value must be ints';
   return null;
 }
-function request(op: number, fn: string, args: string): boolean {
+function request(op: number, fn: string, args: string, bytes?: Uint8Array): boolean {
   const req = enc.encode(JSON.stringify([fn, JSON.parse(args)]));
-  if (req.length > data.length) {
-    lastError = `ValueError:${fn}: request of ${req.length} bytes is larger than the bridge's ${data.length} (split it)`;
+  const size = req.length + (bytes?.length ?? 0);
+  if (size > data.length) {
+    lastError = `ValueError:${fn}: request of ${size} bytes is larger than the bridge's ${data.length} (split it)`;
     return false;
   }
   data.set(req);
-  ctl[C.LEN] = req.length;
-  return roundTrip(op, 0, 0);
+  if (bytes) data.set(bytes, req.length);
+  ctl[C.LEN] = size;
+  // A: where the JSON ends (JSON_WITH_BYTES)
+  return roundTrip(op, req.length, 0);
 }
 
 const BLOCK_FILE = '/tsprobe/block';
@@ -97,6 +100,11 @@ mp.registerJsModule('_tsprobe', {
     if (!request(OP.JSON_BYTES, fn, args)) return null;
     mp.FS.writeFile(BLOCK_FILE, data.subarray(0, ctl[C.LEN]));
     return ctl[C.LEN];
+  },
+  /** The other way (mem_write): BLOCK_FILE's bytes go after the request, as the call's last argument. */
+  call_with_bytes: (fn: string, args: string) => {
+    const bytes = mp.FS.readFile(BLOCK_FILE);
+    return request(OP.JSON_WITH_BYTES, fn, args, bytes) ? dec.decode(data.slice(0, ctl[C.LEN])) : null;
   },
   error: () => lastError,
 });
