@@ -261,6 +261,24 @@ export class Dap {
     });
     // A SELECT the last selectAp() planned after the final step's set-up goes with the first step.
     if (from < ops.length) (wireSteps[0].setup as TransferRequest[]).unshift(...ops.slice(from).map((o) => o.req));
+    return this.runBlocks(wireSteps, what);
+  }
+
+  /**
+   * Most words per independent step (SELECT, CSW and TAR written in each) for which the
+   * wire keeps steps in flight; undefined when it has no such limit.
+   */
+  independentStepWords(read: boolean): number | undefined {
+    return this.wire.blockStepWords?.(read, 3);
+  }
+
+  /** The SELECT value for an AP register, DP bank 0 (what this layer always leaves). */
+  selectFor(apsel: number, reg: number): number {
+    return ((apsel << 24) | (reg & 0xf0)) >>> 0;
+  }
+
+  /** Run transferBlocks steps; bookkeeping and errors as apBlocks(). */
+  async runBlocks(wireSteps: BlockStep[], what: (step: number) => string): Promise<Uint32Array> {
     const res = await this.wire.transferBlocks!(wireSteps).catch((e: unknown) => this.forgetAndThrow(e));
     this.lastBlocksWords = res.words;
     const selects = (k: number) => {

@@ -3,6 +3,8 @@
 // packed 8/16-bit transfers when the AP supports them.
 import { AP_ADDR, CSW, CSW_ADDRINC, CSW_SIZE, IDR, AP_CLASS_MEM } from '../arch/ap.js';
 import { hex32 } from '../arch/register.js';
+import { DP_ADDR } from '../arch/dp.js';
+import type { BlockStep } from '../wire/debug-wire.js';
 import { WaitRetry, type Dap } from './dap.js';
 import { AdiError, TransferError } from './errors.js';
 
@@ -255,9 +257,43 @@ export class MemAccessPort {
    */
   private async wordsMulti(op: 'read' | 'write', addr: number, count: number, words?: Uint32Array): Promise<Uint32Array> {
     const out = new Uint32Array(op === 'read' ? count : 0);
+    const stepMax = this.dap.independentStepWords(op === 'read');
     let done = 0;
     while (done < count) {
       const start = done;
+      if (stepMax !== undefined) {
+        // Steps that each write SELECT, CSW and TAR: a probe keeps many in flight.
+        const cswv = this.cswValue(CSW_SIZE.WORD, CSW_ADDRINC.SINGLE);
+        const sel = { ap: false, read: false, addr: DP_ADDR.SELECT, value: this.dap.selectFor(this.apsel, AP_ADDR.DRW) };
+        const csw = { ap: true, read: false, addr: AP_ADDR.CSW & 0xc, value: cswv };
+        const steps: BlockStep[] = [];
+        const starts: number[] = [];
+        const BLOCK = this.autoIncrementBlock;
+        for (let w = start; w < count; ) {
+          const a = (addr + 4 * w) >>> 0;
+          const n = Math.min(count - w, (BLOCK - (a & (BLOCK - 1))) >>> 2, Math.max(1, stepMax));
+          steps.push({ setup: [sel, csw, { ap: true, read: false, addr: AP_ADDR.TAR & 0xc, value: a }], req: { ap: true, read: op === 'read', addr: AP_ADDR.DRW & 0xc }, count: n, data: words?.subarray(w, w + n), independent: true });
+          starts.push(w);
+          w += n;
+        }
+        this.tar = undefined; // where it ends is not worth tracking
+        this.csw = undefined;
+        try {
+          const data = await this.dap.runBlocks(steps, (k) => `${op} at ${hex32((addr + 4 * starts[k]!) >>> 0)}`);
+          if (op === 'read') out.set(data, start);
+          this.csw = cswv;
+          done = count;
+          continue;
+        } catch (e) {
+          if (e instanceof WaitRetry) {
+            done = start + e.completed;
+            continue;
+          }
+          const stopped = (addr + 4 * (start + this.dap.lastBlocksWords)) >>> 0;
+          const at = e instanceof TransferError && e.busFault ? await this.faultAddress(stopped) : stopped;
+          this.fail(op, at, e);
+        }
+      }
       const b = this.dap.batch();
       const steps: { opsEnd: number; count: number; data?: Uint32Array }[] = [];
       const starts: number[] = [];

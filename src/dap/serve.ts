@@ -16,8 +16,18 @@ export interface ServeDapOptions {
   wireLevel?: DapWireLevel;
 }
 
+/**
+ * Packets a host may keep in flight over TCP (v2 flavour, unless the caller says): a
+ * whole 4 KiB block of 1 KiB packets and the next set-up fit, so a host sends them in one
+ * TCP write and gets the answers in one. (USB probes say 4; nothing here limits TCP.)
+ */
+export const TCP_PACKET_COUNT = 16;
+
 export async function serveDap(session: ProbeSession, opts: ServeDapOptions = {}): Promise<{ server: DapTcpServer; port: number }> {
-  const server = new DapTcpServer({ attach: sessionDapAttach(session, opts.config ?? {}, opts.log, opts.wireLevel), log: opts.log });
+  const given = opts.config ?? {};
+  const v1 = given.flavour === 'v1' || (given.flavour === undefined && given.packetSize !== undefined && given.packetSize <= 64);
+  const config = v1 || given.packetCount !== undefined ? given : { ...given, packetCount: TCP_PACKET_COUNT };
+  const server = new DapTcpServer({ attach: sessionDapAttach(session, config, opts.log, opts.wireLevel), log: opts.log });
   const port = await server.listen(opts.port ?? DEFAULT_DAP_TCP_PORT, opts.host ?? '127.0.0.1');
   return { server, port };
 }

@@ -160,6 +160,7 @@ export class ProbeSession {
       configure: (o) => raw.configure(o),
       transfer: async (batch) => (check(), after(await raw.transfer(batch))),
       transferBlock: async (req, count, data) => (check(), after(await raw.transferBlock(req, count, data))),
+      ...(raw.blockStepWords ? { blockStepWords: (read: boolean, setupWrites: number) => raw.blockStepWords!(read, setupWrites) } : {}),
       ...(raw.transferBlocks ? { transferBlocks: async (steps: Parameters<NonNullable<DebugWire['transferBlocks']>>[0]) => (check(), after(await raw.transferBlocks!(steps))) } : {}),
       swjSequence: async (bits, data) => (check(), after(await raw.swjSequence(bits, data))),
       swdSequence: async (steps) => (check(), after(await raw.swdSequence(steps))),

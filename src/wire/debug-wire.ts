@@ -42,6 +42,11 @@ export interface BlockStep {
   count: number;
   /** Write data (writes only), `count` words. */
   data?: Uint32Array;
+  /**
+   * The set-up writes everything the block depends on (SELECT, CSW, TAR): the step does
+   * the same whatever ran before it, so a wire may run it after an earlier step failed.
+   */
+  independent?: boolean;
 }
 
 export interface BlocksResult {
@@ -79,9 +84,16 @@ export interface DebugWire {
    * Optional: several set-up-and-block steps in one call (a block read or write that
    * spans TAR auto-increment ranges). A step's block runs only after its setup completed;
    * nothing runs after a block that failed, except possibly the next step's setup (its
-   * register writes are harmless, which is what lets a wire keep them in flight).
+   * register writes are harmless, which is what lets a wire keep them in flight) and
+   * independent steps (which may have run: for writes, memory after the failure may be
+   * written). The result reports the first failure and only the words before it.
    */
   transferBlocks?(steps: readonly BlockStep[]): Promise<BlocksResult>;
+  /**
+   * Optional: the most words an independent step with `setupWrites` set-up writes may
+   * hold for this wire to keep such steps in flight (one probe packet each).
+   */
+  blockStepWords?(read: boolean, setupWrites: number): number;
   /** Drive `bits` bits of `data` on SWDIO/TMS, LSB first (SWJ_Sequence). */
   swjSequence(bits: number, data: Uint8Array): Promise<void>;
   /** Raw SWD sequence with capture (SWD_Sequence); returns the captured bits, one array per capture step. */

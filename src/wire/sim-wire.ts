@@ -49,6 +49,16 @@ export class SimWire implements DebugWire {
     let i = 0;
     for (; i < batch.length; i++) {
       const t = batch[i];
+      // A run of AP accesses to one register (a CMSIS-DAP host's block as DAP_Transfer):
+      // done as one SW-DP/AP step when every packet would be a plain OK.
+      if (t.ap && i + 3 < batch.length && (t.read || !posted)) {
+        const n = this.apRunInBatch(batch, i, posted, reads);
+        if (n > 0) {
+          if (t.read) posted = true;
+          i += n - 1;
+          continue;
+        }
+      }
       if (t.ap && t.read) {
         const ack = this.packet(1, 1, t.addr, 0);
         if (ack !== Ack.OK) return { completed: posted ? i - 1 : i, ack: ackName(ack), reads };
@@ -77,6 +87,34 @@ export class SimWire implements DebugWire {
       reads.push(dp.rdata);
     }
     return { completed: i, ack: 'ok', reads };
+  }
+
+  /**
+   * The run of AP transfers to one register at batch[i] (reads, or writes with no read
+   * pending) through SwDp.apRun; reads are pushed as the single packets would return them
+   * (each the previous AP read's value). Returns the transfers done, 0 to use packets.
+   */
+  private apRunInBatch(batch: readonly TransferRequest[], i: number, posted: boolean, reads: number[]): number {
+    const t = batch[i];
+    let m = 1;
+    while (i + m < batch.length && batch[i + m].ap && batch[i + m].read === t.read && batch[i + m].addr === t.addr) m++;
+    if (m < 4) return 0;
+    const dp = this.debug.dp;
+    if (t.read) {
+      const prev = dp.readDp(DP_ADDR.RDBUFF); // the pending read's value (RDBUFF reads have no side effects)
+      const out = new Uint32Array(m);
+      const n = dp.apRun(t.addr, m, out, null);
+      if (n === 0) return 0;
+      if (posted) reads.push(prev);
+      for (let j = 0; j + 1 < n; j++) reads.push(out[j]);
+      this.stats.transfers += n;
+      return n;
+    }
+    const values = new Uint32Array(m);
+    for (let j = 0; j < m; j++) values[j] = batch[i + j].value ?? 0;
+    const n = dp.apRun(t.addr, m, null, values);
+    this.stats.transfers += n;
+    return n;
   }
 
   async transferBlock(req: { ap: boolean; read: boolean; addr: number }, count: number, data?: Uint32Array): Promise<BlockResult> {

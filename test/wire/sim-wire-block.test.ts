@@ -43,7 +43,7 @@ async function connected(board: 'mps2-an385' | 'mps2-an500' = 'mps2-an385') {
 async function both(csw: number, tar: number, read: boolean, count: number, board: 'mps2-an385' | 'mps2-an500' = 'mps2-an385') {
   const results = [];
   let fastPackets = 0;
-  for (const mode of ['block', 'single'] as const) {
+  for (const mode of ['block', 'batch', 'single'] as const) {
     const { board: b, wire } = await connected(board);
     const setup = await wire.transfer([
       { ap: false, read: false, addr: 0x8, value: 0 },
@@ -64,6 +64,8 @@ async function both(csw: number, tar: number, read: boolean, count: number, boar
       const r = await wire.transferBlock({ ap: true, read, addr: 0xc }, count, read ? undefined : data);
       res = { completed: r.completed, ack: r.ack, data: read ? Array.from(r.data.subarray(0, r.completed)) : [] };
     } else {
+      // 'single': the reference, every transfer a packet of its own (no run path in the DP)
+      if (mode === 'single') wire.debug.dp.apRun = () => 0;
       const batch: TransferRequest[] = Array.from({ length: count }, (_, i) => (read ? { ap: true, read: true, addr: 0xc } : { ap: true, read: false, addr: 0xc, value: data[i] }));
       const r = await wire.transfer(batch);
       res = { completed: r.completed, ack: r.ack, data: read ? r.reads : [] };
@@ -76,12 +78,14 @@ async function both(csw: number, tar: number, read: boolean, count: number, boar
     const dev = Array.from({ length: 0x200 }, (_, i) => b.bus.read32(DEV + 4 * i));
     results.push({ res, cs, after: after.reads, mem, dev, stats: wire.stats.transfers });
   }
-  const [blk, single] = results;
-  assert.deepEqual(blk.res, single.res, 'answer');
-  assert.equal(blk.cs.toString(16), single.cs.toString(16), 'CTRL/STAT');
-  assert.deepEqual(blk.after, single.after, 'RDBUFF, TAR, CSW after');
-  assert.deepEqual(blk.mem, single.mem, 'RAM');
-  assert.deepEqual(blk.dev, single.dev, 'device');
+  const [blk, batched, single] = results;
+  for (const [name, r] of [['block', blk], ['batch', batched]] as const) {
+    assert.deepEqual(r.res, single.res, `${name}: answer`);
+    assert.equal(r.cs.toString(16), single.cs.toString(16), `${name}: CTRL/STAT`);
+    assert.deepEqual(r.after, single.after, `${name}: RDBUFF, TAR, CSW after`);
+    assert.deepEqual(r.mem, single.mem, `${name}: RAM`);
+    assert.deepEqual(r.dev, single.dev, `${name}: device`);
+  }
   return { ...blk.res, fastPackets };
 }
 
@@ -123,4 +127,29 @@ test('block writes match single packets: RAM with the wrap, a device that faults
   const f = await both(WORD_INC, DEV + 0x7f8, false, 6);
   assert.equal(f.ack, 'fault');
   assert.equal(f.completed, 3); // the failing write was acknowledged OK; the next one FAULTs
+});
+
+test('mixed batches (a pending AP read before a run, DP reads after, a fault part-way) match single packets', async () => {
+  const batchOf = (tar: number): TransferRequest[] => [
+    { ap: false, read: false, addr: 0x8, value: 0 },
+    { ap: true, read: false, addr: 0x0, value: WORD_INC },
+    { ap: true, read: false, addr: 0x4, value: tar },
+    { ap: true, read: true, addr: 0x0 }, // CSW: pending when the run starts
+    ...Array.from({ length: 12 }, () => ({ ap: true, read: true, addr: 0xc })),
+    { ap: false, read: true, addr: 0x4 },
+    { ap: true, read: false, addr: 0x4, value: tar },
+    ...Array.from({ length: 6 }, (_, i) => ({ ap: true, read: false, addr: 0xc, value: 0x100 + i })),
+    { ap: true, read: true, addr: 0x4 },
+  ];
+  for (const tar of [0x20000100, DEV + 0x7f0, DEV + 0x7e0, DEV + 0x800]) {
+    const answers = [];
+    for (const fast of [true, false]) {
+      const { wire } = await connected();
+      if (!fast) wire.debug.dp.apRun = () => 0;
+      const r = await wire.transfer(batchOf(tar));
+      const cs = (await wire.transfer([{ ap: false, read: true, addr: 0x4 }])).reads[0];
+      answers.push({ r, cs });
+    }
+    assert.deepEqual(answers[0], answers[1], `TAR ${tar.toString(16)}`);
+  }
 });

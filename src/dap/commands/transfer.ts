@@ -48,6 +48,21 @@ const toWire = (t: TransferItem): TransferRequest => ({
   value: t.value,
 });
 
+/**
+ * In the plain run items[i..j): writes only, then at least 16 transfers to one AP
+ * register up to j (a host's block as DAP_Transfer). Returns where that run starts.
+ */
+function blockTail(items: TransferItem[], i: number, j: number): { from: number } | null {
+  if (j - i < 16) return null;
+  const last = items[j - 1].req;
+  if (!(last & Req.APnDP)) return null;
+  let from = j - 1;
+  while (from > i && items[from - 1].req === last) from--;
+  if (j - from < 16) return null;
+  for (let k = i; k < from; k++) if (items[k].req & Req.RnW) return null;
+  return { from };
+}
+
 export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   r.u8('DAP index'); // JTAG device index: ignored in SWD
   const count = r.u8('transfer count');
@@ -90,6 +105,36 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
       // A run of plain transfers is one wire batch.
       let j = i;
       while (j < items.length && isPlain(items[j].req)) j++;
+      const block = blockTail(items, i, j);
+      if (block) {
+        // Set-up writes, then a run of one AP register to the end of the plain run: the
+        // same SWD packets as a DAP_TransferBlock after a DAP_Transfer (writes do not post;
+        // the reads' last value comes with RDBUFF either way), without an object per word.
+        const setup = items.slice(i, block.from).map(toWire);
+        if (setup.length) {
+          const res = await ctx.wire.transfer(setup);
+          done += res.completed;
+          response = ackToResponse(res.ack);
+          if (res.ack !== 'ok') break;
+        }
+        const n = j - block.from;
+        const t = items[block.from];
+        const read = (t.req & Req.RnW) !== 0;
+        let data: Uint32Array | undefined;
+        if (!read) {
+          data = new Uint32Array(n);
+          for (let k = 0; k < n; k++) data[k] = items[block.from + k].value;
+        }
+        const res = await ctx.wire.transferBlock({ ap: true, read, addr: t.req & (Req.A2 | Req.A3) }, n, data);
+        if (read && LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(res.data.buffer, res.data.byteOffset, 4 * res.completed));
+        else if (read) for (let k = 0; k < res.completed; k++) w.u32(res.data[k]);
+        done += res.completed;
+        response = ackToResponse(res.ack);
+        if (res.ack !== 'ok') break;
+        checkWrite = !read;
+        i = j;
+        continue;
+      }
       const batch = items.slice(i, j).map(toWire);
       const res = await ctx.wire.transfer(batch);
       for (const v of res.reads) w.u32(v);

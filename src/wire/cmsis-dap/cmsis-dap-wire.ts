@@ -298,10 +298,21 @@ export class CmsisDapWire implements DebugWire {
    * out once its set-up DAP_Transfer has answered OK, and the next step's set-up (register
    * writes only) goes out right behind them, so a step costs one round trip, not two.
    */
+  /** Words of an independent step that fit one DAP_Transfer with its set-up (request, response, 255 transfers). */
+  blockStepWords(read: boolean, setupWrites: number): number {
+    const size = this.packetSize;
+    const byRequest = Math.floor((size - 3 - 5 * setupWrites) / (read ? 1 : 5));
+    const byResponse = read ? Math.floor((size - 3) / 4) : Infinity;
+    return Math.max(1, Math.min(255 - setupWrites, byRequest, byResponse));
+  }
+
   transferBlocks(steps: readonly BlockStep[]): Promise<BlocksResult> {
     for (const st of steps) {
       if (!st.req.read && (!st.data || st.data.length < st.count)) throw new WireError(`transferBlocks: ${st.count} writes need ${st.count} data words`);
       if (st.setup.some((r) => r.read)) throw new WireError('transferBlocks: a set-up holds register writes only');
+    }
+    if (steps.length > 0 && steps.every((st) => st.independent && st.count >= 1 && st.count <= this.blockStepWords(st.req.read, st.setup.length))) {
+      return this.run((t) => this.independentSteps(t, steps));
     }
     return this.run(async (t) => {
       let total = 0;
@@ -377,6 +388,50 @@ export class CmsisDapWire implements DebugWire {
       if (failure) return { done, ack: failure.ack, failedIn: failure.in, words, data: out };
       return { done: steps.length, ack: 'ok' as const, words, data: out };
     });
+  }
+
+  /**
+   * Independent steps, each one DAP_Transfer (its SELECT/CSW/TAR writes, then the block's
+   * transfers), up to packetCount in flight. The probe stops a DAP_Transfer at its first
+   * failing transfer, so a step never runs its block without its set-up; a later step
+   * sets up its own TAR, so it may run after an earlier one failed (reported: the first).
+   */
+  private async independentSteps(t: DapTransport, steps: readonly BlockStep[]): Promise<BlocksResult> {
+    let total = 0;
+    const atOf: number[] = [];
+    for (const st of steps) {
+      atOf.push(total);
+      if (st.req.read) total += st.count;
+    }
+    const out = new Uint32Array(total);
+    let sent = 0;
+    let received = 0;
+    let words = 0;
+    let failure: { step: number; ack: TransferAck; in: 'setup' | 'block' } | null = null;
+    while (received < steps.length) {
+      while (failure === null && sent < steps.length && sent - received < this.packetCount) {
+        this.stats.packets++;
+        await t.send(stepRequest(steps[sent++]));
+      }
+      if (received >= sent) break;
+      const k = received++;
+      const resp = await t.receive(this.timeoutMs);
+      if (failure !== null) continue; // sent before the failure was seen
+      if (resp[0] !== Cmd.Transfer || resp.length < 3) throw this.outOfStep('DAP_Transfer', resp);
+      const st = steps[k];
+      const s = st.setup.length;
+      const done = resp[1];
+      const blockDone = Math.max(0, done - s);
+      if (st.req.read) {
+        if (resp.length < 3 + 4 * blockDone) throw this.outOfStep('DAP_Transfer', resp);
+        getWords(resp, 3, out, atOf[k], blockDone);
+      }
+      words += blockDone;
+      const ack = ackOf(resp[2]);
+      if (done < s + st.count || ack !== 'ok') failure = { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: done < s ? 'setup' : 'block' };
+    }
+    if (failure) return { done: failure.step, ack: failure.ack, failedIn: failure.in, words, data: out };
+    return { done: steps.length, ack: 'ok', words, data: out };
   }
 
   swjSequence(bits: number, data: Uint8Array): Promise<void> {
@@ -515,6 +570,32 @@ function transferRequest(writes: readonly TransferRequest[]): Uint8Array {
   for (const w of writes) {
     p[o] = requestByte(w);
     putU32(p, o + 1, (w.value ?? 0) >>> 0);
+    o += 5;
+  }
+  return p;
+}
+
+/** One DAP_Transfer for an independent step: its set-up writes, then `count` transfers to the block's register. */
+function stepRequest(st: BlockStep): Uint8Array {
+  const s = st.setup.length;
+  const p = new Uint8Array(3 + 5 * s + (st.req.read ? st.count : 5 * st.count));
+  p[0] = Cmd.Transfer;
+  p[2] = s + st.count;
+  let o = 3;
+  for (const w of st.setup) {
+    p[o] = requestByte(w);
+    putU32(p, o + 1, (w.value ?? 0) >>> 0);
+    o += 5;
+  }
+  const rb = requestByte(st.req);
+  if (st.req.read) {
+    p.fill(rb, o, o + st.count);
+    return p;
+  }
+  const d = st.data!;
+  for (let i = 0; i < st.count; i++) {
+    p[o] = rb;
+    putU32(p, o + 1, d[i]);
     o += 5;
   }
   return p;

@@ -11,17 +11,38 @@ import type { BlockStep, DebugWire } from '../../../src/wire/debug-wire.js';
 const CSW_WORD_INC = 0x23000012;
 const DRW = { ap: true, addr: 0xc };
 
-function steps(read: boolean, tars: number[], count: number, seed = 1): BlockStep[] {
+function steps(read: boolean, tars: number[], count: number, seed = 1, independent = false): BlockStep[] {
   return tars.map((tar, k) => ({
+    independent,
     setup: [
       { ap: false, read: false, addr: 0x8, value: 0 },
       { ap: true, read: false, addr: 0x0, value: CSW_WORD_INC },
       { ap: true, read: false, addr: 0x4, value: tar },
-    ].slice(k === 0 ? 0 : 2),
+    ].slice(k === 0 || independent ? 0 : 2),
     req: { ...DRW, read },
     count,
     data: read ? undefined : Uint32Array.from({ length: count }, (_, i) => Math.imul(i + 1000 * k, 2654435761 + seed) >>> 0),
   }));
+}
+
+/** Independent steps: each writes SELECT, CSW and TAR, at most `per` words (one probe packet each). */
+async function independentScenario(wire: DebugWire, per: (read: boolean) => number) {
+  const conn = await connectCortexM(wire);
+  await conn.core.halt();
+  const out: unknown[] = [];
+  const run = async (s: BlockStep[]) => {
+    const r = await wire.transferBlocks!(s);
+    out.push({ done: r.done, ack: r.ack, failedIn: r.failedIn, words: r.words, data: Array.from(r.data) });
+    await wire.transfer([{ ap: false, read: false, addr: 0x0, value: 0x1e }]);
+  };
+  const w = per(false);
+  const r = per(true);
+  await run(steps(false, Array.from({ length: 24 }, (_, k) => 0x20000000 + 4 * w * k), w, 3, true));
+  await run(steps(true, Array.from({ length: 24 }, (_, k) => 0x20000000 + 4 * r * k), r, 1, true));
+  await run(steps(true, [0x20000000, 0x20000400, 0xf0000000, 0x20000800, 0x20000c00], r, 1, true)); // a step that faults, steps after it
+  await run(steps(false, [0x20003000, 0xf0000000, 0x20004000], w, 9, true));
+  out.push(Array.from(await conn.mem.readWords(0x20000000, 0x1400)));
+  return out;
 }
 
 async function scenario(wire: DebugWire) {
@@ -61,6 +82,23 @@ for (const flavour of [{ packetSize: 512, packetCount: 4 }, { packetSize: 64, pa
         [1, 'fault', 'block', 65], // the failing write itself was acknowledged OK
       ]);
       assert.ok(used > 0);
+
+      // Independent steps: one DAP_Transfer each, many in flight.
+      const wire2 = await CmsisDapWire.open(() => TcpDapTransport.open('127.0.0.1', viaTcp.port));
+      const per = (read: boolean) => wire2.blockStepWords(read, 3);
+      const p0 = wire2.stats.packets;
+      const c = await independentScenario(wire2, per);
+      const packets = wire2.stats.packets - p0;
+      await wire2.close();
+      const d = await independentScenario(direct.session.wireFor('direct2'), per);
+      assert.deepEqual(c, d);
+      assert.deepEqual(c.slice(0, 4).map((x) => { const y = x as { done: number; ack: string; failedIn?: string }; return [y.done, y.ack, y.failedIn]; }), [
+        [24, 'ok', undefined],
+        [24, 'ok', undefined],
+        [2, 'fault', 'block'],
+        [1, 'fault', 'block'],
+      ]);
+      assert.ok(packets > 0);
     } finally {
       await viaTcp.close();
       await direct.close();
