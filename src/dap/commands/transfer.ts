@@ -5,7 +5,7 @@
 // are done one at a time because the device itself has to act between them.
 import type { TransferAck, TransferRequest } from '../../wire/debug-wire.js';
 import { Cmd, DAP_ERROR, DAP_OK, Port, Req, Resp } from '../protocol.js';
-import { Malformed, type PacketReader } from '../packet-reader.js';
+import { Malformed, Truncated, type PacketReader } from '../packet-reader.js';
 import type { PacketWriter } from '../packet-writer.js';
 import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
 
@@ -40,6 +40,13 @@ interface TransferItem {
   value: number;
 }
 
+/** The transfers of one DAP_Transfer: request bytes and values side by side (no object per transfer). */
+interface TransferItems {
+  reqs: Uint8Array;
+  /** Write data, or the match value of a value-match read. */
+  values: Uint32Array;
+}
+
 const isPlain = (req: number) => (req & (Req.MATCH_VALUE | Req.MATCH_MASK | Req.TIMESTAMP)) === 0;
 const toWire = (t: TransferItem): TransferRequest => ({
   ap: (t.req & Req.APnDP) !== 0,
@@ -47,38 +54,51 @@ const toWire = (t: TransferItem): TransferRequest => ({
   addr: t.req & (Req.A2 | Req.A3),
   value: t.value,
 });
+const itemAt = (items: TransferItems, i: number): TransferItem => ({ req: items.reqs[i], value: items.values[i] });
+const wireRange = (items: TransferItems, from: number, to: number): TransferRequest[] => {
+  const out: TransferRequest[] = [];
+  for (let k = from; k < to; k++) out.push(toWire(itemAt(items, k)));
+  return out;
+};
 
 /**
  * In the plain run items[i..j): writes only, then at least 16 transfers to one AP
  * register up to j (a host's block as DAP_Transfer). Returns where that run starts.
  */
-function blockTail(items: TransferItem[], i: number, j: number): { from: number } | null {
+function blockTail(items: TransferItems, i: number, j: number): { from: number } | null {
   if (j - i < 16) return null;
-  const last = items[j - 1].req;
+  const reqs = items.reqs;
+  const last = reqs[j - 1];
   if (!(last & Req.APnDP)) return null;
   let from = j - 1;
-  while (from > i && items[from - 1].req === last) from--;
+  while (from > i && reqs[from - 1] === last) from--;
   if (j - from < 16) return null;
-  for (let k = i; k < from; k++) if (items[k].req & Req.RnW) return null;
+  for (let k = i; k < from; k++) if (reqs[k] & Req.RnW) return null;
   return { from };
 }
 
 export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   r.u8('DAP index'); // JTAG device index: ignored in SWD
   const count = r.u8('transfer count');
-  const items: TransferItem[] = [];
+  const items: TransferItems = { reqs: new Uint8Array(count), values: new Uint32Array(count) };
   let responseBytes = 3;
   for (let i = 0; i < count; i++) {
-    const req = r.u8(`transfer request ${i}`);
+    // Messages are built only when needed: this loop runs for every word of a block.
+    if (r.left < 1) throw new Truncated(`transfer request ${i}`);
+    const req = r.u8();
     const read = (req & Req.RnW) !== 0;
     let value = 0;
-    if (!read || req & Req.MATCH_VALUE) value = r.u32(`transfer ${i} data`);
+    if (!read || req & Req.MATCH_VALUE) {
+      if (r.left < 4) throw new Truncated(`transfer ${i} data`);
+      value = r.u32();
+    }
     if (read && req & Req.MATCH_MASK) throw new Malformed(`transfer ${i}: MATCH_MASK is for writes`);
     if (!read && req & Req.MATCH_VALUE) throw new Malformed(`transfer ${i}: MATCH_VALUE is for reads`);
     const maskWrite = !read && (req & Req.MATCH_MASK) !== 0;
     if (req & Req.TIMESTAMP && !maskWrite) responseBytes += 4;
     if (read && !(req & Req.MATCH_VALUE)) responseBytes += 4;
-    items.push({ req, value });
+    items.reqs[i] = req;
+    items.values[i] = value;
   }
   if (responseBytes > ctx.config.packetSize) {
     throw new Malformed(`DAP_Transfer: the response (${responseBytes} bytes) would not fit in a ${ctx.config.packetSize}-byte packet`);
@@ -86,7 +106,8 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   return { maxResponse: responseBytes, run: (c, w) => runTransfer(c, w, items) };
 }
 
-async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem[]): Promise<void> {
+async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItems): Promise<void> {
+  const count = items.reqs.length;
   const start = w.length;
   w.u8(Cmd.Transfer).u8(0).u8(0);
   const st = ctx.state;
@@ -98,19 +119,19 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
   // As a probe's firmware does: after a final write, read RDBUFF so that a write the
   // target could not complete (a bus fault, found only after its OK) is reported here.
   let checkWrite = false;
-  outer: while (i < items.length) {
+  outer: while (i < count) {
     if (st.abortRequested) break;
-    const t = items[i];
+    const t = itemAt(items, i);
     if (isPlain(t.req)) {
       // A run of plain transfers is one wire batch.
       let j = i;
-      while (j < items.length && isPlain(items[j].req)) j++;
+      while (j < count && isPlain(items.reqs[j])) j++;
       const block = blockTail(items, i, j);
       if (block) {
         // Set-up writes, then a run of one AP register to the end of the plain run: the
         // same SWD packets as a DAP_TransferBlock after a DAP_Transfer (writes do not post;
         // the reads' last value comes with RDBUFF either way), without an object per word.
-        const setup = items.slice(i, block.from).map(toWire);
+        const setup = wireRange(items, i, block.from);
         if (setup.length) {
           const res = await ctx.wire.transfer(setup);
           done += res.completed;
@@ -118,14 +139,10 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
           if (res.ack !== 'ok') break;
         }
         const n = j - block.from;
-        const t = items[block.from];
-        const read = (t.req & Req.RnW) !== 0;
-        let data: Uint32Array | undefined;
-        if (!read) {
-          data = new Uint32Array(n);
-          for (let k = 0; k < n; k++) data[k] = items[block.from + k].value;
-        }
-        const res = await ctx.wire.transferBlock({ ap: true, read, addr: t.req & (Req.A2 | Req.A3) }, n, data);
+        const rq = items.reqs[block.from];
+        const read = (rq & Req.RnW) !== 0;
+        const data = read ? undefined : items.values.subarray(block.from, j);
+        const res = await ctx.wire.transferBlock({ ap: true, read, addr: rq & (Req.A2 | Req.A3) }, n, data);
         if (read && LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(res.data.buffer, res.data.byteOffset, 4 * res.completed));
         else if (read) for (let k = 0; k < res.completed; k++) w.u32(res.data[k]);
         done += res.completed;
@@ -135,7 +152,7 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
         i = j;
         continue;
       }
-      const batch = items.slice(i, j).map(toWire);
+      const batch = wireRange(items, i, j);
       const res = await ctx.wire.transfer(batch);
       for (const v of res.reads) w.u32(v);
       done += res.completed;
