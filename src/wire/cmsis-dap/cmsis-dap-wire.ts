@@ -44,6 +44,12 @@ export interface CmsisDapWireOptions {
 
 export const DEFAULT_CLOCK_HZ = 4_000_000;
 
+/** Cortex-M DHCSR, for the running LED: its address and the bits the LED follows. */
+const DHCSR_ADDR = 0xe000edf0;
+const DHCSR_C_HALT = 1 << 1;
+const DHCSR_C_STEP = 1 << 2;
+const DHCSR_S_HALT = 1 << 17;
+
 /** DAP_Transfer response ack (bits 2:0) to the DebugWire's names. */
 function ackOf(resp: number): TransferAck {
   if (resp & Resp.ERROR) return 'parity-error';
@@ -242,15 +248,70 @@ export class CmsisDapWire implements DebugWire {
         for (let k = 0; k < readsDone; k++) reads.push(u32le(resp, 3 + 4 * k));
         completed += done;
         const ack = ackOf(resp[2]);
-        if (done < n || ack !== 'ok') return { completed, ack: ack === 'ok' ? 'no-ack' : ack, reads };
+        if (done < n || ack !== 'ok') {
+          await this.runLed(t, batch, completed, reads);
+          return { completed, ack: ack === 'ok' ? 'no-ack' : ack, reads };
+        }
         i += n;
       }
+      await this.runLed(t, batch, completed, reads);
       return { completed, ack: 'ok' as const, reads };
     });
   }
 
+  /**
+   * The "target running" LED (DAP_HostStatus type 1), from what the host does anyway: a
+   * DHCSR write with DBGKEY that neither halts nor steps starts the core (LED on); a
+   * C_HALT write, or a DHCSR read showing S_HALT, means it is halted (LED off). DHCSR is
+   * found through the MEM-AP's TAR (DRW) and banked registers (BD0-BD3) as written in
+   * DAP_Transfer; block transfers make TAR unknown until it is written again. One
+   * HostStatus packet per change of state.
+   */
+  private async runLed(t: DapTransport, batch: readonly TransferRequest[], completed: number, reads: number[]): Promise<void> {
+    const sn = this.snoop;
+    let want: boolean | null = null;
+    let ri = 0;
+    for (let k = 0; k < completed; k++) {
+      const x = batch[k];
+      if (!x.ap) {
+        if (!x.read && x.addr === 0x8) sn.select = (x.value ?? 0) >>> 0;
+        else if (x.read) ri++;
+        continue;
+      }
+      const reg = (sn.select & 0xf0) | x.addr;
+      const value = x.read ? reads[ri++] : (x.value ?? 0) >>> 0;
+      if (reg === 0x04) {
+        sn.tar = value;
+        continue;
+      }
+      if (reg === 0x00) {
+        if (!x.read) sn.wordInc = (value & 0x37) === 0x12; // word size, single increment
+        continue;
+      }
+      let addr: number | undefined;
+      if (reg === 0x0c) {
+        addr = sn.tar;
+        if (sn.tar !== undefined) sn.tar = sn.wordInc ? (sn.tar + 4) >>> 0 : undefined;
+      } else if (reg >= 0x10 && reg <= 0x1c && sn.tar !== undefined) addr = ((sn.tar & ~0xf) | (reg & 0xc)) >>> 0;
+      if (addr !== DHCSR_ADDR) continue;
+      if (x.read) {
+        if (value & DHCSR_S_HALT) want = false;
+      } else if (value >>> 16 === 0xa05f) want = (value & (DHCSR_C_HALT | DHCSR_C_STEP)) === 0;
+    }
+    if (want === null || want === this.ledRunning) return;
+    this.ledRunning = want;
+    this.stats.packets++;
+    await roundTrip(t, Uint8Array.of(Cmd.HostStatus, 1, want ? 1 : 0), this.timeoutMs);
+  }
+
+  /** What runLed knows of the MEM-AP: SELECT, TAR (undefined: unknown) and whether DRW steps TAR by a word. */
+  private readonly snoop: { select: number; tar: number | undefined; wordInc: boolean } = { select: 0, tar: undefined, wordInc: false };
+  /** The running LED as last sent. */
+  private ledRunning = false;
+
   transferBlock(req: { ap: boolean; read: boolean; addr: number }, count: number, data?: Uint32Array): Promise<BlockResult> {
     if (!req.read && (!data || data.length < count)) throw new WireError(`transferBlock: ${count} writes need ${count} data words`);
+    this.snoop.tar = undefined; // a DRW block moves TAR
     return this.run(async (t) => {
       const out = new Uint32Array(req.read ? count : 0);
       const per = Math.max(1, Math.min(0xffff, Math.floor((this.packetSize - (req.read ? 4 : 5)) / 4)));
@@ -311,6 +372,8 @@ export class CmsisDapWire implements DebugWire {
       if (!st.req.read && (!st.data || st.data.length < st.count)) throw new WireError(`transferBlocks: ${st.count} writes need ${st.count} data words`);
       if (st.setup.some((r) => r.read)) throw new WireError('transferBlocks: a set-up holds register writes only');
     }
+    this.snoop.tar = undefined;
+    for (const st of steps) for (const r of st.setup) if (!r.ap && r.addr === 0x8) this.snoop.select = (r.value ?? 0) >>> 0;
     if (steps.length > 0 && steps.every((st) => st.independent && st.count >= 1 && st.count <= this.blockStepWords(st.req.read, st.setup.length))) {
       return this.run((t) => this.independentSteps(t, steps));
     }
@@ -543,6 +606,7 @@ export class CmsisDapWire implements DebugWire {
     this.transport = null;
     if (!t) return;
     try {
+      if (this.ledRunning) await roundTrip(t, Uint8Array.of(Cmd.HostStatus, 1, 0), 1000);
       await roundTrip(t, Uint8Array.of(Cmd.HostStatus, 0, 0), 1000);
       await roundTrip(t, Uint8Array.of(Cmd.Disconnect), 1000);
     } catch {
