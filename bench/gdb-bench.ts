@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDataElf } from './gdb-elf-writer.js';
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const a = results.get('tsprobe');
     const b = results.get('qemu');
     if (a && b) {
-      console.log(`ratios tsprobe/QEMU of the median of ${REPEATS} runs (first run in brackets); <= 1.0: tsprobe as fast or faster`);
+      console.log(`ratios tsprobe/QEMU of the median of ${REPEATS} runs (first run in brackets); <= 1.0: tsprobe as fast or faster; machine load average ${loadavg()[0].toFixed(1)}`);
       for (const k of ['load', 'dump', 'stepi', 'breakcont']) console.log(`  ${k.padEnd(10)} ${(a[k]!.median / b[k]!.median).toFixed(2)}  (${(a[k]!.first / b[k]!.first).toFixed(2)})`);
     }
   } finally {
