@@ -28,6 +28,12 @@ function literalAddress(cpu: Cpu, i: number): number {
   return (i & 0x800000 ? base + imm : base - imm) >>> 0;
 }
 
+/** Rn = PC in a form that has no PC variant: a load is the literal form, a store UNDEFINED. */
+function pcBased(cpu: Cpu, i: number, isLoad: boolean): void {
+  if (!isLoad) cpu.undefined();
+  writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
+}
+
 // The single loads and stores share handlers per addressing form; the access is in hw1:
 // bit 8 S (sign-extend), bits [6:5] size (0 byte, 1 halfword, 2 word), bit 4 L (load).
 
@@ -63,10 +69,7 @@ export function exec_ldst_imm12(cpu: Cpu, i: number): void {
 export function exec_ldst_imm8(cpu: Cpu, i: number): void {
   const n = rnOf(i);
   const isLoad = (i & 0x100000) !== 0;
-  if (n === 15) {
-    if (isLoad) return writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
-    cpu.undefined();
-  }
+  if (n === 15) return pcBased(cpu, i, isLoad);
   const p = (i >>> 10) & 1;
   const u = (i >>> 9) & 1;
   const w = (i >>> 8) & 1;
@@ -88,10 +91,7 @@ export function exec_ldst_imm8(cpu: Cpu, i: number): void {
 export function exec_ldst_register(cpu: Cpu, i: number): void {
   const n = rnOf(i);
   const isLoad = (i & 0x100000) !== 0;
-  if (n === 15) {
-    if (isLoad) return writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
-    cpu.undefined();
-  }
+  if (n === 15) return pcBased(cpu, i, isLoad);
   const addr = cpu.r[n] + (cpu.r[i & 15] << ((i >>> 4) & 3));
   if (isLoad) writeLoaded(cpu, rtOf(i), loadSized(cpu, i, addr));
   else storeSized(cpu, i, addr, cpu.r[rtOf(i)]);
@@ -101,10 +101,7 @@ export function exec_ldst_register(cpu: Cpu, i: number): void {
 export function exec_ldst_unprivileged(cpu: Cpu, i: number): void {
   const n = rnOf(i);
   const isLoad = (i & 0x100000) !== 0;
-  if (n === 15) {
-    if (isLoad) return writeLoaded(cpu, rtOf(i), loadSized(cpu, i, literalAddress(cpu, i)));
-    cpu.undefined();
-  }
+  if (n === 15) return pcBased(cpu, i, isLoad);
   if (isLoad) cpu.setR(rtOf(i), loadSized(cpu, i, cpu.r[n] + (i & 0xff)));
   else storeSized(cpu, i, cpu.r[n] + (i & 0xff), cpu.r[rtOf(i)]);
 }
@@ -162,32 +159,29 @@ const hintEncodings: Encoding[] = [
 /** LDRD/STRD (immediate and literal): L is hw1 bit 4. */
 export function exec_ldrd_strd(cpu: Cpu, i: number): void {
   const isLoad = (i & 0x100000) !== 0;
-  {
-    const n = rnOf(i);
-    const t = rtOf(i);
-    const t2 = (i >>> 8) & 15;
-    const p = (i >>> 24) & 1;
-    const u = (i >>> 23) & 1;
-    const w = (i >>> 21) & 1;
-    const imm = (i & 0xff) << 2;
-    if (!isLoad && n === 15) cpu.undefined();
-    const base = n === 15 ? (cpu.r[15] & ~3) >>> 0 : cpu.r[n];
-    const offsetAddr = (u ? base + imm : base - imm) >>> 0;
-    const addr = p ? offsetAddr : base;
-    if (isLoad) {
-      const lo = cpu.read32Aligned(addr);
-      const hi = cpu.read32Aligned(addr + 4);
-      if (w) cpu.setR(n, offsetAddr); // Rn = PC with writeback: UNPREDICTABLE, QEMU branches
-      cpu.setR(t, lo);
-      cpu.setR(t2, hi);
-    } else {
-      cpu.write32Aligned(addr, cpu.r[t]);
-      cpu.write32Aligned(addr + 4, cpu.r[t2]);
-      if (w) cpu.setR(n, offsetAddr);
-    }
+  const n = rnOf(i);
+  const t = rtOf(i);
+  const t2 = (i >>> 8) & 15;
+  const p = (i >>> 24) & 1;
+  const u = (i >>> 23) & 1;
+  const w = (i >>> 21) & 1;
+  const imm = (i & 0xff) << 2;
+  if (!isLoad && n === 15) cpu.undefined();
+  const base = n === 15 ? (cpu.r[15] & ~3) >>> 0 : cpu.r[n];
+  const offsetAddr = (u ? base + imm : base - imm) >>> 0;
+  const addr = p ? offsetAddr : base;
+  if (isLoad) {
+    const lo = cpu.read32Aligned(addr);
+    const hi = cpu.read32Aligned(addr + 4);
+    if (w) cpu.setR(n, offsetAddr); // Rn = PC with writeback: UNPREDICTABLE, QEMU branches
+    cpu.setR(t, lo);
+    cpu.setR(t2, hi);
+  } else {
+    cpu.write32Aligned(addr, cpu.r[t]);
+    cpu.write32Aligned(addr + 4, cpu.r[t2]);
+    if (w) cpu.setR(n, offsetAddr);
   }
 }
-const dual = (_isLoad: boolean) => exec_ldrd_strd;
 
 function loadExclusive(size: 1 | 2 | 4) {
   return (cpu: Cpu, i: number): void => {
@@ -219,11 +213,11 @@ function storeExclusive(size: 1 | 2 | 4) {
 }
 
 const dualEncodings: Encoding[] = [
-  enc('STRD (immediate) T1 offset/pre', 'load-store-dual', '1110100 1 x 1 x 0 xxxx  xxxx xxxx xxxxxxxx', dual(false)),
-  enc('STRD (immediate) T1 post', 'load-store-dual', '1110100 0 x 1 1 0 xxxx  xxxx xxxx xxxxxxxx', dual(false)),
-  enc('LDRD (immediate) T1 offset/pre', 'load-store-dual', '1110100 1 x 1 x 1 xxxx  xxxx xxxx xxxxxxxx', dual(true)),
-  enc('LDRD (immediate) T1 post', 'load-store-dual', '1110100 0 x 1 1 1 xxxx  xxxx xxxx xxxxxxxx', dual(true)),
-  enc('LDRD (literal) T1', 'load-store-dual', '1110100 1 x 1 0 1 1111  xxxx xxxx xxxxxxxx', dual(true)),
+  enc('STRD (immediate) T1 offset/pre', 'load-store-dual', '1110100 1 x 1 x 0 xxxx  xxxx xxxx xxxxxxxx', exec_ldrd_strd),
+  enc('STRD (immediate) T1 post', 'load-store-dual', '1110100 0 x 1 1 0 xxxx  xxxx xxxx xxxxxxxx', exec_ldrd_strd),
+  enc('LDRD (immediate) T1 offset/pre', 'load-store-dual', '1110100 1 x 1 x 1 xxxx  xxxx xxxx xxxxxxxx', exec_ldrd_strd),
+  enc('LDRD (immediate) T1 post', 'load-store-dual', '1110100 0 x 1 1 1 xxxx  xxxx xxxx xxxxxxxx', exec_ldrd_strd),
+  enc('LDRD (literal) T1', 'load-store-dual', '1110100 1 x 1 0 1 1111  xxxx xxxx xxxxxxxx', exec_ldrd_strd),
   enc('STREX T1', 'exclusive', '11101000 0100 xxxx  xxxx xxxx xxxxxxxx', storeExclusive(4)),
   enc('LDREX T1', 'exclusive', '11101000 0101 xxxx  xxxx 1111 xxxxxxxx', loadExclusive(4)),
   enc('STREXB T1', 'exclusive', '11101000 1100 xxxx  xxxx 1111 0100 xxxx', storeExclusive(1)),
@@ -246,67 +240,65 @@ const dualEncodings: Encoding[] = [
 
 /** LDM/LDMDB/POP.W and STM/STMDB/PUSH.W: L is hw1 bit 4, DB when hw1[8:7] = 10. */
 export function exec_ldm_stm(cpu: Cpu, i: number): void {
-  if (i & 0x100000) ldmAny(cpu, i, (i & 0x1000000) !== 0);
-  else stmAny(cpu, i, (i & 0x1000000) !== 0);
-}
-const ldm = (_decrement: boolean) => exec_ldm_stm;
-const stm = (_decrement: boolean) => exec_ldm_stm;
-
-function ldmAny(cpu: Cpu, i: number, decrement: boolean): void {
-  {
-    const n = rnOf(i);
-    const list = i & 0xdfff;
-    if (list === 0 || n === 15) cpu.undefined();
-    const wback = (i & 0x200000) !== 0;
-    const count = bitCount(list);
-    const base = cpu.r[n];
-    let addr = decrement ? base - 4 * count : base;
-    const start = addr >>> 0;
-    const r = cpu.r;
-    let pcValue = 0;
-    for (let reg = 0; reg < 16; reg++) {
-      if (list & (1 << reg)) {
-        const v = cpu.read32Aligned(addr);
-        if (reg === 15) pcValue = v;
-        else if (reg === n) r[n] = v; // written below after the writeback (the loaded value wins)
-        else cpu.setR(reg, v);
-        addr += 4;
-      }
-    }
-    const loadedBase = r[n];
-    if (wback) cpu.setR(n, decrement ? start : addr >>> 0);
-    if (list & (1 << n)) cpu.setR(n, loadedBase);
-    if (list & 0x8000) cpu.loadWritePC(pcValue);
-  }
+  if (i & 0x100000) ldmAny(cpu, i);
+  else stmAny(cpu, i);
 }
 
-function stmAny(cpu: Cpu, i: number, decrement: boolean): void {
-  {
-    const n = rnOf(i);
-    const list = i & 0x5fff;
-    if (list === 0 || n === 15) cpu.undefined();
-    const wback = (i & 0x200000) !== 0;
-    const count = bitCount(list);
-    const base = cpu.r[n];
-    let addr = decrement ? base - 4 * count : base;
-    const start = addr >>> 0;
-    for (let reg = 0; reg < 15; reg++) {
-      if (list & (1 << reg)) {
-        cpu.write32Aligned(addr, cpu.r[reg]);
-        addr += 4;
-      }
+/** The first address of a transfer of `list` (IA: Rn, DB: below Rn); UNDEFINED for an empty list or Rn = PC. */
+function multipleStart(cpu: Cpu, i: number, list: number): number {
+  const n = rnOf(i);
+  if (list === 0 || n === 15) cpu.undefined();
+  const base = cpu.r[n];
+  return (i & 0x1000000 ? base - 4 * bitCount(list) : base) >>> 0;
+}
+
+/** W: Rn becomes the lowest address (DB) or the one past the last word (IA). */
+function multipleWriteback(cpu: Cpu, i: number, start: number, end: number): void {
+  if (i & 0x200000) cpu.setR(rnOf(i), i & 0x1000000 ? start : end >>> 0);
+}
+
+function ldmAny(cpu: Cpu, i: number): void {
+  const n = rnOf(i);
+  const list = i & 0xdfff;
+  const start = multipleStart(cpu, i, list);
+  const r = cpu.r;
+  let addr = start;
+  let pcValue = 0;
+  for (let reg = 0; reg < 16; reg++) {
+    if (list & (1 << reg)) {
+      const v = cpu.read32Aligned(addr);
+      if (reg === 15) pcValue = v;
+      else if (reg === n) r[n] = v; // written below after the writeback (the loaded value wins)
+      else cpu.setR(reg, v);
+      addr += 4;
     }
-    if (wback) cpu.setR(n, decrement ? start : addr >>> 0);
   }
+  const loadedBase = r[n];
+  multipleWriteback(cpu, i, start, addr);
+  if (list & (1 << n)) cpu.setR(n, loadedBase);
+  if (list & 0x8000) cpu.loadWritePC(pcValue);
+}
+
+function stmAny(cpu: Cpu, i: number): void {
+  const list = i & 0x5fff;
+  const start = multipleStart(cpu, i, list);
+  let addr = start;
+  for (let reg = 0; reg < 15; reg++) {
+    if (list & (1 << reg)) {
+      cpu.write32Aligned(addr, cpu.r[reg]);
+      addr += 4;
+    }
+  }
+  multipleWriteback(cpu, i, start, addr);
 }
 
 const multipleEncodings: Encoding[] = [
-  enc('STM T2', 'load-store-multiple', '1110100 010 x 0 xxxx  0 x 0 xxxxxxxxxxxxx', stm(false)),
-  enc('LDM T2', 'load-store-multiple', '1110100 010 x 1 xxxx  x x 0 xxxxxxxxxxxxx', ldm(false)),
-  enc('POP T2', 'load-store-multiple', '1110100 010 1 1 1101  x x 0 xxxxxxxxxxxxx', ldm(false)),
-  enc('STMDB T1', 'load-store-multiple', '1110100 100 x 0 xxxx  0 x 0 xxxxxxxxxxxxx', stm(true)),
-  enc('PUSH T2', 'load-store-multiple', '1110100 100 1 0 1101  0 x 0 xxxxxxxxxxxxx', stm(true)),
-  enc('LDMDB T1', 'load-store-multiple', '1110100 100 x 1 xxxx  x x 0 xxxxxxxxxxxxx', ldm(true)),
+  enc('STM T2', 'load-store-multiple', '1110100 010 x 0 xxxx  0 x 0 xxxxxxxxxxxxx', exec_ldm_stm),
+  enc('LDM T2', 'load-store-multiple', '1110100 010 x 1 xxxx  x x 0 xxxxxxxxxxxxx', exec_ldm_stm),
+  enc('POP T2', 'load-store-multiple', '1110100 010 1 1 1101  x x 0 xxxxxxxxxxxxx', exec_ldm_stm),
+  enc('STMDB T1', 'load-store-multiple', '1110100 100 x 0 xxxx  0 x 0 xxxxxxxxxxxxx', exec_ldm_stm),
+  enc('PUSH T2', 'load-store-multiple', '1110100 100 1 0 1101  0 x 0 xxxxxxxxxxxxx', exec_ldm_stm),
+  enc('LDMDB T1', 'load-store-multiple', '1110100 100 x 1 xxxx  x x 0 xxxxxxxxxxxxx', exec_ldm_stm),
 ];
 
 export const loadStore32Encodings: Encoding[] = [...singleEncodings, ...hintEncodings, ...dualEncodings, ...multipleEncodings];
