@@ -2,7 +2,7 @@
 // answer (or, for the few packets without one, nothing) and the server must keep working.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeServer } from './server-helpers.js';
+import { withFakeClient } from './server-helpers.js';
 
 function rng(seed: number): () => number {
   let x = seed >>> 0;
@@ -17,9 +17,7 @@ const PIECES = ['20000000', '8000000', '0', 'ffffffff', '4', '100', '1', ',', ':
 // Left out on purpose: k/R/D/vKill/vRun/c/s (run control), tested elsewhere.
 
 test('random packets never crash or wedge the server', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     c.raw('+');
     await c.request('QStartNoAckMode');
     c.noAck = true;
@@ -36,7 +34,5 @@ test('random packets never crash or wedge the server', async () => {
     assert.equal(h.server.connected, true);
     // No packet reached a code path that threw unexpectedly (those are logged).
     assert.deepEqual(h.logs.filter((l) => / failed: /.test(l)), []);
-  } finally {
-    await h.close();
-  }
+  });
 });

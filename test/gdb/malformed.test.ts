@@ -3,16 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frame } from './rsp-client.js';
-import { startFakeServer } from './server-helpers.js';
+import { startFakeServer, withFakeClient } from './server-helpers.js';
 
 async function stillAlive(c: Awaited<ReturnType<Awaited<ReturnType<typeof startFakeServer>>['connect']>>): Promise<void> {
   assert.equal(await c.request('qC'), 'QC1');
 }
 
 test('bad checksum gets "-", then the retransmission is served', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     c.raw(frame('qC', true));
     await c.expectAck(false);
     assert.equal(await c.request('qC'), 'QC1');
@@ -20,29 +18,21 @@ test('bad checksum gets "-", then the retransmission is served', async () => {
     c.raw('$qC#zz');
     await c.expectAck(false);
     await stillAlive(c);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('our reply is retransmitted when the client answers "-"', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     c.send('qC');
     await c.expectAck();
     assert.equal(await c.packet(), 'QC1');
     c.raw('-');
     assert.equal(await c.packet(), 'QC1');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('garbage between packets is skipped', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     c.raw('hello world\r\n\x00\xff#12 garbage ');
     await stillAlive(c);
     // A packet cut short by a new '$' is dropped, the new one served.
@@ -54,42 +44,30 @@ test('garbage between packets is skipped', async () => {
     const junk = Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 97 + 13) & 0xff).filter((b) => b !== 0x24 && b !== 0x03 && b !== 0x2b && b !== 0x2d)); // no '$', Ctrl-C or acks
     c.raw(junk);
     await stillAlive(c);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('oversized packet: acked, answered with an error, connection still usable', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     const huge = 'M20000000,20000:' + '00'.repeat(0x20000); // twice the default PacketSize
     c.raw(frame(huge));
     await c.expectAck();
     assert.match(await c.packet(), /^E[0-9a-f]{2}$/);
     await stillAlive(c);
     assert.ok(h.target.ram.every((b) => b === 0), 'nothing written');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('unknown packets get an empty reply', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     for (const p of ['qNoSuchThing', 'vNoSuch;1', 'QNoSuch:1', 'j', 'y12', 'qXfer:nosuch:read::0,10']) assert.equal(await c.request(p), '', p);
     assert.equal(await c.request(''), '');
     await stillAlive(c);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('bad hex and bad arguments get E NN', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     const bad = [
       'mzz,4',
       'm20000000',
@@ -114,20 +92,14 @@ test('bad hex and bad arguments get E NN', async () => {
     ];
     for (const p of bad) assert.match(await c.request(p), /^E[0-9a-f]{2}$/, p);
     await stillAlive(c);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('addresses that fault get E NN', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     for (const p of ['m0,4', 'mffffff00,100', 'M40000000,1:00', 'X40000000,1:a', 'qCRC:0,100']) assert.match(await c.request(p), /^E[0-9a-f]{2}$/, p);
     await stillAlive(c);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('abrupt disconnects mid-packet do not take the server down', async () => {

@@ -34,3 +34,13 @@ export async function startFakeServer(opts: { fpu?: boolean; flash?: boolean } =
     },
   };
 }
+
+/** Runs `body` with a server on a fake target and one client connected to it; closes both after. */
+export async function withFakeClient(body: (c: RspClient, h: Harness) => Promise<void>, opts: { fpu?: boolean; flash?: boolean } = {}): Promise<void> {
+  const h = await startFakeServer(opts);
+  try {
+    await body(await h.connect(), h);
+  } finally {
+    await h.close();
+  }
+}

@@ -3,15 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gdbCrc32 } from '../../src/gdb/crc32.js';
 import { COUNTER, EXIT_PC, FAULT_PC, FLASH_BASE, INPUT, PRINT_PC } from './fake-target.js';
-import { startFakeServer } from './server-helpers.js';
+import { startFakeServer, withFakeClient } from './server-helpers.js';
 import { frame } from './rsp-client.js';
 
 const le32 = (v: number) => Buffer.from(new Uint32Array([v]).buffer).toString('hex');
 
 test('handshake: qSupported, no-ack mode, threads, attached, offsets', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     c.raw('+');
     const sup = await c.request('qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;fork-events+;vContSupported+');
     const feats = sup.split(';');
@@ -30,16 +28,12 @@ test('handshake: qSupported, no-ack mode, threads, attached, offsets', async () 
     assert.equal(await c.request('qOffsets'), 'Text=0;Data=0;Bss=0');
     assert.equal(await c.request('vCont?'), 'vCont;c;C;s;S;t');
     assert.match(await c.request('?'), /^T02thread:1;/);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('qXfer: target.xml in chunks, with m-profile, m-system and vfp when there is an FPU', async () => {
   for (const fpu of [false, true]) {
-    const h = await startFakeServer({ fpu });
-    try {
-      const c = await h.connect();
+    await withFakeClient(async (c) => {
       let xml = '';
       for (let off = 0; ; ) {
         const r = await c.request(`qXfer:features:read:target.xml:${off.toString(16)},80`);
@@ -59,16 +53,12 @@ test('qXfer: target.xml in chunks, with m-profile, m-system and vfp when there i
       assert.match(map, /<memory type="flash" start="0x8000000" length="0x10000">\s*<property name="blocksize">0x400<\/property>/);
       assert.match(map, /<memory type="ram" start="0x20000000" length="0x10000"\/>/);
       assert.equal(await c.request('qXfer:features:read:nosuch.xml:0,100'), 'E00');
-    } finally {
-      await h.close();
-    }
+    }, { fpu });
   }
 });
 
 test('registers: g/G/p/P in target.xml order', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     h.target.setReg(0, 0x11223344);
     h.target.setReg(25, 0x01000000);
     const g = await c.request('g');
@@ -88,15 +78,11 @@ test('registers: g/G/p/P in target.xml order', async () => {
     assert.equal(h.target.reg(3), 0xaaaaaaaa);
     assert.equal(await c.request('G' + 'aa'), 'E01', 'wrong length');
     assert.equal(await c.request('p99'), 'E01', 'no such register');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('memory: m, M, X (binary with escapes), partial read at the end of memory, faults', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     assert.equal(await c.request('M20000000,4:deadbeef'), 'OK');
     assert.equal(await c.request('m20000000,4'), 'deadbeef');
     // X with every byte value, escaping $ # } and * as gdb does.
@@ -118,28 +104,20 @@ test('memory: m, M, X (binary with escapes), partial read at the end of memory, 
     // Large reads are capped to what fits in a packet.
     const big = await c.request('m20000000,20000');
     assert.ok(big.length > 0 && big.length <= 0x20000, `${big.length}`);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('qCRC matches the CRC of memory, and E on a fault', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     for (let i = 0; i < 0x1000; i++) h.target.ram[i] = (i * 13) & 0xff;
     const expect = gdbCrc32(h.target.ram.subarray(0, 0x1000));
     assert.equal(await c.request('qCRC:20000000,1000'), 'C' + expect.toString(16).padStart(8, '0'));
     assert.equal(await c.request('qCRC:50000000,10'), 'E0e');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('breakpoints: Z0/Z1, continue, swbreak/hwbreak in the stop reply, step', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     await c.request('qSupported:swbreak+;hwbreak+');
     assert.equal(await c.request(`Z0,${(FLASH_BASE + 0x20).toString(16)},2`), 'OK');
     assert.equal(await c.request(`Z1,${(FLASH_BASE + 0x40).toString(16)},4`), 'OK');
@@ -161,15 +139,11 @@ test('breakpoints: Z0/Z1, continue, swbreak/hwbreak in the stop reply, step', as
     assert.equal(await c.request(`Z1,${(FLASH_BASE + 0x60).toString(16)},2`), 'E02');
     // c ADDR resumes at ADDR.
     assert.match(await c.request(`c${(FLASH_BASE + 0x30).toString(16)}`), /^T05hwbreak:/);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('watchpoints report the watched address and kind', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     assert.equal(await c.request(`Z2,${COUNTER.toString(16)},4`), 'OK');
     const r = await c.request('vCont;c');
     assert.match(r, new RegExp(`^T05watch:${COUNTER.toString(16)};thread:1;`));
@@ -179,15 +153,11 @@ test('watchpoints report the watched address and kind', async () => {
     assert.equal(await c.request(`z3,${INPUT.toString(16)},4`), 'OK');
     assert.equal(await c.request(`Z4,${COUNTER.toString(16)},2`), 'OK');
     assert.match(await c.request('c'), new RegExp(`^T05awatch:${COUNTER.toString(16)};`));
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('Ctrl-C while running gives T02; console output arrives as O packets', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     h.target.stepsPerPoll = 1;
     await c.sendAcked('vCont;c');
     // Let it run a bit, including through PRINT_PC (the toy core loops over 0x1000 bytes).
@@ -203,15 +173,11 @@ test('Ctrl-C while running gives T02; console output arrives as O packets', asyn
     const out: string[] = [];
     assert.match(await c.request('c', out), /^T05/);
     assert.equal(out.join(''), 'hello\n');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('a fault gives T0B with the fault named in an O packet; exit gives W', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     h.target.pc = FAULT_PC - 8;
     const out: string[] = [];
     assert.match(await c.request('c', out), /^T0bthread:1;/);
@@ -219,15 +185,11 @@ test('a fault gives T0B with the fault named in an O packet; exit gives W', asyn
     h.target.pc = EXIT_PC - 4;
     h.target.setReg(0, 3);
     assert.equal(await c.request('c'), 'W03');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('monitor commands: help, version, reset halt, mdw/mww, reg, vector_catch, unknown lists commands', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     const mon = async (cmd: string) => {
       const out: string[] = [];
       const r = await c.request('qRcmd,' + Buffer.from(cmd).toString('hex'), out);
@@ -262,15 +224,11 @@ test('monitor commands: help, version, reset halt, mdw/mww, reg, vector_catch, u
     assert.match(await mon('resume'), /running/);
     assert.equal(h.target.running, true);
     assert.match(await mon('halt'), /halted/);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('flash: vFlashErase/vFlashWrite (binary)/vFlashDone program the flash', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     const image = Buffer.from(Array.from({ length: 0x800 }, (_, i) => (i * 31 + 7) & 0xff));
     assert.equal(await c.request('vFlashErase:08000000,800'), 'OK');
     const esc: number[] = [];
@@ -283,15 +241,11 @@ test('flash: vFlashErase/vFlashWrite (binary)/vFlashDone program the flash', asy
     assert.deepEqual(Buffer.from(h.target.flashBytes.subarray(0, 0x800)), image);
     assert.equal(h.target.flashDoneCalls, 1);
     assert.equal(await c.request('qCRC:8000000,800'), 'C' + gdbCrc32(image).toString(16).padStart(8, '0'));
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('extended remote: !, vRun resets, vKill, vAttach, R, detach resumes', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     assert.equal(await c.request('!'), 'OK');
     h.target.pc = FLASH_BASE + 0x300;
     assert.match(await c.request('vRun;'), /^T05thread:1;/);
@@ -309,9 +263,7 @@ test('extended remote: !, vRun resets, vKill, vAttach, R, detach resumes', async
     assert.equal(h.target.resets, resets + 1);
     assert.equal(await c.request('D'), 'OK');
     assert.equal(h.target.running, true, 'detach lets it run');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('server stays up: detach and reconnect, second client refused, disconnect while running halts', async () => {
@@ -354,24 +306,18 @@ test('server stays up: detach and reconnect, second client refused, disconnect w
 });
 
 test('client gone in the middle of a flash write: flash operation finished', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     assert.equal(await c.request('vFlashErase:08000000,400'), 'OK');
     assert.equal(await c.request('vFlashWrite:8000000:abcd'), 'OK');
     c.close();
     for (let i = 0; i < 100 && h.server.connected; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(h.target.flashDoneCalls, 1);
     assert.ok(h.logs.some((l) => /flash/.test(l)));
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('frames split at every byte boundary still parse', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     const f = frame('m20000000,4');
     for (const b of f) {
       c.raw(Buffer.from([b]));
@@ -379,38 +325,26 @@ test('frames split at every byte boundary still parse', async () => {
     }
     await c.expectAck();
     assert.equal(await c.packet(), '00000000');
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('a target with no flash advertises no flash and refuses vFlash', async () => {
-  const h = await startFakeServer({ flash: false });
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c) => {
     assert.equal(await c.request('vFlashErase:08000000,400'), 'E03');
     assert.equal(await c.request('vFlashDone'), 'E03');
-  } finally {
-    await h.close();
-  }
+  }, { flash: false });
 });
 
 test('a slow operation sends keepalive NULs so gdb does not time out', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     h.target.readDelayMs = 1300;
     assert.match(await c.request('qCRC:20000000,100'), /^C[0-9a-f]{8}$/);
     assert.ok(c.nulBytes >= 1, `keepalives: ${c.nulBytes}`);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('losing the target while it runs gives X (process gone) and a message; the server stays up', async () => {
-  const h = await startFakeServer();
-  try {
-    const c = await h.connect();
+  await withFakeClient(async (c, h) => {
     h.target.stepsPerPoll = 1;
     await c.sendAcked('vCont;c');
     await new Promise((r) => setTimeout(r, 30));
@@ -420,7 +354,5 @@ test('losing the target while it runs gives X (process gone) and a message; the 
     assert.match(out.join(''), /Target lost: SWD wire: no ACK/);
     h.target.wireLost = false;
     assert.equal(await c.request('qC'), 'QC1');
-  } finally {
-    await h.close();
-  }
+  });
 });
