@@ -13,11 +13,14 @@ import type { Connection } from '../cortexm/connect.js';
 import { BreakpointError } from '../cortexm/breakpoints.js';
 import { CortexMError } from '../cortexm/cortex-m.js';
 import { WatchpointError } from '../cortexm/watchpoints.js';
+import { CRC32_ROUTINE_AREA, crc32OnTarget } from '../cortexm/crc32-routine.js';
+import { RoutineError, type WorkArea } from '../cortexm/run-routine.js';
+import { CRC32_INIT, crc32Update } from './crc32.js';
 import { armMRegisters, type ArmMRegister } from './arm-m-registers.js';
 import { HostSemihosting, SEMIHOSTING_BKPT } from './semihosting.js';
 import { FlashError, type FlashDriver } from '../targets/flash.js';
 import { FlashLoader } from '../targets/flash-loader.js';
-import { gdbMemoryMap } from '../targets/memory-map.js';
+import { gdbMemoryMap, rangeInside } from '../targets/memory-map.js';
 import { detectTarget } from '../targets/registry.js';
 import type { TargetInfo } from '../targets/target-info.js';
 import { MemoryFault, TargetError, type BreakKind, type DebugTarget, type FlashProgrammer, type HaltReason, type MemoryRegion, type MonitorHooks, type WatchKind } from './target.js';
@@ -57,7 +60,18 @@ export interface CortexMTargetOptions {
   readonly vectorCatch?: readonly string[];
   /** Text for SYS_GET_CMDLINE. */
   readonly cmdline?: string;
+  /**
+   * The chip's own regions (detection's memory map, not gdb's): RAM for the work area of
+   * routines run on the target, and the ranges the CRC routine may read.
+   */
+  readonly chipMemory?: readonly MemoryRegion[];
+  /** Where qCRC is computed: see crcPlan(); default 'auto'. */
+  readonly crcOnTarget?: 'auto' | 'always' | 'never';
 }
+
+/** Below this, a qCRC is answered from bulk reads: the routine's fixed cost (~15 round trips) wins only above it. */
+export const CRC_ON_TARGET_MIN = 4096;
+
 
 interface GdbWatch {
   kind: WatchKind;
@@ -88,6 +102,9 @@ function isNormalMemory(addr: number, len: number): boolean {
   const end = addr + len;
   return end <= 0x40000000 || (addr >= 0x60000000 && end <= 0xa0000000);
 }
+
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 const LINE = 64;
 /** Reads up to this size go through the cache (gdb's many small frame-unwinding reads). */
@@ -148,6 +165,8 @@ export class CortexMTarget implements DebugTarget {
         this.frequencyHz = hz ?? this.frequencyHz;
         return this.frequencyHz;
       },
+      command: async (cmd, args) => (cmd.toLowerCase() === 'work_area' ? this.workAreaCommand(args) : null),
+      help: () => ['work_area [ADDR SIZE|auto|off] -- RAM for routines run on the target (qCRC); auto: the end of the largest RAM region'],
     };
   }
 
@@ -593,6 +612,102 @@ export class CortexMTarget implements DebugTarget {
     }
   }
 
+  // ---- qCRC on the target's CPU ----------------------------------------------------
+
+  /** qCRC answers by where they were computed (tests and benchmarks look). */
+  readonly crcStats = { target: 0, host: 0 };
+  /** `monitor work_area`: null = from the chip's memory map, 'off' = never run routines. */
+  private workAreaSetting: WorkArea | 'off' | null = null;
+
+  private workAreaCommand(args: string[]): string {
+    const show = () => {
+      const a = this.workAreaSetting;
+      if (a === 'off') return 'work area: off (qCRC from memory reads)\n';
+      if (a) return `work area: 0x${hex8(a.start)}, ${a.length} bytes\n`;
+      const auto = this.autoWorkAreas()[0];
+      return auto ? `work area: auto (0x${hex8(auto.start)}, ${auto.length} bytes at the end of ${auto.name})\n` : 'work area: auto (none: no RAM known for this chip; use work_area ADDR SIZE)\n';
+    };
+    if (args.length === 0) return show();
+    if (args.length === 1 && (args[0] === 'off' || args[0] === 'auto')) {
+      this.workAreaSetting = args[0] === 'off' ? 'off' : null;
+      return show();
+    }
+    const start = Number(args[0]);
+    const length = Number(args[1]);
+    if (args.length !== 2 || !Number.isInteger(start) || start < 0 || start > 0xffffffff || !Number.isInteger(length) || length < CRC32_ROUTINE_AREA) {
+      throw new TargetError(`usage: work_area ADDR SIZE (SIZE at least ${CRC32_ROUTINE_AREA} bytes) | auto | off`);
+    }
+    this.workAreaSetting = { start, length, name: 'work_area' };
+    return show();
+  }
+
+  /**
+   * Candidate work areas: the last CRC32_ROUTINE_AREA bytes of each RAM region the core
+   * can execute from (the ARMv7-M default map's Code, SRAM and external RAM), largest first.
+   */
+  private autoWorkAreas(): WorkArea[] {
+    const size = align8(CRC32_ROUTINE_AREA);
+    return (this.opts.chipMemory ?? [])
+      .filter((r) => r.type === 'ram' && r.length >= size && isNormalMemory(r.start, r.length))
+      .sort((a, b) => b.length - a.length)
+      .map((r) => ({ start: (r.start + r.length - size) >>> 0, length: size, name: r.name ?? `RAM at 0x${hex8(r.start)}` }));
+  }
+
+  /**
+   * Where a qCRC of [address, address+length) is computed: a work area (the CRC routine
+   * runs on the target's CPU) or the reason it is computed here from bulk reads.
+   * The rule ('auto'): on the target when the wire goes through a probe (every read costs
+   * probe round trips, the CPU reads memory at bus speed) and the range is at least
+   * CRC_ON_TARGET_MIN bytes; from reads on the in-process simulator (its memory is read
+   * without any I/O, faster than the simulated CPU runs the loop: bench/gdb-crc.ts).
+   * Also from reads whenever running the routine would not give the same answer or could
+   * not be undone: a software breakpoint in the range, a watchpoint set, a range outside
+   * the chip's known memory (a fault there cannot be undone), or no work area.
+   */
+  private async crcPlan(address: number, length: number): Promise<WorkArea | string> {
+    const mode = this.opts.crcOnTarget ?? 'auto';
+    if (mode === 'never' || this.workAreaSetting === 'off') return 'routines are off';
+    if (mode === 'auto') {
+      if (length < CRC_ON_TARGET_MIN) return `shorter than ${CRC_ON_TARGET_MIN} bytes`;
+      if (this.conn.dap.wire.description.startsWith('sim')) return 'the simulator is in this process';
+    }
+    if (length === 0) return 'empty range';
+    const end = address + length;
+    if (end > 0x1_0000_0000) return 'the range wraps';
+    for (const [bp] of this.conn.core.breakpoints.software) if (bp + 2 > address && bp < end) return 'a software breakpoint is in the range';
+    if (this.watches.length) return 'watchpoints are set';
+    const known = this.opts.chipMemory ?? [];
+    if (!(this.workAreaSetting && known.length === 0) && !rangeInside(known, address, length, ['ram', 'rom', 'flash'])) return 'the range is not in one known memory region';
+    const areas = this.workAreaSetting ? [this.workAreaSetting] : this.autoWorkAreas();
+    const area = areas.find((a) => a.start + a.length <= address || a.start >= end);
+    if (!area) return areas.length ? 'the range overlaps the work area' : 'no RAM known for a work area';
+    if (!(await this.wrap(() => this.conn.core.isHalted()))) return 'the core is running';
+    return area;
+  }
+
+  /** gdb's compare-sections: on the target's CPU when that is faster (crcPlan), else from reads. */
+  async crc32(address: number, length: number): Promise<number> {
+    const at = `qCRC 0x${hex8(address)}+${length}`;
+    const plan = await this.crcPlan(address >>> 0, length >>> 0);
+    if (typeof plan !== 'string') {
+      try {
+        // A slow target still finishes: allow ~1 s per 256 KiB beyond the halt timeout.
+        const crc = await crc32OnTarget(this.conn, plan, address, length, CRC32_INIT, { timeoutMs: this.conn.core.haltTimeoutMs + Math.ceil(length / 256) });
+        this.crcStats.target++;
+        this.opts.log?.(`${at}: computed on the target (routine in ${plan.name ?? 'RAM'} at 0x${hex8(plan.start)})`);
+        return crc;
+      } catch (e) {
+        if (!(e instanceof RoutineError || e instanceof MemoryAccessError || e instanceof CortexMError)) throw e;
+        this.opts.log?.(`${at}: the routine on the target failed (${e.message}); computing it from memory reads`);
+      }
+    }
+    this.crcStats.host++;
+    let crc = CRC32_INIT;
+    const chunk = 0x4000;
+    for (let done = 0; done < length; done += chunk) crc = crc32Update(crc, await this.readMemory((address + done) >>> 0, Math.min(chunk, length - done)));
+    return crc;
+  }
+
   // ---- breakpoints and watchpoints ---------------------------------------------------
 
   async addBreakpoint(kind: BreakKind, address: number): Promise<void> {
@@ -655,6 +770,7 @@ export async function createGdbTarget(conn: Connection, opts: CortexMTargetOptio
     chip: opts.chip ?? (known ? `${info.chip}${info.revision ? ` rev ${info.revision}` : ''}` : undefined),
     memoryMap: opts.memoryMap ?? (info.flash ? gdbMemoryMap(info.memoryMap) : []),
     flash: opts.flash ?? info.flash,
+    chipMemory: opts.chipMemory ?? info.memoryMap,
   });
   return { target, info };
 }

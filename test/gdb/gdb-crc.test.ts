@@ -1,0 +1,139 @@
+// gdb's compare-sections (qCRC) computed by the CRC routine on the target's CPU
+// (CortexMTarget.crc32, src/cortexm/crc32-routine.ts): gdb-multiarch through
+// `tsprobe gdb --probe tcp://` against `tsprobe dap` serving a simulated board, where the
+// routine is the rule, with the server's log showing which path answered; a byte changed
+// after `load` is reported MIS-MATCHED. In process: the rule itself (bulk reads on the
+// in-process simulator, reads when a breakpoint is in the range) and equal results.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gdbAvailable, runGdb } from './gdb-runner.js';
+import { mark, section, startTsprobe, type TsprobeServer } from './harness.js';
+import { makeDataElf } from '../../bench/gdb-elf-writer.js';
+import { ProbeSession } from '../../src/probe/session.js';
+import { connectCortexM } from '../../src/cortexm/connect.js';
+import { createGdbTarget } from '../../src/gdb/cortexm-target.js';
+import { gdbCrc32 } from '../../src/gdb/crc32.js';
+
+const ENV = { ...process.env, TSPROBE_NO_USB_SCAN: '1' };
+const dir = mkdtempSync(join(tmpdir(), 'gdb-crc-'));
+const started: TsprobeServer[] = [];
+after(async () => {
+  for (const s of started) await s.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function server(args: string[]): Promise<TsprobeServer> {
+  const s = await startTsprobe(args, { env: ENV, timeoutMs: 15000 });
+  started.push(s);
+  return s;
+}
+
+const onTarget = (log: string) => (log.match(/qCRC 0x[0-9a-f]+\+\d+: computed on the target/g) ?? []).length;
+const skipGdb = gdbAvailable() ? false : 'gdb-multiarch is not installed';
+
+for (const c of [
+  // Detected chip: the work area is the end of its largest RAM (AXI SRAM).
+  { board: 'stm32h743', base: 0x24000000, setup: [] as string[], area: /routine in AXI SRAM at 0x2407f/ },
+  // A chip nobody detects (no memory map over the probe): the user names the work area.
+  { board: 'mps2-an385', base: 0x20000000, setup: ['monitor work_area 0x20300000 2048'], area: /routine in work_area at 0x20300000/ },
+]) {
+  test(`compare-sections through --probe tcp:// on sim:${c.board} runs the CRC on the target and finds a changed byte`, { skip: skipGdb, timeout: 120_000 }, async () => {
+    const data = randomBytes(96 * 1024 + 3);
+    const elf = join(dir, `${c.board}.elf`);
+    writeFileSync(elf, makeDataElf(c.base, data));
+    const dap = await server(['dap', '--target', `sim:${c.board}`, '--port', '0', '-q']);
+    const gdb = await server(['gdb', '--probe', `tcp://127.0.0.1:${dap.port}`, '--port', '0']);
+    try {
+      const poke = c.base + 0x1234;
+      const r = await runGdb({
+        elf,
+        timeoutMs: 90000,
+        commands: [
+          `target extended-remote 127.0.0.1:${gdb.port}`,
+          ...c.setup,
+          'load',
+          mark('match'),
+          'compare-sections',
+          mark('poke'),
+          `set {unsigned char}0x${poke.toString(16)} = ${data[0x1234]! ^ 0xa5}`,
+          mark('mismatch'),
+          'compare-sections',
+          mark('end'),
+        ],
+      });
+      assert.equal(r.timedOut, false, `gdb timed out:\n${r.output}`);
+      assert.match(section(r.output, 'match'), new RegExp(`Section \\.data, range 0x${c.base.toString(16)} -- 0x${(c.base + data.length).toString(16)}: matched\\.`));
+      assert.doesNotMatch(section(r.output, 'match'), /MIS-MATCHED/);
+      assert.match(section(r.output, 'mismatch'), /Section \.data, range .*: MIS-MATCHED!/);
+      const log = gdb.log();
+      assert.equal(onTarget(log), 2, `both qCRCs ran on the target:\n${log}`);
+      assert.match(log, c.area);
+      assert.doesNotMatch(log, /routine on the target failed/);
+    } finally {
+      await gdb.stop();
+      await dap.stop();
+    }
+  });
+}
+
+test('qCRC rule in process: bulk reads on the simulator, the routine when asked; equal CRCs; other RAM when the range covers the work area', { timeout: 60_000 }, async () => {
+  const session = ProbeSession.open('sim:stm32h743');
+  try {
+    const conn = await connectCortexM(session.wireFor('gdb'));
+    const lines: string[] = [];
+    const auto = (await createGdbTarget(conn, { where: session.description, log: (l) => lines.push(l) })).target;
+    const always = (await createGdbTarget(conn, { where: session.description, crcOnTarget: 'always', log: (l) => lines.push(l) })).target;
+    await always.halt();
+    const base = 0x24000000;
+    const data = randomBytes(64 * 1024 + 1);
+    await always.writeMemory(base, data);
+    const want = gdbCrc32(data);
+
+    assert.equal(await auto.crc32(base, data.length), want);
+    assert.deepEqual(auto.crcStats, { target: 0, host: 1 }, 'the in-process simulator is read, not run');
+    assert.equal(await always.crc32(base, data.length), want);
+    assert.deepEqual(always.crcStats, { target: 1, host: 0 });
+
+    // A range over the work area (the end of AXI SRAM) takes the next largest RAM's end.
+    const axiEnd = 0x24080000;
+    const tail = await always.readMemory(axiEnd - 0x2000, 0x2000);
+    assert.equal(await always.crc32(axiEnd - 0x2000, 0x2000), gdbCrc32(tail));
+    assert.deepEqual(always.crcStats, { target: 2, host: 0 });
+    assert.match(lines.at(-1)!, /qCRC 0x2407e000\+8192: computed on the target \(routine in SRAM1-3 at 0x3004[0-9a-f]{4}\)/);
+    // Memory that faults is not given to the routine; reading it gives gdb its E0e.
+    await assert.rejects(always.crc32(0x60000000, 0x1000), { name: 'MemoryFault' });
+    assert.deepEqual(always.crcStats, { target: 2, host: 1 });
+    assert.ok(lines.some((l) => /computed on the target \(routine in AXI SRAM at 0x2407f[0-9a-f]{3}\)/.test(l)), lines.join('\n'));
+  } finally {
+    await session.close();
+  }
+});
+
+test("qCRC over a software breakpoint is read from memory (the program's bytes, not the BKPT)", { timeout: 60_000 }, async () => {
+  const session = ProbeSession.open('sim:mps2-an385');
+  try {
+    const conn = await connectCortexM(session.wireFor('gdb'));
+    const ram = [{ type: 'ram' as const, start: 0x20000000, length: 4 << 20, name: 'SSRAM2/3' }];
+    const { target } = await createGdbTarget(conn, { where: session.description, crcOnTarget: 'always', chipMemory: ram });
+    await target.halt();
+    const base = 0x20010000;
+    const data = randomBytes(16 * 1024);
+    await target.writeMemory(base, data);
+    assert.equal(await target.crc32(base, data.length), gdbCrc32(data));
+    assert.deepEqual(target.crcStats, { target: 1, host: 0 });
+    // The M3's FPB only reaches the Code region: this is a BKPT written into SRAM.
+    await target.addBreakpoint('sw', base + 0x100);
+    assert.equal(await conn.mem.read16(base + 0x100), 0xbe00);
+    assert.equal(await target.crc32(base, data.length), gdbCrc32(data));
+    assert.deepEqual(target.crcStats, { target: 1, host: 1 });
+    await target.removeBreakpoint('sw', base + 0x100);
+    assert.equal(await target.crc32(base, data.length), gdbCrc32(data));
+    assert.deepEqual(target.crcStats, { target: 2, host: 1 });
+  } finally {
+    await session.close();
+  }
+});
