@@ -2,14 +2,18 @@
 // hold nRST while the core is caught, so it stops at its reset vector before running a
 // single instruction of the firmware; disabled, attaching only halts where the core is.
 // Against the simulated MPS2 board through the gdb wire; the pin is watched on the
-// board's wire and the core's state read through a second debug connection.
+// board's wire and the core's state read through a second debug connection. Then the same
+// through gdb-multiarch and a `tsprobe gdb` process.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { ProbeSession } from '../../src/probe/session.js';
 import { connectCortexM } from '../../src/cortexm/connect.js';
 import { createGdbTarget } from '../../src/gdb/cortexm-target.js';
 import { GdbServer } from '../../src/gdb/server.js';
+import { join } from 'node:path';
 import { RspClient } from './rsp-client.js';
+import { gdbAvailable, runGdb } from './gdb-runner.js';
+import { ROOT, mark, section, startTsprobe } from './harness.js';
 
 // A counting loop in RAM at 0 (MPS2 RAM keeps it across resets): the vector table gives
 // SP 0x20001000 and Reset_Handler 0x8: `movs r0, #0` then at 0xA `adds r0, #1; b 0xA`.
@@ -113,5 +117,22 @@ test('connect_rst: attach, vAttach and monitor reset hold nRST and stop at the r
     for (const c of clients) c.close();
     await server.close();
     await session.close();
+  }
+});
+
+test('gdb-multiarch: with connect_rst enabled, the next gdb to connect finds the demo at Reset_Handler', { skip: gdbAvailable() ? false : 'gdb-multiarch is not installed' }, async () => {
+  const elf = join(ROOT, 'firmware/build/mps2-an385/demo.elf');
+  const server = await startTsprobe(['gdb', '--target', 'sim:mps2-an385', '--port', '0', '--load', elf]);
+  try {
+    const target = `target extended-remote 127.0.0.1:${server.port}`;
+    // The first gdb turns it on and leaves the demo running (after a step into main).
+    const first = await runGdb({ elf, timeoutMs: 20000, commands: [target, mark('on'), 'monitor connect_rst enable', 'break main', 'continue', 'detach'] });
+    assert.match(section(first.output, 'on'), /Assert nRST during connect: enabled/);
+    assert.match(first.output, /Breakpoint 1, main \(\)/);
+    const second = await runGdb({ elf, timeoutMs: 20000, commands: [target, mark('pc'), 'x/i $pc', mark('off'), 'monitor connect_rst disable'] });
+    assert.match(section(second.output, 'pc'), /<Reset_Handler>/);
+    assert.match(section(second.output, 'off'), /disabled/);
+  } finally {
+    await server.stop();
   }
 });
