@@ -24,6 +24,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   probe: { title: 'CMSIS-DAP host wire over TCP vs the direct simulator wire (issue 8)', run: standalone('./probe-tcp.js') },
   flash: { title: 'tsprobe flash: 1 MiB into sim:stm32h743, direct and over TCP', run: standalone('./flash.js') },
   'gdb-flash': { title: 'STM32H7 flash driver and gdb load of 1 MiB into sim:stm32h743 flash', run: standalone('./gdb-flash-load.js') },
+  'gdb-crc': { title: 'qCRC (compare-sections): host bulk reads vs the CRC routine on the target, direct and over TCP', run: standalone('./gdb-crc.js') },
 };
 
 const wanted = process.argv.slice(2);

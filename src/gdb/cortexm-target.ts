@@ -65,12 +65,16 @@ export interface CortexMTargetOptions {
    * routines run on the target, and the ranges the CRC routine may read.
    */
   readonly chipMemory?: readonly MemoryRegion[];
-  /** Where qCRC is computed: see crcPlan(); default 'auto'. */
-  readonly crcOnTarget?: 'auto' | 'always' | 'never';
+  /** Where qCRC is computed (`monitor qcrc` changes it): see crc32(); default 'auto'. */
+  readonly crcOnTarget?: CrcMode;
 }
 
-/** Below this, a qCRC is answered from bulk reads: the routine's fixed cost (~15 round trips) wins only above it. */
+/** qCRC: 'target' = the CRC routine on the target's CPU when it can run, 'reads' = bulk reads, 'auto' = the faster. */
+export type CrcMode = 'auto' | 'target' | 'reads';
+/** Below this, 'auto' answers a qCRC from bulk reads: the routine's fixed cost (~15 round trips) cannot win. */
 export const CRC_ON_TARGET_MIN = 4096;
+/** 'auto' times this many bytes read and this many CRCed by the routine (plus an empty run) once. */
+const CRC_SAMPLE = 16 * 1024;
 
 
 interface GdbWatch {
@@ -165,8 +169,14 @@ export class CortexMTarget implements DebugTarget {
         this.frequencyHz = hz ?? this.frequencyHz;
         return this.frequencyHz;
       },
-      command: async (cmd, args) => (cmd.toLowerCase() === 'work_area' ? this.workAreaCommand(args) : null),
-      help: () => ['work_area [ADDR SIZE|auto|off] -- RAM for routines run on the target (qCRC); auto: the end of the largest RAM region'],
+      command: async (cmd, args) => {
+        const c = cmd.toLowerCase();
+        return c === 'work_area' ? this.workAreaCommand(args) : c === 'qcrc' ? this.qcrcCommand(args) : null;
+      },
+      help: () => [
+        'work_area [ADDR SIZE|auto|off] -- RAM for routines run on the target (qCRC); auto: the end of the largest RAM region',
+        'qcrc [auto|target|reads] -- where compare-sections CRCs are computed: the faster (measured once), the target CPU, bulk reads',
+      ],
     };
   }
 
@@ -618,6 +628,35 @@ export class CortexMTarget implements DebugTarget {
   readonly crcStats = { target: 0, host: 0 };
   /** `monitor work_area`: null = from the chip's memory map, 'off' = never run routines. */
   private workAreaSetting: WorkArea | 'off' | null = null;
+  private crcModeSet: CrcMode | null = null;
+  private get crcMode(): CrcMode {
+    return this.crcModeSet ?? this.opts.crcOnTarget ?? 'auto';
+  }
+  /**
+   * 'auto's measurement (the first qCRC of at least 2 * CRC_SAMPLE bytes through a probe):
+   * bulk reads in bytes/ms; the routine's fixed cost in ms and its CRC rate in bytes/ms.
+   * `failed`: the routine could not run; reads from then on.
+   */
+  private crcSpeed: { readRate: number; fixedMs: number; cpuRate: number } | { failed: string } | null = null;
+
+  private qcrcCommand(args: string[]): string {
+    if (args.length > 1 || (args.length === 1 && !['auto', 'target', 'reads'].includes(args[0]!))) throw new TargetError('usage: qcrc [auto|target|reads]');
+    if (args[0]) this.crcModeSet = args[0] as CrcMode;
+    const s = this.crcSpeed;
+    const measured = !s ? 'not measured yet' : 'failed' in s ? `the routine failed: ${s.failed}` : this.describeSpeed(s);
+    return `qcrc: ${this.crcMode} (${measured}); answered on the target ${this.crcStats.target}, from reads ${this.crcStats.host}\n`;
+  }
+
+  private describeSpeed(s: { readRate: number; fixedMs: number; cpuRate: number }): string {
+    const even = this.breakEven(s);
+    return `reads ${(s.readRate / 1000).toFixed(2)} MB/s; routine ${s.fixedMs.toFixed(1)} ms + ${(s.cpuRate / 1000).toFixed(2)} MB/s: ${even === Infinity ? 'reads are faster at any size' : `the routine from ${Math.ceil(even / 1024)} KiB`}`;
+  }
+
+  /** The length above which the routine beats reads: fixed + n/cpu < n/read. */
+  private breakEven(s: { readRate: number; fixedMs: number; cpuRate: number }): number {
+    const gain = 1 / s.readRate - 1 / s.cpuRate; // ms saved per byte
+    return gain > 0 ? Math.max(CRC_ON_TARGET_MIN, s.fixedMs / gain) : Infinity;
+  }
 
   private workAreaCommand(args: string[]): string {
     const show = () => {
@@ -656,20 +695,26 @@ export class CortexMTarget implements DebugTarget {
   /**
    * Where a qCRC of [address, address+length) is computed: a work area (the CRC routine
    * runs on the target's CPU) or the reason it is computed here from bulk reads.
-   * The rule ('auto'): on the target when the wire goes through a probe (every read costs
-   * probe round trips, the CPU reads memory at bus speed) and the range is at least
-   * CRC_ON_TARGET_MIN bytes; from reads on the in-process simulator (its memory is read
-   * without any I/O, faster than the simulated CPU runs the loop: bench/gdb-crc.ts).
+   * The rule ('auto'): reads on the in-process simulator (its memory is read without any
+   * I/O, far faster than the simulated CPU runs the loop: bench/gdb-crc.ts). Through a
+   * probe it depends on the probe and the chip (a real Cortex-M CRCs at bus speed while
+   * SWD reads crawl; a simulated chip behind `tsprobe dap` is the other way round), so
+   * the first qCRC long enough measures both (crc32()) and each qCRC then takes the path
+   * that is faster for its length.
    * Also from reads whenever running the routine would not give the same answer or could
    * not be undone: a software breakpoint in the range, a watchpoint set, a range outside
    * the chip's known memory (a fault there cannot be undone), or no work area.
    */
   private async crcPlan(address: number, length: number): Promise<WorkArea | string> {
-    const mode = this.opts.crcOnTarget ?? 'auto';
-    if (mode === 'never' || this.workAreaSetting === 'off') return 'routines are off';
+    const mode = this.crcMode;
+    if (mode === 'reads' || this.workAreaSetting === 'off') return 'routines are off';
     if (mode === 'auto') {
       if (length < CRC_ON_TARGET_MIN) return `shorter than ${CRC_ON_TARGET_MIN} bytes`;
       if (this.conn.dap.wire.description.startsWith('sim')) return 'the simulator is in this process';
+      const s = this.crcSpeed;
+      if (s && 'failed' in s) return 'the routine failed before';
+      if (!s && length < 2 * CRC_SAMPLE) return 'not measured yet, and too short to measure';
+      if (s && length < this.breakEven(s)) return 'reads are faster at this length';
     }
     if (length === 0) return 'empty range';
     const end = address + length;
@@ -687,25 +732,53 @@ export class CortexMTarget implements DebugTarget {
 
   /** gdb's compare-sections: on the target's CPU when that is faster (crcPlan), else from reads. */
   async crc32(address: number, length: number): Promise<number> {
+    address >>>= 0;
+    length >>>= 0;
     const at = `qCRC 0x${hex8(address)}+${length}`;
-    const plan = await this.crcPlan(address >>> 0, length >>> 0);
+    const plan = await this.crcPlan(address, length);
+    let crc = CRC32_INIT;
+    let done = 0;
     if (typeof plan !== 'string') {
       try {
-        // A slow target still finishes: allow ~1 s per 256 KiB beyond the halt timeout.
-        const crc = await crc32OnTarget(this.conn, plan, address, length, CRC32_INIT, { timeoutMs: this.conn.core.haltTimeoutMs + Math.ceil(length / 256) });
-        this.crcStats.target++;
-        this.opts.log?.(`${at}: computed on the target (routine in ${plan.name ?? 'RAM'} at 0x${hex8(plan.start)})`);
-        return crc;
+        if (this.crcMode === 'auto' && !this.crcSpeed) {
+          // Measure on this range (its CRC goes on from the sample): CRC_SAMPLE bytes read,
+          // an empty routine run (the fixed cost), CRC_SAMPLE bytes by the routine.
+          const t0 = performance.now();
+          crc = crc32Update(crc, await this.readMemory(address, CRC_SAMPLE));
+          const t1 = performance.now();
+          await this.crcRoutine(plan, address + CRC_SAMPLE, 0, crc);
+          const t2 = performance.now();
+          crc = await this.crcRoutine(plan, address + CRC_SAMPLE, CRC_SAMPLE, crc);
+          const t3 = performance.now();
+          done = 2 * CRC_SAMPLE;
+          const s = { readRate: CRC_SAMPLE / Math.max(t1 - t0, 1e-3), fixedMs: t2 - t1, cpuRate: CRC_SAMPLE / Math.max(t3 - t2 - (t2 - t1), 1e-3) };
+          this.crcSpeed = s;
+          this.opts.log?.(`qCRC measured: ${this.describeSpeed(s)}`);
+        }
+        const rest = length - done;
+        if (rest > 0 && (this.crcMode === 'target' || rest >= this.breakEven(this.crcSpeed as { readRate: number; fixedMs: number; cpuRate: number }))) {
+          crc = await this.crcRoutine(plan, address + done, rest, crc);
+          this.crcStats.target++;
+          this.opts.log?.(`${at}: computed on the target (routine in ${plan.name ?? 'RAM'} at 0x${hex8(plan.start)})`);
+          return crc;
+        }
       } catch (e) {
         if (!(e instanceof RoutineError || e instanceof MemoryAccessError || e instanceof CortexMError)) throw e;
+        if (this.crcMode === 'auto') this.crcSpeed = { failed: e.message };
         this.opts.log?.(`${at}: the routine on the target failed (${e.message}); computing it from memory reads`);
+        crc = CRC32_INIT;
+        done = 0;
       }
     }
     this.crcStats.host++;
-    let crc = CRC32_INIT;
     const chunk = 0x4000;
-    for (let done = 0; done < length; done += chunk) crc = crc32Update(crc, await this.readMemory((address + done) >>> 0, Math.min(chunk, length - done)));
+    for (; done < length; done += chunk) crc = crc32Update(crc, await this.readMemory((address + done) >>> 0, Math.min(chunk, length - done)));
     return crc;
+  }
+
+  private crcRoutine(area: WorkArea, address: number, length: number, crc: number): Promise<number> {
+    // A slow target still finishes: allow ~1 s per 256 KiB beyond the halt timeout.
+    return crc32OnTarget(this.conn, area, address, length, crc, { timeoutMs: this.conn.core.haltTimeoutMs + Math.ceil(length / 256) });
   }
 
   // ---- breakpoints and watchpoints ---------------------------------------------------
