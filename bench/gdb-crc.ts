@@ -2,8 +2,8 @@
 // computed from bulk reads on the host versus by the CRC routine on the target's CPU
 // (CortexMTarget.crc32 with crcOnTarget 'reads' / 'target'), on the direct in-process
 // simulator wire and through the CMSIS-DAP host wire over TCP to a `tsprobe dap`
-// process. The figures behind the rule in cortexm-target.ts (crcPlan): routine above
-// CRC_ON_TARGET_MIN through a probe, reads on the in-process simulator.
+// process. The figures behind the rule in cortexm-target.ts (crcPlan): reads on the
+// in-process simulator; through a probe 'auto' measures both once and takes the faster.
 //
 //   node dist/bench/gdb-crc.js      (or npm run bench -- gdb-crc)
 //
@@ -80,7 +80,7 @@ async function measure(conn: Connection, where: string): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  console.log(`qCRC of sim:stm32h743 flash (medians of ${REPEATS}); the adapter's rule: routine through a probe from ${CRC_ON_TARGET_MIN} bytes, reads on the in-process simulator`);
+  console.log(`qCRC of sim:stm32h743 flash (medians of ${REPEATS}); 'auto': reads on the in-process simulator; through a probe, measured once, never the routine below ${CRC_ON_TARGET_MIN} bytes`);
   const session = ProbeSession.open('sim:stm32h743');
   try {
     const conn = await connectCortexM(session.wireFor('gdb'));

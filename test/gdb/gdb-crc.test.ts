@@ -150,3 +150,38 @@ test("qCRC over a software breakpoint is read from memory (the program's bytes, 
     await session.close();
   }
 });
+
+test("'auto' through a slow probe measures and takes the routine for long ranges", { timeout: 60_000 }, async () => {
+  const session = ProbeSession.open('sim:stm32h743');
+  try {
+    // The in-process wire made to look like a probe whose block reads crawl (~250 KB/s, as
+    // a slow SWD clock would); everything else goes through unchanged.
+    const raw = session.wireFor('gdb');
+    const slow = new Proxy(raw, {
+      get(t, p) {
+        if (p === 'description') return 'cmsis-dap:slow (test)';
+        const v = Reflect.get(t, p) as unknown;
+        if (p === 'transferBlocks' && typeof v === 'function') {
+          return async (steps: { req: { read: boolean }; count: number }[]) => {
+            const words = steps.filter((s) => s.req.read).reduce((n, s) => n + s.count, 0);
+            if (words) await new Promise((r) => setTimeout(r, words / 64));
+            return v.call(t, steps);
+          };
+        }
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    const conn = await connectCortexM(slow);
+    const lines: string[] = [];
+    const { target } = await createGdbTarget(conn, { where: 'slow probe', log: (l) => lines.push(l) });
+    await target.halt();
+    const base = 0x24000000;
+    const data = randomBytes(256 * 1024);
+    await target.writeMemory(base, data);
+    assert.equal(await target.crc32(base, data.length), gdbCrc32(data));
+    assert.match(lines.join('\n'), /qCRC measured: reads [\d.]+ MB\/s; routine [\d.]+ ms \+ [\d.]+ MB\/s: the routine from \d+ KiB/);
+    assert.deepEqual(target.crcStats, { target: 1, host: 0 });
+  } finally {
+    await session.close();
+  }
+});
