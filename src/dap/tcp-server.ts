@@ -129,27 +129,36 @@ export class DapTcpServer {
       if (stop && !socket.isPaused()) socket.pause();
       else if (go && socket.isPaused() && !closed) socket.resume();
     };
+    // Responses wait for the end of this turn of the event loop: requests that arrived in
+    // the same turn (a host keeping several in flight) are answered with one write.
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let flushScheduled = false;
+    const flush = () => {
+      flushScheduled = false;
+      if (out.length === 0 || closed) return;
+      const drained = socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      out.length = 0;
+      outBytes = 0;
+      // A host that sends but does not read: stop reading its requests until it catches up.
+      if (!drained && !waitingForDrain) {
+        waitingForDrain = true;
+        this.stats.backpressurePauses++;
+        flow();
+        socket.once('drain', () => {
+          waitingForDrain = false;
+          flow();
+        });
+      }
+    };
+    const flushSoon = () => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      setImmediate(flush);
+    };
     const pump = async () => {
       if (pumping) return;
       pumping = true;
-      const out: Buffer[] = [];
-      let outBytes = 0;
-      const flush = () => {
-        if (out.length === 0 || closed) return;
-        const drained = socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
-        out.length = 0;
-        outBytes = 0;
-        // A host that sends but does not read: stop reading its requests until it catches up.
-        if (!drained && !waitingForDrain) {
-          waitingForDrain = true;
-          this.stats.backpressurePauses++;
-          flow();
-          socket.once('drain', () => {
-            waitingForDrain = false;
-            flow();
-          });
-        }
-      };
       try {
         while (queue.length > 0 && !closed) {
           const frame = queue.shift()!;
@@ -167,10 +176,9 @@ export class DapTcpServer {
             out.push(f);
             outBytes += f.length;
           }
-          // Pipelined requests: answer them with one write once the queue is drained.
-          if (queue.length === 0 || outBytes >= 65536) flush();
+          if (outBytes >= 65536) flush();
         }
-        flush();
+        flushSoon();
       } catch (e) {
         // The processor answers bad commands itself; anything here is a bug: drop this host, keep serving.
         this.log(`CMSIS-DAP: internal error serving ${peer}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
