@@ -53,8 +53,8 @@ export class RoutineFault extends RoutineError {
 }
 
 const SAVED = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'lr', 'pc', 'xpsr', 'msp', 'psp', 'primask', 'basepri', 'faultmask', 'control'] as const;
-// Restore order: CONTROL (selects which stack 'sp' is) first, then the stacks, then the rest.
-const RESTORE_ORDER = ['control', 'primask', 'basepri', 'faultmask', 'msp', 'psp', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'lr', 'xpsr', 'pc'] as const;
+// Restore order after the special registers (CONTROL selects which stack 'sp' is): the stacks, then the rest.
+const RESTORE_ORDER = ['msp', 'psp', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'lr', 'xpsr', 'pc'] as const;
 
 /** Every fault halts the core at once while a routine runs. */
 const FAULT_CATCHES = D.VC_HARDERR.mask | D.VC_INTERR.mask | D.VC_BUSERR.mask | D.VC_STATERR.mask | D.VC_CHKERR.mask | D.VC_NOCPERR.mask | D.VC_MMERR.mask;
@@ -79,6 +79,8 @@ export class LoadedRoutine {
   /** Bytes of the work area in use (saved and restored). */
   readonly used: number;
   private open = true;
+  /** The core was let run and has not been seen halted since. */
+  private mayRun = false;
 
   private constructor(
     private readonly target: Core,
@@ -109,9 +111,8 @@ export class LoadedRoutine {
     const used = stackTop - start;
     const areaName = `the work area ${hex(area.start)}+${area.length}${area.name ? ` (${area.name})` : ''}`;
     if (stackTop > area.start + area.length) throw new RoutineError(`a routine of ${spec.code.length} bytes with ${spec.data?.length ?? 0} bytes of data needs ${LoadedRoutine.sizeFor(spec)} bytes; ${areaName} is too small`);
-    const [dhcsr, demcr, dfsr, cfsr, hfsr] = await mem.readMany32([DHCSR.address, DEMCR.address, DFSR.address, CFSR.address, HFSR.address]);
-    if (!(dhcsr & H.S_HALT.mask)) throw new RoutineError('cannot run a routine on the target: the core is running; halt it first');
-    const regs = await core.readRegisters(SAVED);
+    const { words, regs } = await readState(target, [DHCSR.address, DEMCR.address, DFSR.address, CFSR.address, HFSR.address], SAVED);
+    const [dhcsr, demcr, dfsr, cfsr, hfsr] = words as [number, number, number, number, number];
     const ram = await mem.readBlock(start, used);
     const image = new Uint8Array(used);
     image.set(spec.code, 0);
@@ -131,37 +132,45 @@ export class LoadedRoutine {
     if (args.length > 4) throw new RoutineError(`a routine takes at most 4 arguments (r0-r3), not ${args.length}`);
     const { mem, core } = this.target;
     const xpsr = this.saved.regs.get('xpsr')!;
-    await writeRegisters(this.target, [
-      ['sp', this.stackTop],
-      ['lr', (this.returnAddress | 1) >>> 0],
-      // Thumb state, no IT block in progress, the exception number as it was.
-      ['xpsr', ((xpsr & 0x1ff) | 0x01000000) >>> 0],
-      ['pc', (this.codeAddress + (opts.entry ?? 0)) & ~1],
-      ...[0, 1, 2, 3].map((i) => [`r${i}`, (args[i] ?? 0) >>> 0] as [string, number]),
-    ]);
-    await mem.write32(DEMCR.address, this.saved.demcr | FAULT_CATCHES);
-    // C_MASKINTS may only change while halted: set it with C_HALT, then clear C_HALT.
     // DFSR bits are write-one-to-clear: keep the ones the program's halt left (unload
     // can then put DFSR back as it was), clear the rest to see what this run sets.
+    await writeRegisters(
+      this.target,
+      [
+        ['sp', this.stackTop],
+        ['lr', (this.returnAddress | 1) >>> 0],
+        // Thumb state, no IT block in progress, the exception number as it was.
+        ['xpsr', ((xpsr & 0x1ff) | 0x01000000) >>> 0],
+        ['pc', (this.codeAddress + (opts.entry ?? 0)) & ~1],
+        ...[0, 1, 2, 3].map((i) => [`r${i}`, (args[i] ?? 0) >>> 0] as [string, number]),
+      ],
+      [
+        [DEMCR.address, this.saved.demcr | FAULT_CATCHES],
+        [DFSR.address, 0x1f & ~this.saved.dfsr],
+      ],
+    );
+    // C_MASKINTS may only change while halted: set it with C_HALT, then clear C_HALT.
+    this.mayRun = true;
     await mem.writeMany32([
-      [DFSR.address, 0x1f & ~this.saved.dfsr],
       [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask | H.C_MASKINTS.mask],
       [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_MASKINTS.mask],
     ]);
     const timeoutMs = opts.timeoutMs ?? core.haltTimeoutMs;
     try {
       await core.waitForHalt(timeoutMs);
+      this.mayRun = false;
     } catch {
       const { lockup } = await core.status();
       await mem.write32(DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask | H.C_MASKINTS.mask);
       await core.waitForHalt();
+      this.mayRun = false;
       const pc = await core.readRegister('pc');
       // A fault while a fault handler is active (the core was halted in one) locks up.
       if (lockup) throw new RoutineFault(`the routine at ${hex(this.codeAddress)} faulted and locked up the core (it was halted inside a fault handler?)`);
       throw new RoutineTimeout(`the routine at ${hex(this.codeAddress)} did not finish within ${timeoutMs} ms; halted it at pc ${hex(pc)}`);
     }
-    const dfsr = await mem.read32(DFSR.address);
-    const out = await core.readRegisters(['r0', 'r1', 'r2', 'r3', 'pc']);
+    const { words, regs: out } = await readState(this.target, [DFSR.address], ['r0', 'r1', 'r2', 'r3', 'pc']);
+    const dfsr = words[0]!;
     const pc = out.get('pc')!;
     const inside = pc >= this.codeAddress && pc <= this.returnAddress;
     if (dfsr & DFSR.fields.VCATCH.mask && !inside) {
@@ -186,16 +195,21 @@ export class LoadedRoutine {
     const { mem, core } = this.target;
     const s = this.saved;
     // The core may still run if a halt after a timeout failed: stop it before restoring.
-    if (!(await core.isHalted())) await core.halt();
+    if (this.mayRun && !(await core.isHalted())) await core.halt();
     await mem.writeBlock(align(this.area.start >>> 0, 8), s.ram);
-    const now = await core.readRegisters(SAVED);
-    await writeRegisters(this.target, RESTORE_ORDER.filter((n) => now.get(n) !== s.regs.get(n)).map((n) => [n, s.regs.get(n)!]));
-    const dfsr = await mem.read32(DFSR.address);
-    await mem.writeMany32([
-      [DEMCR.address, s.demcr],
-      [DFSR.address, (dfsr & ~s.dfsr & 0x1f) >>> 0],
-      [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask | (s.dhcsr & H.C_MASKINTS.mask)],
-    ]);
+    // Every saved register goes back (the packed CONTROL/FAULTMASK/BASEPRI/PRIMASK as one
+    // word, first: it selects the stack), with the debug registers, in one round trip.
+    const r = (n: string) => s.regs.get(n)!;
+    const special = (r('primask') | (r('basepri') << 8) | (r('faultmask') << 16) | (r('control') << 24)) >>> 0;
+    await writeRegisters(
+      this.target,
+      [['special', special], ...RESTORE_ORDER.map((n) => [n, r(n)] as [string, number])],
+      [
+        [DEMCR.address, s.demcr],
+        [DFSR.address, 0x1f & ~s.dfsr],
+        [DHCSR.address, DBGKEY | H.C_DEBUGEN.mask | H.C_HALT.mask | (s.dhcsr & H.C_MASKINTS.mask)],
+      ],
+    );
   }
 }
 
@@ -203,11 +217,12 @@ export class LoadedRoutine {
  * Write core registers in one round trip (DCRDR, DCRSR, then DHCSR to see S_REGRDY, per
  * register); the packed special registers (CONTROL, PRIMASK, ...) go one at a time.
  */
-async function writeRegisters(target: Core, pairs: readonly (readonly [string, number])[]): Promise<void> {
+async function writeRegisters(target: Core, pairs: readonly (readonly [string, number])[], then: readonly [number, number][] = []): Promise<void> {
   const ops: { addr: number; value?: number }[] = [];
   const names: string[] = [];
   for (const [name, value] of pairs) {
-    const r = coreRegister(name);
+    // 'special': REGSEL 20 as a whole word (CONTROL, FAULTMASK, BASEPRI, PRIMASK).
+    const r = name === 'special' ? { name, regsel: 20, byte: undefined } : coreRegister(name);
     if (r.byte !== undefined) {
       await target.core.writeRegister(name, value);
       continue;
@@ -215,11 +230,40 @@ async function writeRegisters(target: Core, pairs: readonly (readonly [string, n
     ops.push({ addr: DCRDR.address, value: value >>> 0 }, { addr: DCRSR.address, value: r.regsel | DCRSR.fields.REGWnR.mask }, { addr: DHCSR.address });
     names.push(r.name);
   }
+  for (const [addr, value] of then) ops.push({ addr, value: value >>> 0 });
   if (!ops.length) return;
   const vals = await target.mem.transact(ops);
-  vals.forEach((v, i) => {
-    if (!(v & H.S_REGRDY.mask)) throw new RoutineError(`writing ${names[i]} did not complete (DHCSR.S_REGRDY stayed 0); is the core halted?`);
+  names.forEach((name, i) => {
+    if (!(vals[i]! & H.S_REGRDY.mask)) throw new RoutineError(`writing ${name} did not complete (DHCSR.S_REGRDY stayed 0); is the core halted?`);
   });
+}
+
+/**
+ * Words at `addrs` and core registers in one round trip (DCRSR, DHCSR, DCRDR per
+ * register); the first DHCSR read also tells whether the core is halted.
+ */
+async function readState(target: Core, addrs: readonly number[], names: readonly string[]): Promise<{ words: number[]; regs: Map<string, number> }> {
+  const regs = names.map((n) => coreRegister(n));
+  const sels = [...new Set(regs.map((r) => r.regsel))];
+  const ops: { addr: number; value?: number }[] = addrs.map((addr) => ({ addr }));
+  for (const sel of sels) ops.push({ addr: DCRSR.address, value: sel }, { addr: DHCSR.address }, { addr: DCRDR.address });
+  const vals = await target.mem.transact(ops);
+  const words = vals.slice(0, addrs.length);
+  if (sels.length && !(vals[addrs.length]! & H.S_HALT.mask)) throw new RoutineError('cannot run a routine on the target: the core is running; halt it first');
+  const bySel = new Map<number, number>();
+  let slow = false;
+  sels.forEach((sel, i) => {
+    if (!(vals[addrs.length + 2 * i]! & H.S_REGRDY.mask)) slow = true;
+    bySel.set(sel, vals[addrs.length + 2 * i + 1]!);
+  });
+  // A register not ready in time: read them all the careful way.
+  if (slow) return { words, regs: await target.core.readRegisters(names) };
+  const out = new Map<string, number>();
+  for (const r of regs) {
+    const v = bySel.get(r.regsel)!;
+    out.set(r.name, r.byte === undefined ? v >>> 0 : (v >>> (8 * r.byte)) & 0xff);
+  }
+  return { words, regs: out };
 }
 
 /** Load `spec` into `area`, call it once with `args`, restore everything; r0-r3 at its BKPT. */
