@@ -26,6 +26,9 @@ import type { TargetInfo } from '../targets/target-info.js';
 import { MemoryFault, TargetError, type BreakKind, type DebugTarget, type FlashProgrammer, type HaltReason, type MemoryRegion, type MonitorHooks, type WatchKind } from './target.js';
 
 const MVFR0 = 0xe000ef40; // reads non-zero when the core has an FPU
+const CCR = 0xe000ed14; // DC (bit 16) and IC (bit 17): Cortex-M7 caches enabled
+const CCR_DC = 1 << 16;
+const CCR_IC = 1 << 17;
 const CFSR = 0xe000ed28;
 const HFSR = 0xe000ed2c;
 const MMFAR = 0xe000ed34;
@@ -702,8 +705,8 @@ export class CortexMTarget implements DebugTarget {
    * the first qCRC long enough measures both (crc32()) and each qCRC then takes the path
    * that is faster for its length.
    * Also from reads whenever running the routine would not give the same answer or could
-   * not be undone: a software breakpoint in the range, a watchpoint set, a range outside
-   * the chip's known memory (a fault there cannot be undone), or no work area.
+   * not be undone: a software breakpoint in the range, a watchpoint set, caches on, a range
+   * outside the chip's known memory (a fault there cannot be undone), or no work area.
    */
   private async crcPlan(address: number, length: number): Promise<WorkArea | string> {
     const mode = this.crcMode;
@@ -726,7 +729,10 @@ export class CortexMTarget implements DebugTarget {
     const areas = this.workAreaSetting ? [this.workAreaSetting] : this.autoWorkAreas();
     const area = areas.find((a) => a.start + a.length <= address || a.start >= end);
     if (!area) return areas.length ? 'the range overlaps the work area' : 'no RAM known for a work area';
-    if (!(await this.wrap(() => this.conn.core.isHalted()))) return 'the core is running';
+    const [dhcsr, ccr] = await this.conn.mem.readMany32([DHCSR.address, CCR]);
+    if (!(dhcsr! & DHCSR.fields.S_HALT.mask)) return 'the core is running';
+    // Cortex-M7 caches: the debugger's writes (load) bypass them, so the CPU could CRC stale lines.
+    if (ccr! & (CCR_DC | CCR_IC)) return 'the core has its caches on';
     return area;
   }
 
