@@ -260,3 +260,20 @@ test('a write-protected sector (option bytes WPSN): erase fails with WRPERR', as
     await session.close();
   }
 });
+
+test('an erase while the core is locked up on erased flash (not halted) completes', async () => {
+  const { session, conn, flash } = await open();
+  try {
+    await flash.eraseMass();
+    await flash.done();
+    // From erased flash the reset vector fetch reads 0xFFFFFFFF: the core locks up.
+    await conn.core.reset({ halt: false });
+    for (let i = 0; i < 50 && !(await conn.core.status()).lockup; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok((await conn.core.status()).lockup, 'the core is locked up');
+    await flash.erase(0x08020000, 0x20000);
+    await flash.done();
+    assert.equal(await conn.mem.read32(0x08020000), 0xffffffff);
+  } finally {
+    await session.close();
+  }
+});

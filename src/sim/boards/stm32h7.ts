@@ -188,7 +188,8 @@ export class Stm32h7Board extends BoardBase {
     this.usart3 = new Stm32Usart('USART3', clock, irq(STM32H7_IRQ.USART3));
     this.uarts = [this.usart1, this.usart3];
     this.flash = new Stm32h7Flash('FLASH', clock, flashRegion, variant.banks === 2 ? variant.flashSize / 2 : variant.flashSize, variant.banks, irq(STM32H7_IRQ.FLASH), {
-      timeFrozen: () => this.cpu.halted,
+      // A locked-up core executes nothing and the run loop stops with it: a debugger polling SR must still see the operation end.
+      timeFrozen: () => this.cpu.halted || this.cpu.lockedUp,
     });
     this.cpu.scb.resetVtor = ((this.flash.bootCur & 0xffff) << 16) >>> 0; // BOOT_ADD0; see reset()
     this.rcc = new Stm32h7Rcc(clock, DEVEBOX_HSE_HZ);
