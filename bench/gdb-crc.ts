@@ -76,6 +76,14 @@ async function measure(conn: Connection, where: string): Promise<string[]> {
     rows.push(`${where.padEnd(34)} ${`${kib} KiB`.padStart(9)}  host reads ${h.toFixed(2).padStart(8)} ms  routine ${r.toFixed(2).padStart(8)} ms  routine/host ${(r / h).toFixed(2)}`);
   }
   if (routine.crcStats.host !== 0) throw new Error(`${where}: the routine fell back to reads ${routine.crcStats.host} times`);
+  // What 'auto' decides here (through a probe it measures on its first long qCRC).
+  const lines: string[] = [];
+  const auto = (await createGdbTarget(conn, { where, log: (l) => lines.push(l) })).target;
+  const t0 = performance.now();
+  if ((await auto.crc32(BASE, 1 << 20)) !== gdbCrc32(data)) throw new Error(`${where}: wrong CRC in 'auto'`);
+  const ms = performance.now() - t0;
+  const measured = lines.find((l) => l.startsWith('qCRC measured')) ?? 'no measurement (in-process simulator: reads)';
+  rows.push(`${where.padEnd(34)} auto, 1 MiB: ${ms.toFixed(1)} ms, ${auto.crcStats.target ? 'the routine' : 'reads'}; ${measured}`);
   return rows;
 }
 
