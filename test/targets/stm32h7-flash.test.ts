@@ -253,6 +253,7 @@ test('a write-protected sector (option bytes WPSN): erase fails with WRPERR', as
     assert.deepEqual(e.flags, ['WRPERR']);
     assert.equal(e.address, 0x08000000);
     assert.match(e.message, /erase of sector 0 of bank 1 \(0x08000000\) failed: FLASH_SR1\.WRPERR \(WRPERR: the sector is write-protected/);
+    assert.match(e.message, /write-protected in bank 1: sector 0 \(FLASH_WPSN_CUR1R 0x000000fe\)/);
     // Sector 1 is not protected.
     await flash.erase(0x08020000, 16);
     await flash.done();

@@ -104,7 +104,17 @@ export class Stm32h7FlashDriver implements FlashDriver {
     await this.mem.write32(bank.regs + FLASH.CCR, CCR_CLEAR_ALL);
     const flags = flagNames(sr & SR_OP_ERRORS);
     const meanings = SR_ERRORS.filter((e) => sr & SR_OP_ERRORS & e.bit).map((e) => `${e.name}: ${e.meaning}`);
-    throw new FlashError(`${what} failed: ${flags.map((f) => `FLASH_SR${bank.number}.${f}`).join(', ')} (${meanings.join('; ')})`, address, flags);
+    let hint = '';
+    if (flags.includes('WRPERR')) {
+      // Name the protected sectors and the way out, as the user cannot see option bytes here.
+      const wpsn = await this.mem.read32(bank.regs + FLASH.WPSN_CUR).catch(() => 0xff);
+      const sectors = bank.size / bank.region.sectorSize;
+      const protectedSectors = Array.from({ length: sectors }, (_, i) => i).filter((i) => !(wpsn & (1 << i)));
+      if (protectedSectors.length) {
+        hint = `; write-protected in bank ${bank.number}: sector${protectedSectors.length > 1 ? 's' : ''} ${protectedSectors.join(', ')} (FLASH_WPSN_CUR${bank.number}R ${hex(wpsn)}); clear the WPSN bits in the option bytes (e.g. with STM32CubeProgrammer or OpenOCD's flash protect) to unprotect them`;
+      }
+    }
+    throw new FlashError(`${what} failed: ${flags.map((f) => `FLASH_SR${bank.number}.${f}`).join(', ')} (${meanings.join('; ')})${hint}`, address, flags);
   }
 
   /** Unlock, finish what is pending and clear old flags: the bank is ready for a new operation. */

@@ -8,6 +8,8 @@ export const FLASH_BANK_STRIDE = 0x100;
 
 export const FLASH = {
   KEYR: 0x04, OPTKEYR: 0x08, CR: 0x0c, SR: 0x10, CCR: 0x14, OPTCR: 0x18,
+  /** Write protection in effect, one bit per sector, 0 = protected (bank 2's at +0x100). */
+  WPSN_CUR: 0x38,
 } as const;
 
 export const KEY1 = 0x45670123;
