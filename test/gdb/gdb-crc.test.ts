@@ -161,7 +161,7 @@ test("qCRC over a software breakpoint is read from memory (the program's bytes, 
 test("'auto' through a slow probe measures and takes the routine for long ranges", { timeout: 60_000 }, async () => {
   const session = ProbeSession.open('sim:stm32h743');
   try {
-    // The in-process wire made to look like a probe whose block reads crawl (~250 KB/s, as
+    // The in-process wire made to look like a probe whose block reads crawl (~64 KB/s, as
     // a slow SWD clock would); everything else goes through unchanged.
     const raw = session.wireFor('gdb');
     const slow = new Proxy(raw, {
@@ -171,7 +171,7 @@ test("'auto' through a slow probe measures and takes the routine for long ranges
         if (p === 'transferBlocks' && typeof v === 'function') {
           return async (steps: { req: { read: boolean }; count: number }[]) => {
             const words = steps.filter((s) => s.req.read).reduce((n, s) => n + s.count, 0);
-            if (words) await new Promise((r) => setTimeout(r, words / 64));
+            if (words) await new Promise((r) => setTimeout(r, words / 16)); // slow enough that a loaded machine cannot make the routine lose
             return v.call(t, steps);
           };
         }
