@@ -149,6 +149,11 @@ export class Dap {
   /** Run a batch: one round trip, more only to retry after WAIT or to recover from errors. */
   async run(b: Batch): Promise<void> {
     let ops = b.ops;
+    // An AP write is acknowledged before the access is done (a bus fault shows only in
+    // the next packet): end with an RDBUFF read so the batch that wrote reports it, as a
+    // CMSIS-DAP probe's firmware checks its last write (same packet, no extra round trip).
+    const last = ops[ops.length - 1];
+    if (last && last.req.ap && !last.req.read) ops = [...ops, { req: { ap: false, read: true, addr: DP_ADDR.RDBUFF }, read: { value: 0 }, what: last.what }];
     for (;;) {
       // A wire that throws (a probe's link dropped) leaves the cached SELECT/CSW/TAR unknown.
       const res = await this.wire.transfer(ops.map((o) => o.req)).catch((e: unknown) => this.forgetAndThrow(e));
@@ -163,7 +168,8 @@ export class Dap {
         this.waitStreak = 0;
         return;
       }
-      const failed = ops[res.completed];
+      // A probe that checks the last write itself reports its failure after all completed.
+      const failed = ops[Math.min(res.completed, ops.length - 1)];
       if (res.ack === 'wait' && this.waitStreak++ < this.waitRetryLimit) {
         // Let the wire wait longer. DP-only work is simply resumed where it stopped; AP
         // work is not (a posted DRW read that met WAIT has already moved TAR), so the
@@ -217,6 +223,7 @@ export class Dap {
       done += res.completed;
       if (res.ack === 'ok') {
         this.waitStreak = 0;
+        if (!read) await this.confirmWrites(what);
         break;
       }
       if (res.ack === 'wait' && this.waitStreak++ < this.waitRetryLimit) {
@@ -288,6 +295,8 @@ export class Dap {
     for (let k = 0; k < okSteps; k++) selects(k);
     if (res.ack === 'ok') {
       this.waitStreak = 0;
+      const lastStep = wireSteps[wireSteps.length - 1];
+      if (lastStep && !lastStep.req.read && lastStep.count > 0) await this.confirmWrites(what(wireSteps.length - 1));
       return res.data;
     }
     if (res.failedIn === 'setup') this.select = undefined; // how far its SELECT/CSW/TAR writes got is not known
@@ -313,6 +322,13 @@ export class Dap {
       }
     }
     throw new TransferError(failed, res.ack);
+  }
+
+  /** The last AP write of a block went through: an RDBUFF read carries its outcome. */
+  private async confirmWrites(what: string): Promise<void> {
+    const b = this.batch();
+    b.ops.push({ req: { ap: false, read: true, addr: DP_ADDR.RDBUFF }, read: { value: 0 }, what });
+    await this.run(b);
   }
 
   /** Words the last apBlocks() completed (also when it threw). */

@@ -86,6 +86,12 @@ test('a bus fault becomes a clear error, and the next access works (sticky flags
   await assert.rejects(mem.readBlock(0x23fffff0, 64), /^MemoryAccessError: read at 0x24000000 failed: bus fault/);
   await mem.write32(0x20000000, 1);
   assert.equal(await mem.read32(0x20000000), 1);
+  // A write is acknowledged before it is done: the fault must still be reported by the
+  // write itself (single and block), and leave nothing sticky for the next access.
+  await assert.rejects(mem.write32(0x70000000, 5), /^MemoryAccessError: write at 0x70000000 failed: bus fault/);
+  assert.equal(await mem.read32(0x20000000), 1);
+  await assert.rejects(mem.writeBlock(0x70000000, new Uint8Array(4)), /^MemoryAccessError: write at 0x70000000 failed: bus fault/);
+  assert.equal(await mem.read32(0x20000000), 1);
 });
 
 test('WAIT: retried by the ADI layer (raising the wire retries) up to its limit, then ABORT and an error', async () => {
@@ -96,7 +102,8 @@ test('WAIT: retried by the ADI layer (raising the wire retries) up to its limit,
   assert.ok(dap.wireWaitRetries >= 20);
   const slow = await open('mps2-an385', { ap: { busyPolls: 1_000_000 } });
   slow.dap.setWaitRetries(0);
-  await slow.mem.write32(0x20000000, 1); // the first access finds the AP idle
+  // The write is accepted, but it never completes: the RDBUFF read that confirms it keeps getting WAIT.
+  await assert.rejects(slow.mem.write32(0x20000000, 1), (e: unknown) => e instanceof MemoryAccessError && e.transferError?.ack === 'wait' && /^write at 0x20000000 failed: .*kept answering WAIT/.test(e.message));
   await assert.rejects(slow.mem.read32(0x20000000), (e: unknown) => e instanceof MemoryAccessError && e.transferError?.ack === 'wait' && /kept answering WAIT/.test(e.message));
 });
 
