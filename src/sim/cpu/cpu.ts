@@ -279,6 +279,8 @@ export class Cpu {
   /** Something other than straight-line execution needs a look before the next instruction. */
   attention = true;
   private _halted = false;
+  /** Held in reset (the nRST pin asserted): the core executes nothing; see DebugSystem.setNrst. */
+  resetHeld = false;
   private _sleeping = false;
   private _lockedUp = false;
   /** The sleep came from WFE (wakes on the event register) rather than WFI. */
@@ -880,6 +882,7 @@ export class Cpu {
    * and the entry of an exception it raised (SVC, a fault, a pended interrupt).
    */
   step(): StopReason {
+    if (this.resetHeld) return StopReason.Halted;
     const why = this.loop(Infinity, true);
     if (why !== StopReason.Budget) return why;
     if (this.excReturn !== -1 && !this._lockedUp) this.performExceptionReturn();
@@ -898,6 +901,8 @@ export class Cpu {
 
   /** Run until clock.now has advanced by maxCycles, or the core halts, sleeps, locks up or exits. */
   run(maxCycles: number): StopReason {
+    // Held in reset by the nRST pin: nothing runs until it is released (the board's run loop waits for a kick).
+    if (this.resetHeld) return StopReason.Halted;
     const clock = this.clock;
     const end = clock.now + maxCycles;
     for (;;) {

@@ -6,6 +6,8 @@ export interface DebugCore {
   halted: boolean;
   /** Sleeping in WFI/WFE; entering debug state wakes the core (a debug event is a wake-up event). */
   sleeping: boolean;
+  /** Held in reset by nRST: executes nothing until released. */
+  resetHeld: boolean;
   /** Lockup; entering Debug state clears it. */
   lockedUp: boolean;
   /** Address of the next instruction. */

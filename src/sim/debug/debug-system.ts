@@ -156,9 +156,20 @@ export class DebugSystem {
     this.halting.update();
   }
 
-  /** The nRST pin: asserting it resets the system; the core runs (or halts on VC_CORERESET) from the release. */
+  /**
+   * The nRST pin: asserting it resets the system and holds the core in reset (the debug
+   * port stays reachable, as on silicon, so a debugger can set VC_CORERESET or C_HALT
+   * meanwhile: "connect under reset"); the core starts at the release, halting at the
+   * reset vector if VC_CORERESET or a halt request is then in force.
+   */
   setNrst(asserted: boolean): void {
-    if (asserted && !this.nrstAsserted) (this.options.systemReset ?? (() => this.core.reset()))();
+    if (asserted && !this.nrstAsserted) {
+      (this.options.systemReset ?? (() => this.core.reset()))();
+      this.core.resetHeld = true;
+    } else if (!asserted && this.nrstAsserted) {
+      this.core.resetHeld = false;
+      this.halting.leaveReset();
+    }
     this.nrstAsserted = asserted;
   }
 

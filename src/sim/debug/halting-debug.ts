@@ -107,6 +107,15 @@ export class HaltingDebug implements Device {
     this.update();
   }
 
+  /** The core leaves a reset held by nRST: VC_CORERESET set during the hold still catches it. */
+  leaveReset(): void {
+    if (this.d.core.halted) return; // caught at the assertion, or halted by a request during the hold
+    if (this.debugEnabled && (this.demcr & D.VC_CORERESET.mask) !== 0) {
+      this.enterDebug(S.VCATCH.mask);
+      this.update();
+    }
+  }
+
   /** Stop the core: debug state, the reason in DFSR, and C_HALT reads as 1. */
   enterDebug(reason: number): void {
     this.d.dfsr.set((this.d.dfsr.get() | reason) >>> 0);

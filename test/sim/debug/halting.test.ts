@@ -151,6 +151,30 @@ test('DWT PC match halts before the instruction with DWTTRAP; the nRST pin reset
   assert.ok(bus.read32(DHCSR) & (1 << 25), 'S_RESET_ST');
 });
 
+test('nRST held: the core does not run; VC_CORERESET set during the hold catches it at the release (connect under reset)', () => {
+  const { dbg, bus, dap, cpu, board } = setup();
+  dap(() => bus.write32(DHCSR, KEY | 1)); // C_DEBUGEN, running
+  bus.write32(DEMCR, 1 << 24); // no vector catch yet
+  dbg.setNrst(true);
+  const at = board.clock.now;
+  cpu.run(10_000);
+  assert.equal(board.clock.now, at, 'no time passes while the core is held in reset');
+  assert.equal(cpu.pc, 0x100, 'still at the reset vector');
+  assert.ok(!cpu.halted);
+  bus.write32(DEMCR, (1 << 24) | 1); // VC_CORERESET, written under reset
+  dbg.setNrst(false);
+  assert.ok(cpu.halted, 'caught at the release');
+  assert.equal(cpu.pc, 0x100);
+  assert.equal(bus.read32(DFSR) & 8, 8, 'DFSR.VCATCH');
+  // Without a catch, the release lets it run.
+  bus.write32(DEMCR, 1 << 24);
+  dbg.setNrst(true);
+  dbg.setNrst(false);
+  cpu.run(100);
+  assert.ok(!cpu.halted);
+  assert.notEqual(cpu.pc, 0x100, 'ran from the reset vector');
+});
+
 test('AIRCR.VECTRESET resets the core (even halted) into VC_CORERESET; EDBGRQ halts with DFSR.EXTERNAL', () => {
   const { dbg, bus, dap, cpu } = setup();
   dap(() => bus.write32(DHCSR, KEY | 3));
