@@ -30,31 +30,66 @@ export class FramingError extends Error {
   }
 }
 
-/** Splits a byte stream into frames. A bad signature cannot be resynchronised: it throws. */
+/** A plain Uint8Array view (not a Buffer, whose slice() would not copy). */
+const view = (b: Buffer, at: number, n: number) => new Uint8Array(b.buffer, b.byteOffset + at, n);
+
+/**
+ * Splits a byte stream into frames. A bad signature cannot be resynchronised: it throws.
+ * Payloads are views into the received chunks (Node hands out a fresh Buffer per read);
+ * only a frame split across reads is copied, and only that frame, not the whole chunk.
+ */
 export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
+  /** The start of a frame that has not arrived in full. */
+  private partial: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): Frame[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const frames: Frame[] = [];
     let pos = 0;
-    while (this.buf.length - pos >= FRAME_HEADER_BYTES) {
-      const sig = this.buf.readUInt32LE(pos);
-      if (sig !== FRAME_SIGNATURE) {
-        this.buf = Buffer.alloc(0);
-        throw new FramingError(`bad frame signature 0x${sig.toString(16).padStart(8, '0')} (expected 0x00504144 "DAP\\0")`);
+    if (this.partial.length > 0) {
+      // Complete the split frame: first its header, then its payload.
+      let have = this.partial;
+      if (have.length < FRAME_HEADER_BYTES) {
+        const take = Math.min(FRAME_HEADER_BYTES - have.length, chunk.length);
+        have = Buffer.concat([have, chunk.subarray(0, take)]);
+        pos = take;
+        if (have.length < FRAME_HEADER_BYTES) {
+          this.partial = have;
+          return frames;
+        }
       }
-      const len = this.buf.readUInt16LE(pos + 4);
-      if (this.buf.length - pos < FRAME_HEADER_BYTES + len) break;
-      const type = this.buf[pos + 6];
-      frames.push({ type, payload: new Uint8Array(this.buf.subarray(pos + FRAME_HEADER_BYTES, pos + FRAME_HEADER_BYTES + len)) });
+      const len = this.header(have, 0);
+      const take = Math.min(FRAME_HEADER_BYTES + len - have.length, chunk.length - pos);
+      if (take > 0) have = Buffer.concat([have, chunk.subarray(pos, pos + take)]);
+      pos += take;
+      if (have.length < FRAME_HEADER_BYTES + len) {
+        this.partial = have;
+        return frames;
+      }
+      frames.push({ type: have[6], payload: view(have, FRAME_HEADER_BYTES, len) });
+      this.partial = Buffer.alloc(0);
+    }
+    while (chunk.length - pos >= FRAME_HEADER_BYTES) {
+      const len = this.header(chunk, pos);
+      if (chunk.length - pos < FRAME_HEADER_BYTES + len) break;
+      frames.push({ type: chunk[pos + 6], payload: view(chunk, pos + FRAME_HEADER_BYTES, len) });
       pos += FRAME_HEADER_BYTES + len;
     }
-    this.buf = pos === this.buf.length ? Buffer.alloc(0) : this.buf.subarray(pos);
+    // What is left is short: a copy, so the chunk it came from can go.
+    if (pos < chunk.length) this.partial = Buffer.from(chunk.subarray(pos));
     return frames;
   }
 
+  /** Checks the signature of the header at `pos`; returns the payload length. */
+  private header(b: Buffer, pos: number): number {
+    const sig = b.readUInt32LE(pos);
+    if (sig !== FRAME_SIGNATURE) {
+      this.partial = Buffer.alloc(0);
+      throw new FramingError(`bad frame signature 0x${sig.toString(16).padStart(8, '0')} (expected 0x00504144 "DAP\\0")`);
+    }
+    return b.readUInt16LE(pos + 4);
+  }
+
   get pendingBytes(): number {
-    return this.buf.length;
+    return this.partial.length;
   }
 }

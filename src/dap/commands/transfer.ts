@@ -80,26 +80,41 @@ function blockTail(items: TransferItems, i: number, j: number): { from: number }
 export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   r.u8('DAP index'); // JTAG device index: ignored in SWD
   const count = r.u8('transfer count');
-  const items: TransferItems = { reqs: new Uint8Array(count), values: new Uint32Array(count) };
+  // One allocation for both arrays (values first: they need 4-byte alignment).
+  const store = new ArrayBuffer(5 * count);
+  const items: TransferItems = { reqs: new Uint8Array(store, 4 * count, count), values: new Uint32Array(store, 0, count) };
+  const reqs = items.reqs;
+  const values = items.values;
+  // This loop runs for every word of a block sent as DAP_Transfer: bytes are read straight
+  // from the packet, and messages are built only when something is wrong.
+  const b = r.buf;
+  const end = r.end;
+  let pos = r.pos;
   let responseBytes = 3;
   for (let i = 0; i < count; i++) {
-    // Messages are built only when needed: this loop runs for every word of a block.
-    if (r.left < 1) throw new Truncated(`transfer request ${i}`);
-    const req = r.u8();
+    if (pos >= end) throw new Truncated(`transfer request ${i}`);
+    const req = b[pos++];
+    reqs[i] = req;
+    if ((req & (Req.RnW | Req.MATCH_VALUE | Req.MATCH_MASK | Req.TIMESTAMP)) === 0) {
+      // A plain write: the common case.
+      if (pos + 4 > end) throw new Truncated(`transfer ${i} data`);
+      values[i] = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
+      pos += 4;
+      continue;
+    }
     const read = (req & Req.RnW) !== 0;
-    let value = 0;
     if (!read || req & Req.MATCH_VALUE) {
-      if (r.left < 4) throw new Truncated(`transfer ${i} data`);
-      value = r.u32();
+      if (pos + 4 > end) throw new Truncated(`transfer ${i} data`);
+      values[i] = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
+      pos += 4;
     }
     if (read && req & Req.MATCH_MASK) throw new Malformed(`transfer ${i}: MATCH_MASK is for writes`);
     if (!read && req & Req.MATCH_VALUE) throw new Malformed(`transfer ${i}: MATCH_VALUE is for reads`);
     const maskWrite = !read && (req & Req.MATCH_MASK) !== 0;
     if (req & Req.TIMESTAMP && !maskWrite) responseBytes += 4;
     if (read && !(req & Req.MATCH_VALUE)) responseBytes += 4;
-    items.reqs[i] = req;
-    items.values[i] = value;
   }
+  r.pos = pos;
   if (responseBytes > ctx.config.packetSize) {
     throw new Malformed(`DAP_Transfer: the response (${responseBytes} bytes) would not fit in a ${ctx.config.packetSize}-byte packet`);
   }
