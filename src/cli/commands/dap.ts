@@ -8,8 +8,10 @@ import { ProbeSession } from '../../probe/session.js';
 import { openTargetFor, TARGET_HELP } from '../../probe/cli-options.js';
 import { serveDap } from '../../dap/serve.js';
 import type { DapTcpServer } from '../../dap/tcp-server.js';
+import type { DapWireLevel } from '../../dap/session-device.js';
 import { DEFAULT_DAP_TCP_PORT } from '../../dap/tcp-framing.js';
 import { UserError, describeFsError, runAction } from '../errors.js';
+import { StopSignals } from '../signals.js';
 
 export interface DapCommandOptions {
   target?: string;
@@ -35,6 +37,13 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
     throw new UserError(`--packet-size ${opts.packetSize}: use 64 (v1, HID-style) or 512 and up to 65535 (v2)`);
   }
   if (opts.wire !== 'register' && opts.wire !== 'bit') throw new UserError(`--wire ${opts.wire}: use register or bit`);
+  // From here on a signal asks for a clean stop, however far start-up got.
+  // The handlers stay until the process exits: removed, a late signal would kill it mid-exit.
+  const signals = new StopSignals((m) => process.stderr.write(`tsprobe: ${m}\n`));
+  return serveDapCommand(opts, port, packetSize, signals);
+}
+
+async function serveDapCommand(opts: DapCommandOptions, port: number, packetSize: number, signals: StopSignals): Promise<number> {
   const session: ProbeSession = await openTargetFor(
     opts,
     { machine: { sliceCycles: DAP_SLICE_CYCLES, inputOpen: () => true }, log: (m) => process.stderr.write(`tsprobe: ${m}\n`) },
@@ -64,7 +73,7 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
   let server: DapTcpServer;
   let bound: number;
   try {
-    ({ server, port: bound } = await serveDap(session, { port, host: opts.host, config, log, wireLevel: opts.wire }));
+    ({ server, port: bound } = await serveDap(session, { port, host: opts.host, config, log, wireLevel: opts.wire as DapWireLevel }));
   } catch (e) {
     await session.close();
     throw new UserError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
@@ -72,11 +81,7 @@ export async function dapCommand(opts: DapCommandOptions): Promise<number> {
   // The bound address on stdout, one line, so scripts and tests can read the port.
   process.stdout.write(`CMSIS-DAP device for ${session.description} listening on ${opts.host}:${bound} (packet size ${packetSize})\n`);
   log(`OpenOCD 0.12 / pyOCD 0.13 (USB HID only): eval "$(tsprobe hid-bridge --print-env --addr ${opts.host}:${bound})"`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await signals.stopped;
   await server.close();
   await session.close();
   return 0;

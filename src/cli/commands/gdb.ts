@@ -15,6 +15,7 @@ import { FlashError } from '../../targets/flash.js';
 import { loadImage } from '../../targets/load-image.js';
 import { GdbServer, DEFAULT_GDB_PORT } from '../../gdb/server.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
+import { StopSignals } from '../signals.js';
 
 export interface GdbCommandOptions {
   target?: string;
@@ -37,6 +38,13 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
   if (packetSize !== undefined && (!Number.isInteger(packetSize) || packetSize < 0x100 || packetSize > 0x100000)) {
     throw new UserError(`--packet-size ${opts.packetSize}: expected a number of bytes from 256 to 1048576`);
   }
+  // From here on a signal asks for a clean stop, however far start-up got.
+  // The handlers stay until the process exits: removed, a late signal would kill it mid-exit.
+  const signals = new StopSignals((m) => process.stderr.write(`tsprobe: ${m}\n`));
+  return serveGdb(opts, port, packetSize, signals);
+}
+
+async function serveGdb(opts: GdbCommandOptions, port: number, packetSize: number | undefined, signals: StopSignals): Promise<number> {
   // A debugger can always wake a sleeping core: the run loop never ends for idleness.
   const session: ProbeSession = await openTargetFor(
     opts,
@@ -78,6 +86,10 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
       }
     }
     const log = (m: string) => process.stderr.write(`tsprobe: ${m}\n`);
+    if (signals.received) {
+      log(`${signals.received} before the server started: stopping`);
+      return 0;
+    }
     const { target, info } = await createGdbTarget(conn, { where: session.description, semihosting: opts.semihosting, log });
     log(`target: ${info.description}`);
     server = new GdbServer(target, {
@@ -99,10 +111,7 @@ export async function gdbCommand(opts: GdbCommandOptions): Promise<number> {
       process.stderr.write(`tsprobe: warning: --host ${opts.host} lets other machines control the target; the gdb protocol has no authentication\n`);
     }
     process.stderr.write(`tsprobe: connect with: gdb-multiarch -ex 'target extended-remote ${addr.host}:${addr.port}' firmware.elf\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await signals.stopped;
     const unsupported = [...server.unsupported];
     if (unsupported.length) process.stderr.write(`tsprobe: packets answered as unsupported: ${unsupported.join(' ')}\n`);
     return 0;
