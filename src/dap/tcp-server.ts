@@ -22,6 +22,8 @@ export interface DapTcpServerOptions {
 
 /** Frames queued per connection before the server stops reading from it. */
 const MAX_QUEUED_FRAMES = 256;
+/** Responses written together at most while more requests wait to be run. */
+const FLUSH_EVERY = 4;
 /** How long a second host waits for the current one to finish disconnecting. */
 const RECONNECT_GRACE_MS = 300;
 
@@ -176,7 +178,9 @@ export class DapTcpServer {
             out.push(f);
             outBytes += f.length;
           }
-          if (outBytes >= 65536) flush();
+          // Answers go out a few at a time while later requests are still being run, so the
+          // host can send the next ones meanwhile (no ping-pong of whole batches).
+          if (out.length >= FLUSH_EVERY || outBytes >= 65536) flush();
         }
         flushSoon();
       } catch (e) {

@@ -112,7 +112,7 @@ test('tsprobe read/regs/info/step/run via --probe tcp:// (and through a proxying
       const via2 = await cli(['read', ...load, '0', '256', '--probe', `tcp://127.0.0.1:${proxy.port}`]);
       assert.equal(via2, await cli(['read', ...load, '0', '256', ...sim]));
       const list = await cli(['list', `tcp://127.0.0.1:${proxy.port}`]);
-      assert.match(list, /tcp:\/\/127\.0\.0\.1:\d+ +tsprobe tsprobe CMSIS-DAP +CMSIS-DAP 2\.1\.0, serial TSPROBE0001, packets 16 x 1024 bytes/);
+      assert.match(list, /tcp:\/\/127\.0\.0\.1:\d+ +tsprobe tsprobe CMSIS-DAP +CMSIS-DAP 2\.1\.0, serial TSPROBE0001, packets 32 x 1024 bytes/);
     } finally {
       await proxy.stop();
     }
