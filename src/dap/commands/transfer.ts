@@ -80,9 +80,8 @@ function blockTail(items: TransferItems, i: number, j: number): { from: number }
 export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   r.u8('DAP index'); // JTAG device index: ignored in SWD
   const count = r.u8('transfer count');
-  // One allocation for both arrays (values first: they need 4-byte alignment).
-  const store = new ArrayBuffer(5 * count);
-  const items: TransferItems = { reqs: new Uint8Array(store, 4 * count, count), values: new Uint32Array(store, 0, count) };
+  const store = takeStore();
+  const items: TransferItems = { reqs: new Uint8Array(store, 4 * MAX_TRANSFERS, count), values: new Uint32Array(store, 0, count) };
   const reqs = items.reqs;
   const values = items.values;
   // This loop runs for every word of a block sent as DAP_Transfer: bytes are read straight
@@ -103,6 +102,7 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
       continue;
     }
     const read = (req & Req.RnW) !== 0;
+    values[i] = 0;
     if (!read || req & Req.MATCH_VALUE) {
       if (pos + 4 > end) throw new Truncated(`transfer ${i} data`);
       values[i] = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
@@ -118,8 +118,29 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   if (responseBytes > ctx.config.packetSize) {
     throw new Malformed(`DAP_Transfer: the response (${responseBytes} bytes) would not fit in a ${ctx.config.packetSize}-byte packet`);
   }
-  return { maxResponse: responseBytes, run: (c, w) => runTransfer(c, w, items) };
+  return {
+    maxResponse: responseBytes,
+    async run(c, w) {
+      try {
+        await runTransfer(c, w, items);
+      } finally {
+        giveStore(store);
+      }
+    },
+  };
 }
+
+/**
+ * The request bytes and values of a DAP_Transfer (at most 255 transfers) live in a
+ * reused buffer: a fresh ArrayBuffer per packet cost more than parsing its words. A
+ * parsed command holds its buffer until it has run (one that never runs just drops it).
+ */
+const MAX_TRANSFERS = 255;
+const storePool: ArrayBuffer[] = [];
+const takeStore = (): ArrayBuffer => storePool.pop() ?? new ArrayBuffer(5 * MAX_TRANSFERS);
+const giveStore = (b: ArrayBuffer): void => {
+  if (storePool.length < 8) storePool.push(b);
+};
 
 async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItems): Promise<void> {
   const count = items.reqs.length;
@@ -157,7 +178,22 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
         const rq = items.reqs[block.from];
         const read = (rq & Req.RnW) !== 0;
         const data = read ? undefined : items.values.subarray(block.from, j);
-        const res = await ctx.wire.transferBlock({ ap: true, read, addr: rq & (Req.A2 | Req.A3) }, n, data);
+        const target = { ap: true, read, addr: rq & (Req.A2 | Req.A3) };
+        if (!read && j === count && ctx.wire.transferBlocks) {
+          // Writes that end the packet: the block and the RDBUFF check below in one wire
+          // call (one async step and one run-loop wake fewer per packet). The check is a
+          // DP read, harmless should it run after a failed block.
+          const res = await ctx.wire.transferBlocks([
+            { setup: [], req: target, count: n, data },
+            { setup: [], req: RDBUFF_READ, count: 1 },
+          ]);
+          done += res.ack === 'ok' || res.done > 0 ? n : res.words;
+          response = ackToResponse(res.ack);
+          checkWrite = false;
+          i = j;
+          break;
+        }
+        const res = await ctx.wire.transferBlock(target, n, data);
         if (read && LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(res.data.buffer, res.data.byteOffset, 4 * res.completed));
         else if (read) for (let k = 0; k < res.completed; k++) w.u32(res.data[k]);
         done += res.completed;
@@ -219,9 +255,11 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
 /** A write worth checking: not a read, and not TARGETSEL (after which only a DPIDR read is allowed). */
 const needsWriteCheck = (t: TransferRequest) => !t.read && (t.ap || t.addr !== 0xc);
 
+const RDBUFF_READ = { ap: false, read: true, addr: 0xc };
+
 /** A DP RDBUFF read after writes: its ack says whether the last write went through. */
 async function rdbuffCheck(ctx: DapContext): Promise<number> {
-  const res = await ctx.wire.transfer([{ ap: false, read: true, addr: 0xc }]);
+  const res = await ctx.wire.transfer([RDBUFF_READ]);
   return ackToResponse(res.ack);
 }
 
