@@ -63,6 +63,7 @@ export class PacketWriter {
   }
 
   result(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    // Filled exactly (a full block of reads): the buffer itself, no copy. The writer is done with it.
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
   }
 }
