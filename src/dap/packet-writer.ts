@@ -5,7 +5,10 @@ export class PacketWriter {
   private buf: Uint8Array;
   length = 0;
   constructor(capacity = 64) {
-    this.buf = new Uint8Array(capacity);
+    // From Node's buffer pool (a fresh ArrayBuffer per response is costly); only written
+    // bytes are ever read. A plain Uint8Array view, so that slice() copies.
+    const b = Buffer.allocUnsafe(capacity);
+    this.buf = new Uint8Array(b.buffer, b.byteOffset, capacity);
   }
 
   private room(n: number): void {

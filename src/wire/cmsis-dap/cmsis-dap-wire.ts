@@ -642,8 +642,10 @@ function transferRequest(writes: readonly TransferRequest[]): Uint8Array {
 /** One DAP_Transfer for an independent step: its set-up writes, then `count` transfers to the block's register. */
 function stepRequest(st: BlockStep): Uint8Array {
   const s = st.setup.length;
-  const p = new Uint8Array(3 + 5 * s + (st.req.read ? st.count : 5 * st.count));
+  // From Node's buffer pool: a fresh ArrayBuffer per packet costs more than filling it. Every byte is written below.
+  const p: Uint8Array = Buffer.allocUnsafe(3 + 5 * s + (st.req.read ? st.count : 5 * st.count));
   p[0] = Cmd.Transfer;
+  p[1] = 0;
   p[2] = s + st.count;
   let o = 3;
   for (const w of st.setup) {
