@@ -8,7 +8,7 @@
 // one wall-clock run of the `tsprobe flash` command itself for each. Aim: >= 5 MB/s.
 //
 //   node dist/bench/flash.js        (DAP_PACKET_SIZE=8192 for a larger CMSIS-DAP packet)
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { openTarget } from '../src/probe/open-target.js';
 import { connectCortexM } from '../src/cortexm/connect.js';
 import { detectTarget } from '../src/targets/registry.js';
 import { programImage } from '../src/targets/flash-loader.js';
+import { startTsprobe, type TsprobeServer } from '../test/support/tsprobe-server.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -71,31 +72,6 @@ async function measure(sel: { target?: string; probe?: string }, data: Uint8Arra
   return { erase: median(runs.map((r) => r.erase)), program: median(runs.map((r) => r.program)), verify: median(runs.map((r) => r.verify)), total: median(runs.map((r) => r.total)) };
 }
 
-function startDap(): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [CLI, 'dap', '--target', 'sim:stm32h743', '-q', '--port', '0', '--packet-size', process.env.DAP_PACKET_SIZE ?? '512'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`tsprobe dap did not start:\n${text}`)), 15000);
-    const look = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, port: Number(m[1]) });
-      }
-    };
-    proc.stdout!.on('data', look);
-    proc.stderr!.on('data', look);
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-  if (p.exitCode === null) p.kill('SIGKILL');
-}
-
 /** Wall-clock seconds of the whole `tsprobe flash --verify` command (Node start-up included). */
 function command(args: string[], file: string): number {
   const t0 = performance.now();
@@ -107,13 +83,13 @@ function command(args: string[], file: string): number {
 async function main(): Promise<void> {
   const data = image();
   const dir = mkdtempSync(join(tmpdir(), 'tsprobe-flash-bench-'));
-  let dap: { proc: ChildProcess; port: number } | undefined;
+  let dap: TsprobeServer | undefined;
   try {
     const file = join(dir, 'image.bin');
     writeFileSync(file, data);
     const d = await measure({ target: 'sim:stm32h743' }, data);
     const dCmd = command(['--target', 'sim:stm32h743'], file);
-    dap = await startDap();
+    dap = await startTsprobe(['dap', '--target', 'sim:stm32h743', '-q', '--port', '0', ...(process.env.DAP_PACKET_SIZE ? ['--packet-size', process.env.DAP_PACKET_SIZE] : [])], { env: ENV });
     const probe = `tcp://127.0.0.1:${dap.port}`;
     const p = await measure({ probe }, data);
     const pCmd = command(['--probe', probe], file);
@@ -128,7 +104,7 @@ async function main(): Promise<void> {
     console.log(line('tcp', p, pCmd));
     console.log(`ratio tcp/direct throughput: erase+program ${((d.erase + d.program) / (p.erase + p.program)).toFixed(2)}, verify ${(d.verify / p.verify).toFixed(2)}, all ${(d.total / p.total).toFixed(2)} (aim: >= 5 MB/s through the SWD stack)`);
   } finally {
-    if (dap) await stop(dap.proc);
+    if (dap) await dap.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

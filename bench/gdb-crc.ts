@@ -8,7 +8,6 @@
 //   node dist/bench/gdb-crc.js      (or npm run bench -- gdb-crc)
 //
 // Medians of 5 runs after one warm-up. The machine is shared: compare within one run.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CmsisDapWire, TcpDapTransport } from '../src/wire/cmsis-dap/index.js';
@@ -16,40 +15,13 @@ import { connectCortexM, type Connection } from '../src/cortexm/connect.js';
 import { CRC_ON_TARGET_MIN, createGdbTarget } from '../src/gdb/cortexm-target.js';
 import { gdbCrc32 } from '../src/gdb/crc32.js';
 import { ProbeSession } from '../src/probe/session.js';
+import { startTsprobe } from '../test/support/tsprobe-server.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const BASE = 0x08000000; // flash bank 1 (as it is: erased); what compare-sections usually covers
 const SIZES = [1024, 4096, 16384, 65536, 1 << 20];
 const REPEATS = 5;
-
-function startDap(): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [CLI, 'dap', '--target', 'sim:stm32h743', '--port', '0', '-q'], { env: { ...process.env, TSPROBE_NO_USB_SCAN: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      rej(new Error(`tsprobe dap did not start:\n${text}`));
-    }, 15000);
-    const look = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, port: Number(m[1]) });
-      }
-    };
-    proc.stdout!.on('data', look);
-    proc.stderr!.on('data', look);
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-  p.kill('SIGKILL');
-}
 
 /** ms per qCRC of each size, host reads vs the routine; checks both against the data. */
 async function measure(conn: Connection, where: string): Promise<string[]> {
@@ -96,7 +68,7 @@ async function main(): Promise<void> {
   } finally {
     await session.close();
   }
-  const dap = await startDap();
+  const dap = await startTsprobe(['dap', '--target', 'sim:stm32h743', '--port', '0', '-q'], { env: { ...process.env, TSPROBE_NO_USB_SCAN: '1' } });
   try {
     const wire = await CmsisDapWire.open(() => TcpDapTransport.open('127.0.0.1', dap.port));
     try {
@@ -106,7 +78,7 @@ async function main(): Promise<void> {
       await wire.close();
     }
   } finally {
-    await stop(dap.proc);
+    await dap.stop();
   }
 }
 

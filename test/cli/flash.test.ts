@@ -4,11 +4,12 @@
 // shows what was programmed. Images come from objcopy (committed fixtures) and random data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import { startTsprobe } from '../support/tsprobe-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -47,37 +48,6 @@ function randomBytes(n: number, seed: number): Uint8Array {
   return b;
 }
 
-/** `tsprobe dap --target sim:<board> --port 0`; resolves with the port it prints. */
-function startDap(board: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [CLI, 'dap', '--target', `sim:${board}`, '--port', '0', '-q'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      rej(new Error(`tsprobe dap did not start:\n${text}`));
-    }, 30_000);
-    const look = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, port: Number(m[1]) });
-      }
-    };
-    proc.stdout!.on('data', look);
-    proc.stderr!.on('data', look);
-    proc.once('exit', () => rej(new Error(`tsprobe dap exited:\n${text}`)));
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (p.exitCode === null) p.kill('SIGKILL');
-}
-
 test('flash --target sim:stm32h743: HEX, ELF and a .bin at --addr, verified, in one process', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsprobe-flash-'));
   try {
@@ -105,7 +75,7 @@ test('flash --target sim:stm32h743: HEX, ELF and a .bin at --addr, verified, in 
 
 test('flash --probe tcp:// against tsprobe dap: tsprobe read shows the image; other sectors are kept; --reset runs it', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsprobe-flash-'));
-  const dap = await startDap('stm32h743');
+  const dap = await startTsprobe(['dap', '--target', 'sim:stm32h743', '--port', '0', '-q'], { env: ENV, timeoutMs: 30_000 });
   try {
     const probe = `tcp://127.0.0.1:${dap.port}`;
     // 200 KiB across sectors 1-2 of bank 1, then the demo firmware into sector 0.
@@ -130,13 +100,13 @@ test('flash --probe tcp:// against tsprobe dap: tsprobe read shows the image; ot
     const pc = Number(/pc (0x[0-9a-f]{8})/.exec(r.stdout)![1]);
     assert.ok(pc >= 0x08000000 && pc < 0x08000000 + demo.length, `pc 0x${pc.toString(16)} in the firmware`);
   } finally {
-    await stop(dap.proc);
+    await dap.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('flash: a write-protected sector fails with a FlashError naming WRPERR and leaves the controller locked', async () => {
-  const dap = await startDap('stm32h743');
+  const dap = await startTsprobe(['dap', '--target', 'sim:stm32h743', '--port', '0', '-q'], { env: ENV, timeoutMs: 30_000 });
   try {
     const probe = `tcp://127.0.0.1:${dap.port}`;
     const FLASH = 0x52002000;
@@ -168,7 +138,7 @@ test('flash: a write-protected sector fails with a FlashError naming WRPERR and 
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {
-    await stop(dap.proc);
+    await dap.stop();
   }
 });
 

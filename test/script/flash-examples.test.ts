@@ -4,10 +4,11 @@
 // the same server must show what the examples printed and the image's bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { readImage } from '../../src/image/image.js';
+import { startTsprobe } from '../support/tsprobe-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -35,35 +36,6 @@ async function readBytes(probe: string, addr: number, len: number): Promise<Uint
   return Uint8Array.from(bytes);
 }
 
-function startDap(): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [CLI, 'dap', '--target', 'sim:stm32h743', '--port', '0', '-q'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      rej(new Error(`tsprobe dap did not start:\n${text}`));
-    }, 30_000);
-    const look = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, port: Number(m[1]) });
-      }
-    };
-    proc.stdout!.on('data', look);
-    proc.stderr!.on('data', look);
-  });
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (p.exitCode === null) p.kill('SIGKILL');
-}
-
 test('flash examples (TS and Python) print the same on sim:stm32h743, in one process', async () => {
   const [ts, py] = await Promise.all([
     cli(['run', '--target', 'sim:stm32h743', 'examples/flash-program.ts']),
@@ -76,7 +48,7 @@ test('flash examples (TS and Python) print the same on sim:stm32h743, in one pro
 });
 
 test('flash examples through tsprobe dap: tsprobe read shows the image, the vectors and the record they print', async () => {
-  const dap = await startDap();
+  const dap = await startTsprobe(['dap', '--target', 'sim:stm32h743', '--port', '0', '-q'], { env: ENV });
   try {
     const probe = `tcp://127.0.0.1:${dap.port}`;
     const image = readImage(path.join(root, FIRMWARE));
@@ -100,6 +72,6 @@ test('flash examples through tsprobe dap: tsprobe read shows the image, the vect
       assert.ok(back.subarray(serial.length).every((b) => b === 0xff), 'the rest of the sector is erased (a new record replaced the old one)');
     }
   } finally {
-    await stop(dap.proc);
+    await dap.stop();
   }
 });
