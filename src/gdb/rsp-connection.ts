@@ -7,6 +7,9 @@
 
 import type { Duplex } from 'node:stream';
 
+/** How long (ms) the loop keeps polling after a reply (TSPROBE_GDB_SPIN_US, microseconds; 0: off). */
+const SPIN_MS = Number(process.env.TSPROBE_GDB_SPIN_US ?? 300) / 1000;
+
 export interface RspHandlers {
   /** A packet with a good checksum, escapes removed. `oversized`: data was dropped. */
   packet(data: Buffer, oversized: boolean): void;
@@ -95,6 +98,7 @@ export class RspConnection {
     this.stats.packetsOut++;
     this.trace?.('out', typeof payload === 'string' ? payload : `<${payload.length} bytes>`);
     this.write(frame);
+    this.spinAfterReply();
   }
 
   /**
@@ -110,6 +114,30 @@ export class RspConnection {
     this.retransmits = 0;
     this.stats.packetsOut++;
     this.write(frame);
+    this.spinAfterReply();
+  }
+
+  /**
+   * After a reply, keep the event loop polling the socket for a short while instead of
+   * sleeping in it: gdb answers most replies with the next request within tens of
+   * microseconds (a stepi is ~40 round trips), and an idle host core that has gone to
+   * sleep takes far longer than that to wake for it. Each turn is a zero-timeout poll.
+   */
+  private spinUntil = 0;
+  private spinning = false;
+  private spinAfterReply(): void {
+    if (SPIN_MS <= 0) return;
+    this.spinUntil = performance.now() + SPIN_MS;
+    if (this.spinning) return;
+    this.spinning = true;
+    const turn = () => {
+      if (this.closed || performance.now() > this.spinUntil) {
+        this.spinning = false;
+        return;
+      }
+      setImmediate(turn);
+    };
+    setImmediate(turn);
   }
 
   /**
