@@ -6,9 +6,7 @@
 // session as such (it answers with an error) and its bytes are dropped.
 
 import type { Duplex } from 'node:stream';
-
-/** How long (ms) the loop keeps polling after a reply (TSPROBE_GDB_SPIN_US, microseconds; 0: off). */
-const SPIN_MS = Number(process.env.TSPROBE_GDB_SPIN_US ?? 300) / 1000;
+import { BusyPoll } from '../util/busy-poll.js';
 
 export interface RspHandlers {
   /** A packet with a good checksum, escapes removed. `oversized`: data was dropped. */
@@ -98,7 +96,7 @@ export class RspConnection {
     this.stats.packetsOut++;
     this.trace?.('out', typeof payload === 'string' ? payload : `<${payload.length} bytes>`);
     this.write(frame);
-    this.spinAfterReply();
+    this.busyPoll.kick();
   }
 
   /**
@@ -114,31 +112,11 @@ export class RspConnection {
     this.retransmits = 0;
     this.stats.packetsOut++;
     this.write(frame);
-    this.spinAfterReply();
+    this.busyPoll.kick();
   }
 
-  /**
-   * After a reply, keep the event loop polling the socket for a short while instead of
-   * sleeping in it: gdb answers most replies with the next request within tens of
-   * microseconds (a stepi is ~40 round trips), and an idle host core that has gone to
-   * sleep takes far longer than that to wake for it. Each turn is a zero-timeout poll.
-   */
-  private spinUntil = 0;
-  private spinning = false;
-  private spinAfterReply(): void {
-    if (SPIN_MS <= 0) return;
-    this.spinUntil = performance.now() + SPIN_MS;
-    if (this.spinning) return;
-    this.spinning = true;
-    const turn = () => {
-      if (this.closed || performance.now() > this.spinUntil) {
-        this.spinning = false;
-        return;
-      }
-      setImmediate(turn);
-    };
-    setImmediate(turn);
-  }
+  /** gdb answers most replies with its next request within microseconds (a stepi is ~40 round trips). */
+  private readonly busyPoll = new BusyPoll(300);
 
   /**
    * A NUL between packets: gdb skips anything before '$' while it waits for a reply,
@@ -168,6 +146,7 @@ export class RspConnection {
   private closeOnce(): void {
     if (this.closed) return;
     this.closed = true;
+    this.busyPoll.stop();
     this.handlers.close();
   }
 
