@@ -149,10 +149,7 @@ export class MemAp implements AccessPortDevice {
     } finally {
       this.master.fromDebugger = false;
     }
-    if (inc !== CSW_ADDRINC.OFF) {
-      const m = this.config.autoIncrementBlock - 1;
-      this.tar = ((tar & ~m) | ((tar + moved) & m)) >>> 0;
-    }
+    if (inc !== CSW_ADDRINC.OFF) this.tar = this.tarAfter(tar, moved);
     this.busyLeft = this.config.busyPolls ?? 0;
     return result >>> 0;
   }
@@ -177,7 +174,6 @@ export class MemAp implements AccessPortDevice {
     }
     this.error = null;
     const inc = (this.csw & C.AddrInc.mask) >>> C.AddrInc.lsb;
-    const m = this.config.autoIncrementBlock - 1;
     const bus = this.bus;
     let tar = this.tar;
     let i = 0;
@@ -187,17 +183,17 @@ export class MemAp implements AccessPortDevice {
         const a = (tar & ~3) >>> 0;
         const r = inc !== CSW_ADDRINC.OFF ? bus.find(a) : undefined;
         if (r !== undefined && r.words !== undefined) {
-          const end = Math.min(((tar & ~m) >>> 0) + m + 1, r.base + r.size);
+          const end = Math.min(this.blockEnd(tar), r.base + r.size);
           const n = Math.min(count - i, (end - a) >>> 2);
           const off = (a - r.base) >>> 2;
           out.set(r.words.subarray(off, off + n), i);
           i += n;
-          tar = ((tar & ~m) | ((tar + 4 * n) & m)) >>> 0;
+          tar = this.tarAfter(tar, 4 * n);
           continue;
         }
         out[i] = bus.read32(a);
         i++;
-        if (inc !== CSW_ADDRINC.OFF) tar = ((tar & ~m) | ((tar + 4) & m)) >>> 0;
+        if (inc !== CSW_ADDRINC.OFF) tar = this.tarAfter(tar, 4);
       }
     } catch (e) {
       if (!(e instanceof BusFault)) throw e;
@@ -224,7 +220,6 @@ export class MemAp implements AccessPortDevice {
     }
     this.error = null;
     const inc = (this.csw & C.AddrInc.mask) >>> C.AddrInc.lsb;
-    const m = this.config.autoIncrementBlock - 1;
     const bus = this.bus;
     let tar = this.tar;
     let i = 0;
@@ -235,18 +230,18 @@ export class MemAp implements AccessPortDevice {
         const r = inc !== CSW_ADDRINC.OFF ? bus.find(a) : undefined;
         // Plain writable memory: one copy and one onWrite for the stretch (bus.load does the same).
         if (r !== undefined && r.words !== undefined && !r.readonly) {
-          const end = Math.min(((tar & ~m) >>> 0) + m + 1, r.base + r.size);
+          const end = Math.min(this.blockEnd(tar), r.base + r.size);
           const n = Math.min(count - i, (end - a) >>> 2);
           const off = a - r.base;
           r.words.set(data.subarray(from + i, from + i + n), off >>> 2);
           if (r.onWrite) r.onWrite(off, 4 * n);
           i += n;
-          tar = ((tar & ~m) | ((tar + 4 * n) & m)) >>> 0;
+          tar = this.tarAfter(tar, 4 * n);
           continue;
         }
         bus.write32(a, data[from + i]);
         i++;
-        if (inc !== CSW_ADDRINC.OFF) tar = ((tar & ~m) | ((tar + 4) & m)) >>> 0;
+        if (inc !== CSW_ADDRINC.OFF) tar = this.tarAfter(tar, 4);
       }
     } catch (e) {
       if (!(e instanceof BusFault)) throw e;
@@ -258,6 +253,18 @@ export class MemAp implements AccessPortDevice {
     }
     this.tar = tar;
     return count;
+  }
+
+  /** TAR after `bytes` of auto-increment: it wraps inside its auto-increment block. */
+  private tarAfter(tar: number, bytes: number): number {
+    const m = this.config.autoIncrementBlock - 1;
+    return ((tar & ~m) | ((tar + bytes) & m)) >>> 0;
+  }
+
+  /** The end of the auto-increment block TAR is in (exclusive). */
+  private blockEnd(tar: number): number {
+    const m = this.config.autoIncrementBlock - 1;
+    return ((tar & ~m) >>> 0) + m + 1;
   }
 
   /** One bus access of 2^size bytes at addr, data in the byte lanes addr[1:0] selects. */
