@@ -59,6 +59,19 @@ export function machine(config: CoreConfig = M3): Machine {
 }
 
 /** Split 32-bit Thumb encodings (hw1 << 16 | hw2) into halfwords; 16-bit values pass through. */
+/** xorshift32 from a seed, so random test programs are the same on every run. */
+export function rng(seed: number): () => number {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
 export function thumb(...insns: number[]): number[] {
   const out: number[] = [];
   for (const i of insns) {

@@ -8,23 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allEncodings, parsePattern } from '../../../src/sim/cpu/isa/decoder.js';
 import type { CoreConfig } from '../../../src/sim/cpu/cpu.js';
-import { machine, CODE, RAM, type Machine } from './harness.js';
+import { machine, rng, CODE, RAM, type Machine } from './harness.js';
 
 const M7: CoreConfig = { name: 'cortex-m7', cpuid: 0x411fc272, dsp: true, fpu: 'fpv5-dp', irqs: 32, priorityBits: 3 };
 const CPACR = 0xe000ed88;
 const DATA = RAM + 0x1000;
-
-function rng(seed: number): () => number {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 function fpMachine(): Machine {
   const m = machine(M7);

@@ -5,26 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allEncodings, parsePattern } from '../../../src/sim/cpu/isa/decoder.js';
-import { machine, CODE, RAM, M4 } from './harness.js';
+import { machine, rng, CODE, RAM, M4 } from './harness.js';
 
 const DP_CLASSES = new Set([
   'data-processing', 'data-processing-immediate', 'data-processing-register', 'shift', 'move', 'compare', 'add-sub',
   'bitfield', 'saturate', 'reverse', 'count', 'extend', 'multiply', 'long-multiply', 'divide',
 ]);
 const MEM_CLASSES = new Set(['load', 'store', 'load-store-dual']);
-
-/** xorshift32, so the programs are the same on every run */
-function rng(seed: number): () => number {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 /** A random program of `count` instructions that never touches SP/PC and keeps addresses in RAM. */
 function program(seed: number, count: number, dsp: boolean): number[] {
