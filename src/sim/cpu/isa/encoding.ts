@@ -86,8 +86,8 @@ export function immShift(cpu: Cpu, value: number, type: number, imm5: number, se
   return shiftC(cpu, value, type, imm5, setCarry);
 }
 
-/** ThumbExpandImm_C: i:imm3:imm8 (12 bits) to a 32-bit constant; writes the carry when setCarry and the form rotates. */
-export function thumbExpandImm(cpu: Cpu, imm12: number, setCarry: boolean): number {
+/** ThumbExpandImm: i:imm3:imm8 (12 bits) to a 32-bit constant (the block translator uses it too). */
+export function thumbExpandImmValue(imm12: number): number {
   if ((imm12 & 0xc00) === 0) {
     const b = imm12 & 0xff;
     switch ((imm12 >>> 8) & 3) {
@@ -99,8 +99,13 @@ export function thumbExpandImm(cpu: Cpu, imm12: number, setCarry: boolean): numb
   }
   const unrotated = 0x80 | (imm12 & 0x7f);
   const rot = imm12 >>> 7;
-  const result = ((unrotated >>> rot) | (unrotated << (32 - rot))) >>> 0;
-  if (setCarry) cpu.c = result >>> 31;
+  return ((unrotated >>> rot) | (unrotated << (32 - rot))) >>> 0;
+}
+
+/** ThumbExpandImm_C: as thumbExpandImmValue; writes the carry when setCarry and the form rotates. */
+export function thumbExpandImm(cpu: Cpu, imm12: number, setCarry: boolean): number {
+  const result = thumbExpandImmValue(imm12);
+  if (setCarry && (imm12 & 0xc00) !== 0) cpu.c = result >>> 31;
   return result;
 }
 

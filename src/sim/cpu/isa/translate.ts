@@ -11,7 +11,7 @@
 
 import type { Cpu } from '../cpu.js';
 import type { Decoder } from './decoder.js';
-import type { Exec } from './encoding.js';
+import { thumbExpandImmValue, type Exec } from './encoding.js';
 import * as t16 from './thumb16.js';
 import * as dp32 from './dataproc32.js';
 import * as ls32 from './loadstore32.js';
@@ -361,7 +361,7 @@ function emitModifiedImmediate(i: number): Inline | null {
   const n = (i >>> 16) & 15;
   const d = (i >>> 8) & 15;
   const imm12 = ((i >>> 15) & 0x800) | ((i >>> 4) & 0x700) | (i & 0xff);
-  const imm = expandImm(imm12);
+  const imm = thumbExpandImmValue(imm12);
   const compare = d === 15 && s;
   if ((d >= 13 && !compare) || (n === 15 && op !== 2 && op !== 3)) return null;
   const a = n === 15 ? '0' : `r[${n}]`;
@@ -389,21 +389,6 @@ function emitModifiedImmediate(i: number): Inline | null {
     case 14: return { code: s ? addWithFlags(`~${a} >>> 0`, u32(imm), '1', dest) : `${dest} = (${u32(imm)} - ${a}) >>> 0;`, pure: true };
   }
   return null;
-}
-
-function expandImm(imm12: number): number {
-  if ((imm12 & 0xc00) === 0) {
-    const b = imm12 & 0xff;
-    switch ((imm12 >>> 8) & 3) {
-      case 0: return b;
-      case 1: return ((b << 16) | b) >>> 0;
-      case 2: return ((b << 24) | (b << 8)) >>> 0;
-      default: return ((b << 24) | (b << 16) | (b << 8) | b) >>> 0;
-    }
-  }
-  const unrotated = 0x80 | (imm12 & 0x7f);
-  const rot = imm12 >>> 7;
-  return ((unrotated >>> rot) | (unrotated << (32 - rot))) >>> 0;
 }
 
 /** The size and signedness of a single load/store (hw1 bit 8 S, bits [6:5] size). */
