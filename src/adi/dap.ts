@@ -151,9 +151,9 @@ export class Dap {
     let ops = b.ops;
     // An AP write is acknowledged before the access is done (a bus fault shows only in
     // the next packet): end with an RDBUFF read so the batch that wrote reports it, as a
-    // CMSIS-DAP probe's firmware checks its last write (same packet, no extra round trip).
+    // CMSIS-DAP probe's firmware does for its own DAP_Transfers (wire.confirmsWrites).
     const last = ops[ops.length - 1];
-    if (last && last.req.ap && !last.req.read) ops = [...ops, { req: { ap: false, read: true, addr: DP_ADDR.RDBUFF }, read: { value: 0 }, what: last.what }];
+    if (!this.wire.confirmsWrites && last && last.req.ap && !last.req.read) ops = [...ops, { req: { ap: false, read: true, addr: DP_ADDR.RDBUFF }, read: { value: 0 }, what: last.what }];
     for (;;) {
       // A wire that throws (a probe's link dropped) leaves the cached SELECT/CSW/TAR unknown.
       const res = await this.wire.transfer(ops.map((o) => o.req)).catch((e: unknown) => this.forgetAndThrow(e));
@@ -326,6 +326,7 @@ export class Dap {
 
   /** The last AP write of a block went through: an RDBUFF read carries its outcome. */
   private async confirmWrites(what: string): Promise<void> {
+    if (this.wire.confirmsWrites) return;
     const b = this.batch();
     b.ops.push({ req: { ap: false, read: true, addr: DP_ADDR.RDBUFF }, read: { value: 0 }, what });
     await this.run(b);

@@ -157,6 +157,7 @@ export class ProbeSession {
     };
     return {
       description: raw.description,
+      confirmsWrites: raw.confirmsWrites,
       configure: (o) => raw.configure(o),
       transfer: async (batch) => (check(), after(await raw.transfer(batch))),
       transferBlock: async (req, count, data) => (check(), after(await raw.transferBlock(req, count, data))),

@@ -75,6 +75,12 @@ export interface WireOptions {
 export interface DebugWire {
   /** What the wire talks to, for messages: 'sim:mps2-an385', 'cmsis-dap:...'. */
   readonly description: string;
+  /**
+   * The wire itself checks that a batch's or block's final AP write completed (CMSIS-DAP
+   * firmware reads RDBUFF after a DAP_Transfer's last write) and reports a failure as the
+   * batch's ack; without it the ADI layer appends that RDBUFF read itself.
+   */
+  readonly confirmsWrites?: boolean;
   configure(opts: WireOptions): void;
   /** A batch of register transfers: one round trip. */
   transfer(batch: readonly TransferRequest[]): Promise<BatchResult>;

@@ -76,6 +76,8 @@ function requestByte(t: { ap: boolean; read: boolean; addr: number }): number {
 
 export class CmsisDapWire implements DebugWire {
   readonly description: string;
+  /** The probe's firmware checks each DAP_Transfer's last write. */
+  readonly confirmsWrites = true;
   /** Counters for benchmarks and tests. */
   readonly stats = { packets: 0, reconnects: 0, timeouts: 0 };
   private transport: DapTransport | null;

@@ -49,6 +49,10 @@ for (const flavour of [{ packetSize: 512, packetCount: 4 }, { packetSize: 64, pa
       // A faulting read reports the fault and leaves the wire usable.
       await assert.rejects(conn.mem.read32(0xf0000000), /fault|error/i);
       assert.equal(await conn.mem.read32(0x20000000), (data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24)) >>> 0);
+      // A faulting write is reported by the write itself (the probe checks its last write).
+      await assert.rejects(conn.mem.write32(0xf0000000, 1), /^MemoryAccessError: write at 0xf0000000 failed: bus fault/);
+      await assert.rejects(conn.mem.writeBlock(0xf0000000, new Uint8Array(8)), /^MemoryAccessError: write at 0xf0000000 failed: bus fault/);
+      assert.equal(await conn.mem.read32(0x20000000), (data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24)) >>> 0);
       await wire.close();
 
       // The same state through the simulator's own wire.
