@@ -144,7 +144,7 @@ export class DapProcessor {
       case Cmd.SwdConfigure: return parseSwdConfigure(r);
       case Cmd.SwdSequence: return parseSwdSequence(r);
       default:
-        if (id >= Cmd.VendorFirst && id <= Cmd.VendorLast) return parseVendor(id, ctx);
+        if (id >= Cmd.VendorFirst && id <= Cmd.VendorLast) return parseVendor(id, r, ctx);
         if (this.uart && id >= Cmd.UartTransport && id <= Cmd.UartStatus) return parseUartCommand(id, r, this.uart, ctx);
         return parseUnsupported(id, r);
     }

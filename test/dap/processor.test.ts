@@ -149,6 +149,23 @@ describe('general commands', () => {
     assert.deepEqual([...(await one(p, [0x9f]))], [Cmd.Invalid]);
     assert.deepEqual([...(await one(p, [0x42]))], [Cmd.Invalid], 'unknown command');
   });
+
+  it('vendor command 0x82 sets this connection\'s packet size (v2 only); DAP_Info and the limits follow it', async () => {
+    const { p } = fake({ packetSize: 512 });
+    const size = async () => { const r = await one(p, [Cmd.Info, InfoId.PacketSize]); return r[2] | (r[3] << 8); };
+    assert.equal(await size(), 512);
+    // A DAP_TransferBlock of 200 reads does not fit 512 bytes: refused before the grant, accepted after.
+    assert.deepEqual([...(await one(p, [Cmd.TransferBlock, 0, 200, 0, 0x0f]))], [Cmd.TransferBlock, 0, 0, Resp.ERROR]);
+    assert.deepEqual([...(await one(p, [0x82, 0x00, 0x40]))], [0x82, DAP_OK, 0x00, 0x40]);
+    assert.equal(await size(), 0x4000);
+    assert.equal((await one(p, [Cmd.TransferBlock, 0, 200, 0, 0x0f]))[3], 0, 'parsed and run (not connected: nothing done)');
+    assert.deepEqual([...(await one(p, [0x82, 0x10, 0x00]))], [0x82, DAP_ERROR, 0x00, 0x40], 'below 64 bytes: refused, size kept');
+    assert.deepEqual([...(await one(p, [0x82, 0x40]))], [0x82, DAP_ERROR], 'truncated: an error reply');
+    assert.equal(await size(), 0x4000);
+    const v1 = fake({ packetSize: 64, flavour: 'v1' }).p;
+    const r = await one(v1, [0x82, 0x00, 0x40]);
+    assert.deepEqual([...r.subarray(0, 4)], [0x82, DAP_ERROR, 64, 0], 'HID reports keep 64 bytes');
+  });
 });
 
 describe('pins, clock, sequences', () => {

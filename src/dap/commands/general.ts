@@ -120,11 +120,32 @@ export function parseResetTarget(): ParsedCommand {
   };
 }
 
-/** Vendor commands. 0x80: identification string; 0x81: what the wire reaches. */
+/** Vendor commands. 0x80: identification string; 0x81: what the wire reaches; 0x82: packet size. */
 export const VENDOR_IDENTIFY = 0x80;
 export const VENDOR_WIRE_DESCRIPTION = 0x81;
+/**
+ * tsprobe's packet-size extension, for hosts that know they talk to tsprobe (its own
+ * CMSIS-DAP host over TCP): request [0x82, size u16], response [0x82, status, size u16].
+ * The connection then takes packets of that size (64..65535; DAP_Info 0xFF says so too).
+ * USB packet sizes are fixed by the endpoints, and OpenOCD 0.12 cannot use packets above
+ * 1 KiB, so the advertised size stays what it was for everyone who does not ask. The
+ * v1 (HID report) flavour keeps its 64 bytes and answers DAP_ERROR.
+ */
+export const VENDOR_PACKET_SIZE = 0x82;
+export const MAX_NEGOTIATED_PACKET_SIZE = 0xffff;
 
-export function parseVendor(id: number, ctx: DapContext): ParsedCommand | null {
+export function parseVendor(id: number, r: PacketReader, ctx: DapContext): ParsedCommand | null {
+  if (id === VENDOR_PACKET_SIZE) {
+    const wanted = r.u16('packet size');
+    return {
+      maxResponse: 4,
+      run(c, w) {
+        const ok = c.config.flavour === 'v2' && wanted >= 64;
+        if (ok) c.config.packetSize = Math.min(wanted, MAX_NEGOTIATED_PACKET_SIZE);
+        w.u8(id).u8(ok ? DAP_OK : DAP_ERROR).u16(c.config.packetSize);
+      },
+    };
+  }
   let text: string;
   if (id === VENDOR_IDENTIFY) text = ctx.config.identification;
   else if (id === VENDOR_WIRE_DESCRIPTION) text = ctx.wire.description;

@@ -42,12 +42,21 @@ interface TransferItem {
 
 /** The transfers of one DAP_Transfer: request bytes and values side by side (no object per transfer). */
 interface TransferItems {
+  /** Transfers held (the arrays are sized for the most a DAP_Transfer can hold). */
+  count: number;
   reqs: Uint8Array;
   /** Write data, or the match value of a value-match read. */
   values: Uint32Array;
+  /** Found while parsing: the first transfer that is not plain (count if all are). */
+  plainTo: number;
+  /** Found while parsing: where the run of identical request bytes that ends the packet starts. */
+  tailFrom: number;
 }
 
-const isPlain = (req: number) => (req & (Req.MATCH_VALUE | Req.MATCH_MASK | Req.TIMESTAMP)) === 0;
+/** Request bits that make a transfer more than a plain read or write (as numbers: the per-word loops use them). */
+const NOT_PLAIN = Req.MATCH_VALUE | Req.MATCH_MASK | Req.TIMESTAMP;
+const NOT_PLAIN_WRITE = NOT_PLAIN | Req.RnW;
+const isPlain = (req: number) => (req & NOT_PLAIN) === 0;
 const toWire = (t: TransferItem): TransferRequest => ({
   ap: (t.req & Req.APnDP) !== 0,
   read: (t.req & Req.RnW) !== 0,
@@ -71,7 +80,8 @@ function blockTail(items: TransferItems, i: number, j: number): { from: number }
   const last = reqs[j - 1];
   if (!(last & Req.APnDP)) return null;
   let from = j - 1;
-  while (from > i && reqs[from - 1] === last) from--;
+  if (j === items.count) from = Math.max(i, items.tailFrom);
+  else while (from > i && reqs[from - 1] === last) from--;
   if (j - from < 16) return null;
   for (let k = i; k < from; k++) if (reqs[k] & Req.RnW) return null;
   return { from };
@@ -80,8 +90,8 @@ function blockTail(items: TransferItems, i: number, j: number): { from: number }
 export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   r.u8('DAP index'); // JTAG device index: ignored in SWD
   const count = r.u8('transfer count');
-  const store = takeStore();
-  const items: TransferItems = { reqs: new Uint8Array(store, 4 * MAX_TRANSFERS, count), values: new Uint32Array(store, 0, count) };
+  const items = takeItems();
+  items.count = count;
   const reqs = items.reqs;
   const values = items.values;
   // This loop runs for every word of a block sent as DAP_Transfer: bytes are read straight
@@ -90,11 +100,18 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   const end = r.end;
   let pos = r.pos;
   let responseBytes = 3;
+  let plainTo = count;
+  let tailFrom = 0;
+  let prev = -1;
   for (let i = 0; i < count; i++) {
     if (pos >= end) throw new Truncated(`transfer request ${i}`);
     const req = b[pos++];
     reqs[i] = req;
-    if ((req & (Req.RnW | Req.MATCH_VALUE | Req.MATCH_MASK | Req.TIMESTAMP)) === 0) {
+    if (req !== prev) {
+      prev = req;
+      tailFrom = i;
+    }
+    if ((req & NOT_PLAIN_WRITE) === 0) {
       // A plain write: the common case.
       if (pos + 4 > end) throw new Truncated(`transfer ${i} data`);
       values[i] = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
@@ -103,6 +120,7 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
     }
     const read = (req & Req.RnW) !== 0;
     values[i] = 0;
+    if (req & NOT_PLAIN && plainTo === count) plainTo = i;
     if (!read || req & Req.MATCH_VALUE) {
       if (pos + 4 > end) throw new Truncated(`transfer ${i} data`);
       values[i] = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
@@ -115,6 +133,8 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
     if (read && !(req & Req.MATCH_VALUE)) responseBytes += 4;
   }
   r.pos = pos;
+  items.plainTo = plainTo;
+  items.tailFrom = tailFrom;
   if (responseBytes > ctx.config.packetSize) {
     throw new Malformed(`DAP_Transfer: the response (${responseBytes} bytes) would not fit in a ${ctx.config.packetSize}-byte packet`);
   }
@@ -124,26 +144,28 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
       try {
         await runTransfer(c, w, items);
       } finally {
-        giveStore(store);
+        giveItems(items);
       }
     },
   };
 }
 
 /**
- * The request bytes and values of a DAP_Transfer (at most 255 transfers) live in a
- * reused buffer: a fresh ArrayBuffer per packet cost more than parsing its words. A
- * parsed command holds its buffer until it has run (one that never runs just drops it).
+ * The request bytes and values of a DAP_Transfer (at most 255 transfers) live in reused
+ * arrays: fresh typed arrays per packet cost more than parsing its words. A parsed
+ * command holds its arrays until it has run (one that never runs just drops them). A
+ * DAP_ExecuteCommands packet parses all its transfers before running any, so the pool
+ * keeps enough for a large packet's worth.
  */
 const MAX_TRANSFERS = 255;
-const storePool: ArrayBuffer[] = [];
-const takeStore = (): ArrayBuffer => storePool.pop() ?? new ArrayBuffer(5 * MAX_TRANSFERS);
-const giveStore = (b: ArrayBuffer): void => {
-  if (storePool.length < 8) storePool.push(b);
+const itemsPool: TransferItems[] = [];
+const takeItems = (): TransferItems => itemsPool.pop() ?? { count: 0, reqs: new Uint8Array(MAX_TRANSFERS), values: new Uint32Array(MAX_TRANSFERS), plainTo: 0, tailFrom: 0 };
+const giveItems = (items: TransferItems): void => {
+  if (itemsPool.length < 256) itemsPool.push(items);
 };
 
 async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItems): Promise<void> {
-  const count = items.reqs.length;
+  const count = items.count;
   const start = w.length;
   w.u8(Cmd.Transfer).u8(0).u8(0);
   const st = ctx.state;
@@ -161,7 +183,8 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
     if (isPlain(t.req)) {
       // A run of plain transfers is one wire batch.
       let j = i;
-      while (j < count && isPlain(items.reqs[j])) j++;
+      if (i < items.plainTo) j = items.plainTo;
+      else while (j < count && isPlain(items.reqs[j])) j++;
       const block = blockTail(items, i, j);
       if (block) {
         // Set-up writes, then a run of one AP register to the end of the plain run: the

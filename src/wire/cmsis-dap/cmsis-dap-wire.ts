@@ -39,10 +39,33 @@ export interface CmsisDapWireOptions {
   idleCycles?: number;
   /** Packets in flight at most (the probe's packet count caps it). */
   maxInFlight?: number;
+  /**
+   * On a network link to tsprobe's own CMSIS-DAP device: the packet size to ask for with
+   * its vendor command 0x82 (0: keep the advertised size). Default NEGOTIATED_PACKET_SIZE,
+   * or $TSPROBE_DAP_PACKET_SIZE.
+   */
+  negotiatePacketSize?: number;
   log?: (line: string) => void;
 }
 
 export const DEFAULT_CLOCK_HZ = 4_000_000;
+
+/** tsprobe's vendor commands (src/dap/commands/general.ts): identification, packet size. */
+const VENDOR_IDENTIFY = 0x80;
+const VENDOR_PACKET_SIZE = 0x82;
+/**
+ * The packet size asked of a tsprobe device over TCP. Large enough that a gdb X packet
+ * (~116 KB) is a handful of packets, small enough that several are in flight at once
+ * (the device writes one while the next arrives).
+ */
+export const NEGOTIATED_PACKET_SIZE = 16384;
+
+function packetSizeWanted(opts: CmsisDapWireOptions): number {
+  if (opts.negotiatePacketSize !== undefined) return opts.negotiatePacketSize;
+  const env = process.env.TSPROBE_DAP_PACKET_SIZE;
+  if (env !== undefined && env !== '' && Number.isInteger(Number(env))) return Number(env);
+  return NEGOTIATED_PACKET_SIZE;
+}
 
 /** Cortex-M DHCSR, for the running LED: its address and the bits the LED follows. */
 const DHCSR_ADDR = 0xe000edf0;
@@ -85,6 +108,11 @@ export class CmsisDapWire implements DebugWire {
   private idleCycles: number;
   private clockHz: number;
   private configDirty = false;
+  /**
+   * The packet size the device granted through tsprobe's vendor extension (then the
+   * device is tsprobe's and takes DAP_ExecuteCommands packets); null: the advertised one.
+   */
+  private granted: number | null = null;
   /** Serialises operations: one command stream, whoever calls. */
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -121,7 +149,12 @@ export class CmsisDapWire implements DebugWire {
 
   /** Packet size used: the probe's, capped by the transport's. */
   get packetSize(): number {
-    return Math.min(this.info.packetSize, this.transport?.maxPacketSize ?? Infinity);
+    return Math.min(this.granted ?? this.info.packetSize, this.transport?.maxPacketSize ?? Infinity);
+  }
+
+  /** Whether the device granted a negotiated packet size (tsprobe's own device). */
+  get negotiated(): boolean {
+    return this.granted !== null;
   }
 
   get packetCount(): number {
@@ -142,6 +175,26 @@ export class CmsisDapWire implements DebugWire {
     // The "connected" LED; probes without LEDs answer OK all the same.
     await roundTrip(t, Uint8Array.of(Cmd.HostStatus, 0, 1), this.timeoutMs);
     this.configDirty = false;
+    this.granted = await this.negotiatePacketSize(t);
+  }
+
+  /**
+   * Over a network link to tsprobe's own device, ask for larger packets (vendor command
+   * 0x82, after 0x80 names the device as tsprobe). A USB probe, or a device that answers
+   * otherwise, keeps its advertised size. Asked again on every (re)connect: the grant
+   * belongs to the connection.
+   */
+  private async negotiatePacketSize(t: DapTransport): Promise<number | null> {
+    const wanted = Math.min(0xffff, packetSizeWanted(this.opts));
+    if (!t.network || wanted <= this.info.packetSize) return null;
+    const id = await roundTrip(t, Uint8Array.of(VENDOR_IDENTIFY), this.timeoutMs).catch(() => null);
+    if (!id || id.length < 2 || !Buffer.from(id.subarray(2, 2 + id[1])).toString('latin1').startsWith('tsprobe ')) return null;
+    const resp = await roundTrip(t, Uint8Array.of(VENDOR_PACKET_SIZE, wanted & 0xff, wanted >>> 8), this.timeoutMs);
+    if (resp.length < 4 || resp[1] !== DAP_OK) return null;
+    const size = resp[2] | (resp[3] << 8);
+    if (size < 64) return null;
+    this.opts.log?.(`${t.description}: tsprobe device, ${size}-byte packets`);
+    return size;
   }
 
   private configureRequest(): Uint8Array {
@@ -457,9 +510,11 @@ export class CmsisDapWire implements DebugWire {
 
   /**
    * Independent steps, each one DAP_Transfer (its SELECT/CSW/TAR writes, then the block's
-   * transfers), up to packetCount in flight. The probe stops a DAP_Transfer at its first
-   * failing transfer, so a step never runs its block without its set-up; a later step
+   * transfers), up to packetCount packets in flight. The probe stops a DAP_Transfer at its
+   * first failing transfer, so a step never runs its block without its set-up; a later step
    * sets up its own TAR, so it may run after an earlier one failed (reported: the first).
+   * On tsprobe's own device with negotiated large packets, consecutive steps share one
+   * DAP_ExecuteCommands packet (same rule: each DAP_Transfer stops on its own).
    */
   private async independentSteps(t: DapTransport, steps: readonly BlockStep[]): Promise<BlocksResult> {
     let total = 0;
@@ -468,35 +523,86 @@ export class CmsisDapWire implements DebugWire {
       atOf.push(total);
       if (st.req.read) total += st.count;
     }
+    const packets = this.groupSteps(steps);
     const out = new Uint32Array(total);
     let sent = 0;
     let received = 0;
     let words = 0;
     let failure: { step: number; ack: TransferAck; in: 'setup' | 'block' } | null = null;
-    while (received < steps.length) {
-      while (failure === null && sent < steps.length && sent - received < this.packetCount) {
+    while (received < packets.length) {
+      while (failure === null && sent < packets.length && sent - received < this.packetCount) {
         this.stats.packets++;
-        await t.send(stepRequest(steps[sent++]));
+        await t.send(stepsRequest(steps, packets[sent++]));
       }
       if (received >= sent) break;
-      const k = received++;
+      const g = packets[received++];
       const resp = await t.receive(this.timeoutMs);
       if (failure !== null) continue; // sent before the failure was seen
-      if (resp[0] !== Cmd.Transfer || resp.length < 3) throw this.outOfStep('DAP_Transfer', resp);
-      const st = steps[k];
-      const s = st.setup.length;
-      const done = resp[1];
-      const blockDone = Math.max(0, done - s);
-      if (st.req.read) {
-        if (resp.length < 3 + 4 * blockDone) throw this.outOfStep('DAP_Transfer', resp);
-        getWords(resp, 3, out, atOf[k], blockDone);
+      const many = g.to - g.from > 1;
+      let o = 0;
+      let answered = 1;
+      if (many) {
+        if (resp[0] !== Cmd.ExecuteCommands || resp.length < 2) throw this.outOfStep('DAP_ExecuteCommands', resp);
+        answered = resp[1];
+        o = 2;
       }
-      words += blockDone;
-      const ack = ackOf(resp[2]);
-      if (done < s + st.count || ack !== 'ok') failure = { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: done < s ? 'setup' : 'block' };
+      for (let k = g.from; k < g.to; k++) {
+        if (k - g.from >= answered) {
+          failure = { step: k, ack: 'no-ack', in: 'setup' }; // the device gave up on this command
+          break;
+        }
+        if (resp[o] !== Cmd.Transfer || resp.length < o + 3) throw this.outOfStep('DAP_Transfer', resp);
+        const st = steps[k];
+        const s = st.setup.length;
+        const done = resp[o + 1];
+        const blockDone = Math.max(0, done - s);
+        const ack = ackOf(resp[o + 2]);
+        o += 3;
+        if (st.req.read) {
+          if (resp.length < o + 4 * blockDone) throw this.outOfStep('DAP_Transfer', resp);
+          getWords(resp, o, out, atOf[k], blockDone);
+          o += 4 * blockDone;
+        }
+        words += blockDone;
+        if (done < s + st.count || ack !== 'ok') {
+          failure = { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: done < s ? 'setup' : 'block' };
+          break;
+        }
+      }
     }
     if (failure) return { done: failure.step, ack: failure.ack, failedIn: failure.in, words, data: out };
     return { done: steps.length, ack: 'ok', words, data: out };
+  }
+
+  /**
+   * Steps per packet: one each, or on a tsprobe device with negotiated packets as many
+   * consecutive steps as fit one DAP_ExecuteCommands (request and response, 255 commands).
+   */
+  private groupSteps(steps: readonly BlockStep[]): { from: number; to: number }[] {
+    const groups: { from: number; to: number }[] = [];
+    if (!this.negotiated) {
+      for (let k = 0; k < steps.length; k++) groups.push({ from: k, to: k + 1 });
+      return groups;
+    }
+    const size = this.packetSize;
+    let k = 0;
+    while (k < steps.length) {
+      let req = 2;
+      let resp = 2;
+      let to = k;
+      while (to < steps.length && to - k < 255) {
+        const st = steps[to];
+        const rq = stepRequestBytes(st);
+        const rs = 3 + (st.req.read ? 4 * st.count : 0);
+        if (to > k && (req + rq > size || resp + rs > size)) break;
+        req += rq;
+        resp += rs;
+        to++;
+      }
+      groups.push({ from: k, to });
+      k = to;
+    }
+    return groups;
   }
 
   swjSequence(bits: number, data: Uint8Array): Promise<void> {
@@ -641,15 +747,35 @@ function transferRequest(writes: readonly TransferRequest[]): Uint8Array {
   return p;
 }
 
-/** One DAP_Transfer for an independent step: its set-up writes, then `count` transfers to the block's register. */
-function stepRequest(st: BlockStep): Uint8Array {
-  const s = st.setup.length;
+/** Bytes of the DAP_Transfer for an independent step: its set-up writes, then its block's transfers. */
+function stepRequestBytes(st: BlockStep): number {
+  return 3 + 5 * st.setup.length + (st.req.read ? st.count : 5 * st.count);
+}
+
+/** The packet for steps [g.from, g.to): one DAP_Transfer, or several in a DAP_ExecuteCommands. */
+function stepsRequest(steps: readonly BlockStep[], g: { from: number; to: number }): Uint8Array {
+  const many = g.to - g.from > 1;
+  let bytes = many ? 2 : 0;
+  for (let k = g.from; k < g.to; k++) bytes += stepRequestBytes(steps[k]);
   // From Node's buffer pool: a fresh ArrayBuffer per packet costs more than filling it. Every byte is written below.
-  const p: Uint8Array = Buffer.allocUnsafe(3 + 5 * s + (st.req.read ? st.count : 5 * st.count));
-  p[0] = Cmd.Transfer;
-  p[1] = 0;
-  p[2] = s + st.count;
-  let o = 3;
+  const p: Uint8Array = Buffer.allocUnsafe(bytes);
+  let o = 0;
+  if (many) {
+    p[0] = Cmd.ExecuteCommands;
+    p[1] = g.to - g.from;
+    o = 2;
+  }
+  for (let k = g.from; k < g.to; k++) o = putStep(p, o, steps[k]);
+  return p;
+}
+
+/** One step's DAP_Transfer at p[o..]; returns where it ends. */
+function putStep(p: Uint8Array, o: number, st: BlockStep): number {
+  const s = st.setup.length;
+  p[o] = Cmd.Transfer;
+  p[o + 1] = 0;
+  p[o + 2] = s + st.count;
+  o += 3;
   for (const w of st.setup) {
     p[o] = requestByte(w);
     putU32(p, o + 1, (w.value ?? 0) >>> 0);
@@ -658,7 +784,7 @@ function stepRequest(st: BlockStep): Uint8Array {
   const rb = requestByte(st.req);
   if (st.req.read) {
     p.fill(rb, o, o + st.count);
-    return p;
+    return o + st.count;
   }
   const d = st.data!;
   for (let i = 0; i < st.count; i++) {
@@ -666,7 +792,7 @@ function stepRequest(st: BlockStep): Uint8Array {
     putU32(p, o + 1, d[i]);
     o += 5;
   }
-  return p;
+  return o;
 }
 
 /** DAP_TransferBlock of `n` transfers from word `start` of a step. */

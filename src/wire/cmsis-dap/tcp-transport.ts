@@ -8,6 +8,7 @@ import { TransportError, type DapTransport } from './transport.js';
 
 export class TcpDapTransport implements DapTransport {
   readonly description: string;
+  readonly network = true;
   private readonly decoder = new FrameDecoder();
   private readonly ready: Uint8Array[] = [];
   private waiter: { resolve: (p: Uint8Array) => void; reject: (e: Error) => void } | null = null;

@@ -6,6 +6,12 @@ export interface DapTransport {
   readonly description: string;
   /** The largest packet the transport itself carries (a HID report: 64), if it limits it. */
   readonly maxPacketSize?: number;
+  /**
+   * A network link (TCP): the peer may be tsprobe's own device, so the host may ask for
+   * its vendor extensions. Never on USB, where vendor command numbers belong to the
+   * probe's firmware (DAPLink uses 0x80-0x8F for its own commands).
+   */
+  readonly network?: boolean;
   /** Queue one request packet (does not wait for its response). */
   send(packet: Uint8Array): Promise<void>;
   /** The next response packet, in request order. */

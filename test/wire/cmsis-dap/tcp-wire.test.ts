@@ -20,12 +20,23 @@ function pattern(n: number, seed: number): Uint8Array {
   return b;
 }
 
-for (const flavour of [{ packetSize: 512, packetCount: 4 }, { packetSize: 64, packetCount: 1 }]) {
-  test(`CMSIS-DAP wire over TCP, packet size ${flavour.packetSize} x${flavour.packetCount}: same results as the direct wire`, async () => {
-    const srv = await startDapServer({ config: { ...flavour, flavour: flavour.packetSize <= 64 ? 'v1' : 'v2', serialNumber: 'TCPTEST1' } });
+// negotiate: the packet size the host asks of tsprobe's device (0: it keeps the advertised
+// one, as with any other probe); `uses`: the size the wire must end up using.
+for (const flavour of [
+  { packetSize: 512, packetCount: 4, negotiate: 0, uses: 512 },
+  { packetSize: 512, packetCount: 4, negotiate: undefined, uses: 16384 },
+  { packetSize: 512, packetCount: 4, negotiate: 4096, uses: 4096 },
+  { packetSize: 64, packetCount: 1, negotiate: undefined, uses: 64 }, // v1: the device refuses
+]) {
+  test(`CMSIS-DAP wire over TCP, packet size ${flavour.packetSize} x${flavour.packetCount}, asking for ${flavour.negotiate ?? 'the default'}: same results as the direct wire`, async () => {
+    const srv = await startDapServer({ config: { packetSize: flavour.packetSize, packetCount: flavour.packetCount, flavour: flavour.packetSize <= 64 ? 'v1' : 'v2', serialNumber: 'TCPTEST1' } });
     try {
-      const wire = await CmsisDapWire.open(() => TcpDapTransport.open('127.0.0.1', srv.port));
+      const wire = await CmsisDapWire.open(() => TcpDapTransport.open('127.0.0.1', srv.port), { negotiatePacketSize: flavour.negotiate });
       assert.equal(wire.info.packetSize, flavour.packetSize);
+      assert.equal(wire.packetSize, flavour.uses);
+      assert.equal(wire.negotiated, flavour.uses !== flavour.packetSize);
+      // DAP_Info asked again on the connection says the granted size too.
+      assert.equal(Buffer.from(await wire.infoItem(0xff)).readUInt16LE(2), flavour.uses);
       assert.equal(wire.info.packetCount, flavour.packetCount);
       assert.equal(wire.info.serial, 'TCPTEST1');
       assert.ok(wire.info.capabilities & Cap.SWD);
@@ -40,7 +51,7 @@ for (const flavour of [{ packetSize: 512, packetCount: 4 }, { packetSize: 64, pa
       const back = await conn.mem.readBlock(0x20000000, data.length);
       assert.deepEqual(back, data);
       // 16 KiB each way cannot fit in fewer packets than this.
-      const minPackets = Math.ceil((2 * data.length) / (flavour.packetSize - 5));
+      const minPackets = Math.ceil((2 * data.length) / (flavour.uses - 5));
       const used = wire.stats.packets - before;
       assert.ok(used >= minPackets && used < minPackets * 1.3 + 20, `packets used ${used}, at least ${minPackets}`);
       await conn.core.step();
