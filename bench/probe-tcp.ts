@@ -6,8 +6,13 @@
 //
 //   node dist/bench/probe-tcp.js   (DAP_PACKET_SIZE=N: a CMSIS-DAP packet size other than `tsprobe dap`'s default)
 //
-// After untimed warm-up rounds, each phase runs 5 times in one gdb session, medians reported. Aim: over TCP at least
-// half the direct throughput. The machine is shared: compare figures from one run only.
+// Both servers run side by side and the rounds alternate: a gdb session on the direct
+// server, then one through the probe (each: an untimed load and dump, then 3 timed of
+// each, medians), so both see the same machine; a drifting machine speed (other jobs on
+// a shared host) moves both. Ratios are per round; their median and range are printed.
+// Aim: over TCP at least half the direct throughput. BENCH_ROUNDS (default 7).
+// TSPROBE_DAP_PACKET_SIZE=0: the host keeps the advertised 1 KiB packets (no tsprobe
+// packet-size extension), as with any other CMSIS-DAP server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,9 +26,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const BASE = 0x20000000;
 const SIZE = 1 << 20;
-const REPEATS = 5;
-/** Untimed load+dump rounds before the timed ones (BENCH_WARMUP=0: none, as before). */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const REPEATS = 3;
+/** Untimed load+dump pairs at the start of each gdb session. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ENV = { ...process.env, TSPROBE_NO_USB_SCAN: '1' };
 
 /** Start a tsprobe server on port 0 and read the port it prints. */
@@ -52,11 +58,6 @@ async function stop(p: ChildProcess): Promise<void> {
   p.kill('SIGKILL');
 }
 
-interface Cpu {
-  gdb: number;
-  dap?: number;
-}
-
 /** User + system CPU of a process so far, in ms (Linux /proc; NaN elsewhere). */
 function cpuMs(pid: number | undefined): number {
   try {
@@ -68,13 +69,7 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-/** The gdb session below, with the CPU the tsprobe processes spent during it. */
-async function gdbCpu(port: number, image: string, dump: string, gdbServer: ChildProcess, dapServer?: ChildProcess): Promise<{ load: number; dump: number; cpu: Cpu }> {
-  const g0 = cpuMs(gdbServer.pid);
-  const d0 = dapServer ? cpuMs(dapServer.pid) : 0;
-  const r = await gdb(port, image, dump);
-  return { load: r.load, dump: r.dump, cpu: { gdb: cpuMs(gdbServer.pid) - g0, dap: dapServer ? cpuMs(dapServer.pid) - d0 : undefined } };
-}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 function gdb(port: number, image: string, dump: string): Promise<Record<string, number>> {
   const timed = (label: string, cmd: string) => [`python t0 = time.time()`, cmd, `python print("@@%s %.6f" % ("${label}", time.time() - t0))`];
@@ -99,34 +94,35 @@ function gdb(port: number, image: string, dump: string): Promise<Record<string, 
       const runs: Record<string, number[]> = {};
       for (const m of out.matchAll(/@@(\w+) ([0-9.]+)/g)) (runs[m[1]] ??= []).push(parseFloat(m[2]));
       if (!runs.load || !runs.dump) return rej(new Error(`gdb run incomplete:\n${out.slice(-2000)}`));
-      const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-      res({ load: med(runs.load), dump: med(runs.dump) });
+      res({ load: median(runs.load), dump: median(runs.dump) });
     });
   });
 }
 
 async function packetRate(dapPort: number): Promise<string> {
   const wire = await CmsisDapWire.open(() => TcpDapTransport.open('127.0.0.1', dapPort));
+  const RATE_WARMUP = 3;
+  const RATE_REPEATS = 5;
   try {
     const conn = await connectCortexM(wire);
     await conn.core.halt();
     let p0 = wire.stats.packets;
     let t0 = performance.now();
-    for (let i = 0; i < WARMUP; i++) {
+    for (let i = 0; i < RATE_WARMUP; i++) {
       await conn.mem.readBlock(BASE, SIZE);
       await conn.mem.writeBlock(BASE, new Uint8Array(SIZE));
     }
     p0 = wire.stats.packets;
     t0 = performance.now();
-    for (let i = 0; i < REPEATS; i++) await conn.mem.readBlock(BASE, SIZE);
+    for (let i = 0; i < RATE_REPEATS; i++) await conn.mem.readBlock(BASE, SIZE);
     let s = (performance.now() - t0) / 1000;
-    const block = `packet size ${wire.packetSize}, ${wire.packetCount} in flight; 1 MiB block reads: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s sent, ${((REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s`;
+    const block = `packet size ${wire.packetSize}, ${wire.packetCount} in flight; 1 MiB block reads: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s sent, ${((RATE_REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s`;
     const image = new Uint8Array(SIZE).fill(0x5a);
     p0 = wire.stats.packets;
     t0 = performance.now();
-    for (let i = 0; i < REPEATS; i++) await conn.mem.writeBlock(BASE, image);
+    for (let i = 0; i < RATE_REPEATS; i++) await conn.mem.writeBlock(BASE, image);
     s = (performance.now() - t0) / 1000;
-    const writes = `1 MiB block writes: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s sent, ${((REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s`;
+    const writes = `1 MiB block writes: ${((wire.stats.packets - p0) / s).toFixed(0)} packets/s sent, ${((RATE_REPEATS * SIZE) / s / 1e6).toFixed(2)} MB/s`;
     p0 = wire.stats.packets;
     t0 = performance.now();
     const N = 2000;
@@ -150,25 +146,34 @@ async function main(): Promise<void> {
 
     const direct = await start(['gdb', '--target', 'sim:mps2-an385']);
     procs.push(direct.proc);
-    const d = await gdbCpu(direct.port, image, join(dir, 'direct.bin'), direct.proc);
-    await stop(direct.proc);
-
     const dap = await start(['dap', '--target', 'sim:mps2-an385', '-q', ...(process.env.DAP_PACKET_SIZE ? ['--packet-size', process.env.DAP_PACKET_SIZE] : [])]);
     procs.push(dap.proc);
     const viaProbe = await start(['gdb', '--probe', `tcp://127.0.0.1:${dap.port}`]);
     procs.push(viaProbe.proc);
-    const p = await gdbCpu(viaProbe.port, image, join(dir, 'probe.bin'), viaProbe.proc, dap.proc);
+
+    const cpu0 = [direct.proc, viaProbe.proc, dap.proc].map((pr) => cpuMs(pr.pid));
+    const d: Record<string, number>[] = [];
+    const p: Record<string, number>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      d.push(await gdb(direct.port, image, join(dir, 'direct.bin')));
+      p.push(await gdb(viaProbe.port, image, join(dir, 'probe.bin')));
+    }
+    const [cd, cg, cs] = [direct.proc, viaProbe.proc, dap.proc].map((pr, i) => cpuMs(pr.pid) - cpu0[i]);
     await stop(viaProbe.proc);
     const rate = await packetRate(dap.port);
 
     const kib = (t: number) => `${(SIZE / 1024 / t).toFixed(0)} KiB/s`;
     const ms = (t: number) => `${(t * 1000).toFixed(0)} ms`;
-    const cpu = (c: Cpu) => `CPU gdb server ${c.gdb.toFixed(0)} ms${c.dap === undefined ? '' : `, dap server ${c.dap.toFixed(0)} ms`}`;
+    const of = (runs: Record<string, number>[], k: string) => median(runs.map((x) => x[k]));
+    const ratios = (k: string) => {
+      const v = d.map((x, i) => x[k] / p[i][k]).sort((a, b) => a - b);
+      return `${median(v).toFixed(2)} (rounds ${v[0].toFixed(2)}-${v[v.length - 1].toFixed(2)})`;
+    };
     console.log('\n## CMSIS-DAP host wire over TCP (issue 8)');
-    console.log(`median of ${REPEATS} runs after ${WARMUP} untimed; process CPU over the whole gdb session (warm-up included) in brackets; machine load average ${loadavg()[0].toFixed(1)} at the end`);
-    console.log(`direct           load 1 MiB ${ms(d.load)} (${kib(d.load)}), dump 1 MiB ${ms(d.dump)} (${kib(d.dump)})  [${cpu(d.cpu)}]`);
-    console.log(`--probe tcp://   load 1 MiB ${ms(p.load)} (${kib(p.load)}), dump 1 MiB ${ms(p.dump)} (${kib(p.dump)})  [${cpu(p.cpu)}]`);
-    console.log(`ratio tcp/direct throughput (aim >= 0.5): load ${(d.load / p.load).toFixed(2)}, dump ${(d.dump / p.dump).toFixed(2)}`);
+    console.log(`${ROUNDS} alternating rounds (a gdb session each side per round: ${WARMUP} untimed, median of ${REPEATS} timed); medians over rounds; process CPU over all rounds in brackets; machine load average ${loadavg()[0].toFixed(1)} at the end`);
+    console.log(`direct           load 1 MiB ${ms(of(d, 'load'))} (${kib(of(d, 'load'))}), dump 1 MiB ${ms(of(d, 'dump'))} (${kib(of(d, 'dump'))})  [CPU gdb server ${cd.toFixed(0)} ms]`);
+    console.log(`--probe tcp://   load 1 MiB ${ms(of(p, 'load'))} (${kib(of(p, 'load'))}), dump 1 MiB ${ms(of(p, 'dump'))} (${kib(of(p, 'dump'))})  [CPU gdb server ${cg.toFixed(0)} ms, dap server ${cs.toFixed(0)} ms]`);
+    console.log(`ratio tcp/direct throughput (aim >= 0.5): load ${ratios('load')}, dump ${ratios('dump')}`);
     console.log(`host wire        ${rate}`);
   } finally {
     for (const pr of procs) if (pr.exitCode === null) await stop(pr);

@@ -41,6 +41,17 @@ export interface ParsedCommand {
   /** Largest response this command can produce, in bytes. */
   readonly maxResponse: number;
   run(ctx: DapContext, w: PacketWriter): Promise<void> | void;
+  /**
+   * Adjacent commands of one DAP_ExecuteCommands packet with the same batch run together
+   * through it (block writes in one wire call); each still answers for itself, as if run
+   * alone.
+   */
+  readonly batch?: CommandBatch;
+}
+
+export interface CommandBatch {
+  /** Run `cmds` (two or more, all of this batch) in order, writing each one's response. */
+  runMany(ctx: DapContext, w: PacketWriter, cmds: readonly ParsedCommand[]): Promise<void>;
 }
 
 export type CommandParser = (r: PacketReader, ctx: DapContext) => ParsedCommand;

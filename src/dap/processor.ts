@@ -196,17 +196,22 @@ export class DapProcessor {
     const w = new PacketWriter(total);
     w.u8(Cmd.ExecuteCommands).u8(cmds.length);
     let done = 0;
-    for (const cmd of cmds) {
+    while (done < cmds.length) {
+      const cmd = cmds[done];
+      // Adjacent commands of one batch (block writes) run together.
+      let to = done + 1;
+      if (cmd.batch) while (to < cmds.length && cmds[to].batch === cmd.batch) to++;
       const at = w.length;
       try {
-        this.stats.commands++;
-        await cmd.run(this.ctx, w);
+        this.stats.commands += to - done;
+        if (to - done > 1) await cmd.batch!.runMany(this.ctx, w, cmds.slice(done, to));
+        else await cmd.run(this.ctx, w);
       } catch (e) {
         w.truncate(at);
         this.malformed(Cmd.ExecuteCommands, `command ${done} failed: ${e instanceof Error ? e.message : String(e)}`);
         break;
       }
-      done++;
+      done = to;
     }
     w.patchU8(1, done);
     return w.result();

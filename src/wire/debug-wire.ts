@@ -56,6 +56,8 @@ export interface BlocksResult {
   ack: TransferAck;
   /** Where step `done` stopped: in its setup or in its block. */
   failedIn?: 'setup' | 'block';
+  /** When it stopped in its setup: how many of those writes completed (0 when the wire cannot tell). */
+  setupDone?: number;
   /** Block words completed in all steps, the failing one included. */
   words: number;
   /** The words read (read blocks), `words` valid, steps one after the other. */

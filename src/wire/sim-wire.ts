@@ -171,7 +171,7 @@ export class SimWire implements DebugWire {
       const s = steps[k];
       if (s.setup.length) {
         const r = this.transferSync(s.setup);
-        if (r.ack !== 'ok') return { done: k, ack: r.ack, failedIn: 'setup', words, data };
+        if (r.ack !== 'ok') return { done: k, ack: r.ack, failedIn: 'setup', setupDone: r.completed, words, data };
       }
       const b = this.transferBlockSync(s.req, s.count, s.data);
       if (s.req.read) {

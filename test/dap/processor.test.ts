@@ -388,6 +388,40 @@ describe('atomic commands', () => {
     assert.deepEqual(wire.calls.filter((c) => c.kind === 'reset').map((c) => (c as { asserted: boolean }).asserted), [true, false]);
   });
 
+  it('block-write DAP_Transfers in one ExecuteCommands (one wire call) answer as they do one packet each, faults included', async () => {
+    // Each step: SELECT, CSW (word, auto-increment), TAR, then 40 DRW writes.
+    const step = (tar: number, seed: number) => {
+      const b = [Cmd.Transfer, 0, 43, 0x08, ...le32(0), 0x01, ...le32(0x23000012), 0x05, ...le32(tar)];
+      for (let i = 0; i < 40; i++) b.push(0x0d, ...le32(Math.imul(i + seed, 0x9e3779b1) >>> 0));
+      return b;
+    };
+    // The third step's block faults at once (no memory there); the fourth meets the sticky
+    // error in its set-up; the fifth runs after ABORT has cleared it.
+    const clear = [Cmd.WriteAbort, 0, ...le32(0x1e)];
+    const cmds = [step(0x20000000, 1), step(0x20000400, 2), step(0xf0000000, 3), step(0x20000800, 4), clear, step(0x20000c00, 5)];
+    const readBack = [Cmd.Transfer, 0, 43, 0x08, ...le32(0), 0x01, ...le32(0x23000012), 0x05, ...le32(0x20000000), ...new Array(40).fill(0x0f)];
+
+    const a = await simulated({ packetSize: 4096 });
+    let blockCalls = 0;
+    const wire = a.p.wire;
+    const original = wire.transferBlocks!.bind(wire);
+    (wire as { transferBlocks: typeof original }).transferBlocks = (steps) => (blockCalls++, original(steps));
+    const batched = await one(a.p, [Cmd.ExecuteCommands, cmds.length, ...cmds.flat()]);
+    assert.equal(blockCalls, 2, 'the first four steps in one wire call; the fifth (after ABORT) alone');
+    const b = await simulated({ packetSize: 4096 });
+    const alone: number[] = [Cmd.ExecuteCommands, cmds.length];
+    for (const c of cmds) alone.push(...(await one(b.p, c)));
+    assert.deepEqual([...batched], alone);
+    // The faulting write itself is acknowledged (posted); the next one meets the sticky error.
+    assert.deepEqual([...batched.subarray(2, 11)], [Cmd.Transfer, 43, Resp.OK, Cmd.Transfer, 43, Resp.OK, Cmd.Transfer, 4, Resp.FAULT]);
+    assert.deepEqual([...batched.subarray(11, 14)], [Cmd.Transfer, 0, Resp.FAULT], 'the set-up meets the sticky error');
+    for (const k of [0, 0x400, 0x800, 0xc00]) {
+      const r = readBack.slice();
+      r.splice(14, 4, ...le32(0x20000000 + k));
+      assert.deepEqual([...(await one(a.p, r))], [...(await one(b.p, r))], `memory at 0x${(0x20000000 + k).toString(16)}`);
+    }
+  });
+
   it('QueueCommands packets wait for the next other packet, then each is answered as ExecuteCommands', async () => {
     const { p } = fake();
     assert.deepEqual(await p.handlePacket(Uint8Array.of(Cmd.QueueCommands, 1, Cmd.HostStatus, 0, 1)), []);

@@ -3,11 +3,11 @@
 // does per packet (posted AP reads hidden, WAIT retried), so runs of plain transfers go
 // to it as one batch; value-match reads, match-mask writes and timestamped transfers
 // are done one at a time because the device itself has to act between them.
-import type { TransferAck, TransferRequest } from '../../wire/debug-wire.js';
+import type { BlockStep, TransferAck, TransferRequest } from '../../wire/debug-wire.js';
 import { Cmd, DAP_ERROR, DAP_OK, Port, Req, Resp } from '../protocol.js';
 import { Malformed, Truncated, type PacketReader } from '../packet-reader.js';
 import type { PacketWriter } from '../packet-writer.js';
-import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
+import { fixedReply, type CommandBatch, type DapContext, type ParsedCommand } from '../command.js';
 
 /** Words go between packets and Uint32Arrays as plain byte copies on a little-endian host. */
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -138,17 +138,85 @@ export function parseTransfer(r: PacketReader, ctx: DapContext): ParsedCommand {
   if (responseBytes > ctx.config.packetSize) {
     throw new Malformed(`DAP_Transfer: the response (${responseBytes} bytes) would not fit in a ${ctx.config.packetSize}-byte packet`);
   }
-  return {
-    maxResponse: responseBytes,
-    async run(c, w) {
-      try {
-        await runTransfer(c, w, items);
-      } finally {
-        giveItems(items);
-      }
-    },
-  };
+  // Set-up writes then a block of writes to one AP register: how hosts send block writes.
+  const tail = plainTo === count ? blockTail(items, 0, count) : null;
+  const writeStepFrom = tail && !(reqs[tail.from] & Req.RnW) ? tail.from : -1;
+  return new TransferCommand(responseBytes, items, writeStepFrom);
 }
+
+class TransferCommand implements ParsedCommand {
+  readonly batch: CommandBatch | undefined;
+  constructor(
+    readonly maxResponse: number,
+    readonly items: TransferItems,
+    /** Where the block of a set-up-and-block-write command starts; -1 for other commands. */
+    readonly blockFrom: number,
+  ) {
+    this.batch = blockFrom >= 0 ? WRITE_STEPS : undefined;
+  }
+
+  async run(c: DapContext, w: PacketWriter): Promise<void> {
+    try {
+      await runTransfer(c, w, this.items);
+    } finally {
+      giveItems(this.items);
+    }
+  }
+}
+
+const RDBUFF_STEP: BlockStep = { setup: [], req: { ap: false, read: true, addr: 0xc }, count: 1 };
+
+/**
+ * Adjacent set-up-and-block-write DAP_Transfers of one DAP_ExecuteCommands packet (a
+ * host's block write over many TAR ranges) in one wire call: each step, then the RDBUFF
+ * read that checks its last write, as each DAP_Transfer alone would do. The wire stops at
+ * the first failure; the command that holds it answers how far it got, and the commands
+ * after it then run one by one as they would have (each sets up its own TAR).
+ */
+const WRITE_STEPS: CommandBatch = {
+  async runMany(ctx, w, cmds) {
+    const list = cmds as readonly TransferCommand[];
+    const wire = ctx.wire;
+    if (!wire.transferBlocks || ctx.state.port !== Port.SWD) {
+      for (const c of list) await c.run(ctx, w);
+      return;
+    }
+    ctx.state.abortRequested = false;
+    const steps: BlockStep[] = [];
+    for (const c of list) {
+      const it = c.items;
+      const from = c.blockFrom;
+      const addr = it.reqs[from] & (Req.A2 | Req.A3);
+      steps.push({ setup: wireRange(it, 0, from), req: { ap: true, read: false, addr }, count: it.count - from, data: it.values.subarray(from, it.count) }, RDBUFF_STEP);
+    }
+    let k = 0;
+    try {
+      const res = await wire.transferBlocks(steps);
+      let wordsBefore = 0;
+      for (; k < list.length; k++) {
+        const c = list[k];
+        const s = c.blockFrom;
+        const n = c.items.count - s;
+        giveItems(c.items);
+        if (res.ack === 'ok' || res.done > 2 * k + 1) {
+          w.u8(Cmd.Transfer).u8(s + n).u8(Resp.OK);
+          wordsBefore += n + 1;
+          continue;
+        }
+        // This command holds the failure: in its set-up, its block, or the write check after it.
+        let done = s + n;
+        if (res.done === 2 * k) done = res.failedIn === 'setup' ? (res.setupDone ?? 0) : s + res.words - wordsBefore;
+        w.u8(Cmd.Transfer).u8(done).u8(ackToResponse(res.ack));
+        k++;
+        break;
+      }
+    } catch (e) {
+      for (; k < list.length; k++) giveItems(list[k].items);
+      throw e;
+    }
+    for (; k < list.length; k++) await list[k].run(ctx, w);
+  },
+};
 
 /**
  * The request bytes and values of a DAP_Transfer (at most 255 transfers) live in reused

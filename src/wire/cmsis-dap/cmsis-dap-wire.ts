@@ -462,7 +462,7 @@ export class CmsisDapWire implements DebugWire {
       queueSetupOrBlock(0);
       let words = 0;
       let done = 0;
-      let failure: { ack: TransferAck; in: 'setup' | 'block' } | null = null;
+      let failure: { ack: TransferAck; in: 'setup' | 'block'; setupDone?: number } | null = null;
       const blockWords = new Array<number>(steps.length).fill(0);
       while (queue.length || inFlight.length) {
         while (failure === null && queue.length && inFlight.length < this.packetCount) {
@@ -480,7 +480,7 @@ export class CmsisDapWire implements DebugWire {
           if (resp[0] !== Cmd.Transfer || resp.length < 3) throw this.outOfStep('DAP_Transfer', resp);
           const ack = ackOf(resp[2]);
           if (resp[1] < x.n || ack !== 'ok') {
-            failure = { ack: ack === 'ok' ? 'no-ack' : ack, in: 'setup' };
+            failure = { ack: ack === 'ok' ? 'no-ack' : ack, in: 'setup', setupDone: Math.min(resp[1], x.n) };
             done = x.step;
             continue;
           }
@@ -503,7 +503,7 @@ export class CmsisDapWire implements DebugWire {
         }
         if (blockWords[x.step] === steps[x.step].count) done = x.step + 1;
       }
-      if (failure) return { done, ack: failure.ack, failedIn: failure.in, words, data: out };
+      if (failure) return { done, ack: failure.ack, failedIn: failure.in, ...(failure.in === 'setup' ? { setupDone: failure.setupDone ?? 0 } : {}), words, data: out };
       return { done: steps.length, ack: 'ok' as const, words, data: out };
     });
   }
@@ -528,7 +528,7 @@ export class CmsisDapWire implements DebugWire {
     let sent = 0;
     let received = 0;
     let words = 0;
-    let failure: { step: number; ack: TransferAck; in: 'setup' | 'block' } | null = null;
+    let failure: { step: number; ack: TransferAck; in: 'setup' | 'block'; setupDone?: number } | null = null;
     while (received < packets.length) {
       while (failure === null && sent < packets.length && sent - received < this.packetCount) {
         this.stats.packets++;
@@ -548,7 +548,7 @@ export class CmsisDapWire implements DebugWire {
       }
       for (let k = g.from; k < g.to; k++) {
         if (k - g.from >= answered) {
-          failure = { step: k, ack: 'no-ack', in: 'setup' }; // the device gave up on this command
+          failure = { step: k, ack: 'no-ack', in: 'setup', setupDone: 0 }; // the device gave up on this command
           break;
         }
         if (resp[o] !== Cmd.Transfer || resp.length < o + 3) throw this.outOfStep('DAP_Transfer', resp);
@@ -565,12 +565,12 @@ export class CmsisDapWire implements DebugWire {
         }
         words += blockDone;
         if (done < s + st.count || ack !== 'ok') {
-          failure = { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: done < s ? 'setup' : 'block' };
+          failure = done < s ? { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: 'setup', setupDone: done } : { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: 'block' };
           break;
         }
       }
     }
-    if (failure) return { done: failure.step, ack: failure.ack, failedIn: failure.in, words, data: out };
+    if (failure) return { done: failure.step, ack: failure.ack, failedIn: failure.in, ...(failure.in === 'setup' ? { setupDone: failure.setupDone ?? 0 } : {}), words, data: out };
     return { done: steps.length, ack: 'ok', words, data: out };
   }
 

@@ -6,6 +6,9 @@ import { connect, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder, FrameType } from '../../dap/tcp-framing.js';
 import { TransportError, type DapTransport } from './transport.js';
 
+/** Packets from this size on are not held back to share a write with later ones. */
+const LARGE_PACKET = 4096;
+
 export class TcpDapTransport implements DapTransport {
   readonly description: string;
   readonly network = true;
@@ -69,6 +72,11 @@ export class TcpDapTransport implements DapTransport {
 
   async send(packet: Uint8Array): Promise<void> {
     if (this.error) throw this.error;
+    // A large packet goes at once, so the device runs it while the host prepares the next.
+    if (packet.length >= LARGE_PACKET && !this.corked) {
+      this.socket.write(encodeFrame(FrameType.Request, packet));
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
