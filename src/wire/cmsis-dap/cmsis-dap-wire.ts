@@ -193,7 +193,6 @@ export class CmsisDapWire implements DebugWire {
     if (resp.length < 4 || resp[1] !== DAP_OK) return null;
     const size = resp[2] | (resp[3] << 8);
     if (size < 64) return null;
-    this.opts.log?.(`${t.description}: tsprobe device, ${size}-byte packets`);
     return size;
   }
 
