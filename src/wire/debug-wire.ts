@@ -110,7 +110,48 @@ export interface DebugWire {
   setReset(asserted: boolean): Promise<void>;
   /** SWD clock in Hz (a no-op where there is no real clock). */
   setClock(hz: number): Promise<void>;
+  /** Optional: the probe's SWO input (the trace pin of the debug connector). */
+  readonly swo?: SwoCapture;
   close(): Promise<void>;
+}
+
+/** How the SWO pin is encoded: NRZ (UART, 8N1) or Manchester. */
+export type SwoMode = 'uart' | 'manchester';
+
+/**
+ * A probe's SWO capture (CMSIS-DAP's DAP_SWO_* commands, or the simulated board's trace
+ * pin): bytes arrive at the baud rate the target's TPIU sends them; the probe must be set
+ * to the same mode and rate (within a few percent) to see them. Data is kept in a buffer
+ * of `bufferSize` bytes until read; more than that is an overrun (bytes lost).
+ */
+export interface SwoCapture {
+  /** The encodings this probe can capture. */
+  readonly modes: readonly SwoMode[];
+  /** Bytes the capture holds before it overruns. */
+  readonly bufferSize: number;
+  /**
+   * Set the mode and baud rate (while stopped). Returns the baud rate the probe will
+   * actually use (the nearest it can do), or 0 when it cannot capture at that rate.
+   */
+  configure(mode: SwoMode, baud: number): Promise<number>;
+  /** Start capturing (after configure); bytes from before the start are not kept. */
+  start(): Promise<void>;
+  /** Stop capturing; what was captured stays readable. */
+  stop(): Promise<void>;
+  /** Take up to `max` captured bytes (0: only the status). */
+  read(max: number): Promise<SwoRead>;
+}
+
+export interface SwoRead {
+  data: Uint8Array;
+  /** Capturing (started and not stopped). */
+  active: boolean;
+  /** Bytes still buffered after this read. */
+  pending: number;
+  /** Bytes were lost since the last read because the buffer was full. */
+  overrun: boolean;
+  /** The line carried something the capture could not decode (wrong mode or baud rate) since the last read. */
+  error: boolean;
 }
 
 /** Pack bits (LSB first) from a number array or value, for swjSequence. */
