@@ -16,7 +16,7 @@ import type { Board } from '../sim/boards/board.js';
 import { Machine, type MachineStop, type MachineOptions } from '../sim/machine.js';
 import { attachDebug, type DebugSystem } from '../sim/debug/debug-system.js';
 import { SimWire } from '../wire/sim-wire.js';
-import type { DebugWire } from '../wire/debug-wire.js';
+import type { DebugWire, SwoCapture } from '../wire/debug-wire.js';
 import { parseTargetSpec, type TargetSpec } from './target-spec.js';
 
 export class ProbeBusyError extends Error {
@@ -167,6 +167,7 @@ export class ProbeSession {
       swdSequence: async (steps) => (check(), after(await raw.swdSequence(steps))),
       setReset: async (asserted) => (check(), after(await raw.setReset(asserted))),
       setClock: async (hz) => (check(), raw.setClock(hz)),
+      ...(raw.swo ? { swo: guardedSwo(raw.swo, check) } : {}),
       close: async () => session.release(owner),
     };
   }
@@ -184,4 +185,16 @@ export class ProbeSession {
     this.machine.stop('session closed');
     if (this.loop) await this.loop;
   }
+}
+
+/** A wire's SWO capture behind the session's arbitration (another owner gets "probe busy"). */
+function guardedSwo(swo: SwoCapture, check: () => void): SwoCapture {
+  return {
+    modes: swo.modes,
+    bufferSize: swo.bufferSize,
+    configure: async (mode, baud) => (check(), swo.configure(mode, baud)),
+    start: async () => (check(), swo.start()),
+    stop: async () => (check(), swo.stop()),
+    read: async (max) => (check(), swo.read(max)),
+  };
 }
