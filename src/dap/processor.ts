@@ -22,6 +22,7 @@ import { parseTransfer, parseTransferBlock, parseTransferConfigure, parseWriteAb
 import { parseSwdConfigure, parseSwdSequence, parseSwjClock, parseSwjPins, parseSwjSequence } from './commands/swj.js';
 import { parseUnsupported } from './commands/unsupported.js';
 import { parseUartCommand } from './commands/uart.js';
+import { DapSwo, isSwoCommand, parseSwoCommand } from './commands/swo.js';
 import { DapUart, type DapUartLink } from './uart-link.js';
 
 export interface DapProcessorOptions {
@@ -48,6 +49,8 @@ export class DapProcessor {
   readonly config: DapDeviceConfig;
   /** The probe's UART to the target, if it has one. */
   readonly uart: DapUart | undefined;
+  /** The SWO trace state, when the wire has an SWO capture. */
+  readonly swo: DapSwo | undefined;
   private readonly ctx: DapContext;
   private queued: Uint8Array[] = [];
   private readonly t0 = performance.now();
@@ -62,6 +65,7 @@ export class DapProcessor {
     this.config = dapDeviceConfig(config);
     const t0 = this.t0;
     this.uart = opts.uart ? new DapUart(opts.uart) : undefined;
+    this.swo = wire.swo ? new DapSwo(wire.swo) : undefined;
     this.ctx = {
       config: this.config,
       wire,
@@ -104,10 +108,11 @@ export class DapProcessor {
     this.queued = [];
   }
 
-  /** The host went away: drop queued packets and stop listening to the UART. */
+  /** The host went away: drop queued packets, stop listening to the UART, stop SWO capture. */
   close(): void {
     this.queued = [];
     this.uart?.close();
+    this.swo?.close();
   }
 
   private pad(resp: Uint8Array): Uint8Array {
@@ -146,6 +151,7 @@ export class DapProcessor {
       default:
         if (id >= Cmd.VendorFirst && id <= Cmd.VendorLast) return parseVendor(id, r, ctx);
         if (this.uart && id >= Cmd.UartTransport && id <= Cmd.UartStatus) return parseUartCommand(id, r, this.uart, ctx);
+        if (this.swo && isSwoCommand(id)) return parseSwoCommand(id, r, this.swo, ctx);
         return parseUnsupported(id, r);
     }
   }

@@ -44,7 +44,9 @@ export type DapWireLevel = 'register' | 'bit';
  * the session exclusively: every packet crosses the simulated SWD wire as bits. Like the
  * session's own wires it wakes the run loop after each operation.
  */
-function bitLevelWire(session: ProbeSession): DebugWire {
+function bitLevelWire(session: ProbeSession, owner: string): DebugWire {
+  // The SWO pin is not part of SWD: the session's (arbitrated) capture serves both levels.
+  const swo = session.wireFor(owner).swo;
   const bits = new SimBitWire(session.debug.swj, `${session.description} (SWD bit level)`, (asserted) => session.debug.setNrst(asserted));
   const after = <T>(v: T): T => {
     session.wake();
@@ -59,6 +61,7 @@ function bitLevelWire(session: ProbeSession): DebugWire {
     swdSequence: async (steps) => after(await bits.swdSequence(steps)),
     setReset: async (asserted) => after(await bits.setReset(asserted)),
     setClock: () => bits.setClock(),
+    ...(swo ? { swo } : {}),
     close: () => bits.close(),
   };
 }
@@ -71,7 +74,7 @@ export function sessionDapAttach(
 ): (owner: string) => DapHostAttachment {
   return (owner) => {
     session.acquireExclusive(owner); // throws ProbeBusyError when someone else holds it
-    const wire = wireLevel === 'bit' ? bitLevelWire(session) : session.wireFor(owner);
+    const wire = wireLevel === 'bit' ? bitLevelWire(session, owner) : session.wireFor(owner);
     const name = session.simBoard?.name ?? session.description; // a real probe: proxy mode
     const processor = new DapProcessor(wire, { boardName: name, deviceName: name, ...config }, { log, uart: sessionUartLink(session) });
     return {

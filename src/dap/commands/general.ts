@@ -4,10 +4,14 @@ import { Cap, Cmd, DAP_ERROR, DAP_OK, InfoId, Port } from '../protocol.js';
 import { Malformed, type PacketReader } from '../packet-reader.js';
 import { fixedReply, type DapContext, type ParsedCommand } from '../command.js';
 import { UART_RX_BUFFER, UART_TX_BUFFER } from '../uart-link.js';
+import { swoCapabilities } from './swo.js';
 
 const utf8 = new TextEncoder();
 
-/** Capabilities: SWD, atomic commands, timestamps; UART over DAP when there is a UART. No JTAG or SWO yet. */
+/**
+ * Capabilities: SWD, atomic commands, timestamps; UART over DAP when there is a UART, SWO
+ * modes when the wire has a capture (never SWO streaming: no trace endpoint). No JTAG.
+ */
 export const DEVICE_CAPABILITIES = Cap.SWD | Cap.ATOMIC | Cap.TIMESTAMP;
 export const TIMESTAMP_CLOCK_HZ = 1_000_000;
 
@@ -36,13 +40,13 @@ export function infoPayload(id: number, ctx: DapContext): Uint8Array {
     case InfoId.BoardVendor: return str(c.boardVendor);
     case InfoId.BoardName: return str(c.boardName);
     case InfoId.FirmwareVersion: return str(c.firmwareVersion);
-    case InfoId.Capabilities: return le(DEVICE_CAPABILITIES | (ctx.uart ? Cap.UART_DAP : 0), 1);
+    case InfoId.Capabilities: return le(DEVICE_CAPABILITIES | (ctx.uart ? Cap.UART_DAP : 0) | swoCapabilities(ctx.wire.swo), 1);
     case InfoId.TimestampClock: return le(TIMESTAMP_CLOCK_HZ, 4);
     case InfoId.PacketCount: return le(c.packetCount, 1);
     case InfoId.PacketSize: return le(c.packetSize, 2);
     case InfoId.UartRxBufferSize: return ctx.uart ? le(UART_RX_BUFFER, 4) : new Uint8Array(0);
     case InfoId.UartTxBufferSize: return ctx.uart ? le(UART_TX_BUFFER, 4) : new Uint8Array(0);
-    // SWO buffer size: no SWO capability, so nothing to report.
+    case InfoId.SwoBufferSize: return ctx.wire.swo ? le(ctx.wire.swo.bufferSize, 4) : new Uint8Array(0);
     default: return new Uint8Array(0);
   }
 }

@@ -1,5 +1,6 @@
-// Commands of the specification that this device does not implement yet (JTAG, SWO,
-// UART; DAP_Info's capabilities say so). Each is still parsed to its full length, so it
+// Commands of the specification that this device does not implement (JTAG), or not on
+// this connection (SWO without a capture on the wire, UART without a UART; DAP_Info's
+// capabilities say so). Each is still parsed to its full length, so it
 // can sit inside DAP_ExecuteCommands, and answered in its own response format with an
 // error status and zero counts.
 import { Cmd, DAP_ERROR, SeqInfo } from '../protocol.js';
