@@ -22,6 +22,7 @@ import { loadImage } from '../../targets/load-image.js';
 import { FlashError } from '../../targets/flash.js';
 import { parseImage, ImageError } from '../../image/image.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
+import { swoCommand, DEFAULT_SWO_BAUD } from './swo.js';
 
 interface CommonOptions {
   target?: string;
@@ -296,4 +297,16 @@ export function registerDebug(program: Command): void {
   common(program.command('resume').description('resume the core')).action(action(resume, 0));
   common(program.command('step').description('single-step instructions (interrupts masked)').argument('[count]', 'instructions (default 1)')).action(action(step, 1));
   common(program.command('regs').description('halt if needed and show the core registers')).action(action(regs, 0));
+  common(
+    program
+      .command('swo')
+      .description('capture SWO trace: set up the TPIU and ITM, print stimulus port 0 as text and other ports as values')
+      .option('--baud <hz>', `SWO bit rate (default ${DEFAULT_SWO_BAUD / 1e6}M; the TPIU prescaler must make it from --traceclk)`)
+      .option('--traceclk <hz>', "the target's TPIU clock, TRACECLKIN (a simulated board's is known; for hardware usually the core clock)")
+      .option('--mode <mode>', 'uart (NRZ) or manchester', 'uart')
+      .option('--ports <list>', 'stimulus ports to enable: 0,1,... or all', '0')
+      .option('--duration <ms>', 'stop after this many milliseconds (default: at Ctrl-C)')
+      .option('--raw <file>', 'also write the raw SWO bytes (ITM packets) to this file')
+      .option('--no-resume', 'leave a halted core halted'),
+  ).action(action((o: Opened, opts: Parameters<typeof swoCommand>[1]) => swoCommand(o, opts), 0));
 }

@@ -22,11 +22,14 @@ import {
   type BlockStep,
   type DebugWire,
   type SwdSequenceStep,
+  type SwoCapture,
+  type SwoMode,
   type TransferAck,
   type TransferRequest,
   type WireOptions,
 } from '../debug-wire.js';
 import { readProbeInfo, type DapProbeInfo } from './probe-info.js';
+import { DapSwoCapture } from './dap-swo.js';
 import { TransportError, type DapTransport, type TransportOpener } from './transport.js';
 
 export interface CmsisDapWireOptions {
@@ -113,6 +116,8 @@ export class CmsisDapWire implements DebugWire {
    * device is tsprobe's and takes DAP_ExecuteCommands packets); null: the advertised one.
    */
   private granted: number | null = null;
+  /** The probe's SWO input, when DAP_Info says it has one (UART or Manchester). */
+  readonly swo: SwoCapture | undefined;
   /** Serialises operations: one command stream, whoever calls. */
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -128,6 +133,12 @@ export class CmsisDapWire implements DebugWire {
     this.waitRetries = opts.waitRetries ?? 100;
     this.idleCycles = opts.idleCycles ?? 0;
     this.clockHz = opts.clockHz ?? DEFAULT_CLOCK_HZ;
+    const modes: SwoMode[] = [];
+    if (info.capabilities & Cap.SWO_UART) modes.push('uart');
+    if (info.capabilities & Cap.SWO_MANCHESTER) modes.push('manchester');
+    this.swo = modes.length
+      ? new DapSwoCapture((req) => this.run((t) => this.command(t, req)), modes, info.swoBufferSize ?? 0, () => this.packetSize, this.description)
+      : undefined;
   }
 
   /** Open a transport with `opener`, discover the probe and connect it in SWD mode. */

@@ -6,3 +6,4 @@ export * from './tcp-transport.js';
 export * from './hid-transport.js';
 export * from './bulk-transport.js';
 export { MissingModuleError, loadOptional, moduleOverrides, permissionHint } from './optional-module.js';
+export * from './dap-swo.js';

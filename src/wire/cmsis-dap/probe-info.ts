@@ -14,6 +14,8 @@ export interface DapProbeInfo {
   capabilities: number;
   packetCount: number;
   packetSize: number;
+  /** DAP_Info 0xFD, asked only of probes with an SWO capability. */
+  swoBufferSize?: number;
 }
 
 /** The DAP_Info request for one id. */
@@ -46,7 +48,7 @@ export function infoNumber(resp: Uint8Array): number | undefined {
 export async function readProbeInfo(ask: (req: Uint8Array) => Promise<Uint8Array>): Promise<DapProbeInfo> {
   const str = async (id: number) => infoString(await ask(infoRequest(id)));
   const num = async (id: number) => infoNumber(await ask(infoRequest(id)));
-  return {
+  const info: DapProbeInfo = {
     vendor: await str(InfoId.Vendor),
     product: await str(InfoId.Product),
     serial: await str(InfoId.SerialNumber),
@@ -58,6 +60,8 @@ export async function readProbeInfo(ask: (req: Uint8Array) => Promise<Uint8Array
     packetCount: (await num(InfoId.PacketCount)) || 1,
     packetSize: (await num(InfoId.PacketSize)) || 64,
   };
+  if (info.capabilities & (Cap.SWO_UART | Cap.SWO_MANCHESTER)) info.swoBufferSize = (await num(InfoId.SwoBufferSize)) ?? 0;
+  return info;
 }
 
 export function describeCapabilities(caps: number): string {

@@ -1,0 +1,122 @@
+// `tsprobe swo`: capture the target's SWO trace through the probe's SWO input and print
+// what the firmware writes to the ITM's stimulus ports: port 0 as text (printf through
+// ITM_SendChar), other ports as one line per write. tsprobe sets up the target's TPIU and
+// ITM (as OpenOCD's `tpiu ... enable` and `itm port` do) at a rate both sides can make.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { ProbeSession } from '../../probe/session.js';
+import type { Connection } from '../../cortexm/connect.js';
+import { parseFrequency, ProbeOpenError } from '../../probe/open-target.js';
+import { ItmDecoder, stimulusBytes } from '../../cortexm/itm-decoder.js';
+import { disableSwoTrace, enableSwoTrace, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
+import type { SwoMode } from '../../wire/debug-wire.js';
+import { StopSignals } from '../signals.js';
+import { UserError } from '../errors.js';
+
+export interface SwoOptions {
+  baud?: string;
+  traceclk?: string;
+  mode?: string;
+  ports?: string;
+  duration?: string;
+  raw?: string;
+  resume?: boolean;
+}
+
+export const DEFAULT_SWO_BAUD = 2_000_000;
+const POLL_MS = 20;
+
+function frequency(text: string, what: string): number {
+  try {
+    return parseFrequency(text);
+  } catch (e) {
+    if (e instanceof ProbeOpenError) throw new UserError(e.message.replace('--frequency', what));
+    throw e;
+  }
+}
+
+export async function swoCommand({ session, conn }: { session: ProbeSession; conn: Connection }, opts: SwoOptions): Promise<number> {
+  const mode = (opts.mode ?? 'uart') as SwoMode;
+  if (mode !== 'uart' && mode !== 'manchester') throw new UserError(`--mode ${opts.mode}: give uart (NRZ) or manchester`);
+  const wanted = opts.baud !== undefined ? frequency(opts.baud, '--baud') : DEFAULT_SWO_BAUD;
+  const traceClockHz = opts.traceclk !== undefined ? frequency(opts.traceclk, '--traceclk') : session.simBoard?.clock.hz;
+  if (traceClockHz === undefined) throw new UserError('give --traceclk: the TPIU clock of the target (TRACECLKIN, on most parts the core clock), e.g. --traceclk 64M');
+  let ports: number;
+  let durationMs: number | undefined;
+  try {
+    ports = parsePorts(opts.ports ?? '0');
+  } catch (e) {
+    throw new UserError(`--ports: ${(e as Error).message}`);
+  }
+  if (opts.duration !== undefined) {
+    durationMs = Number(opts.duration);
+    if (!Number.isFinite(durationMs) || durationMs <= 0) throw new UserError(`--duration ${opts.duration}: give milliseconds, e.g. 2000`);
+  }
+  const swo = session.wireFor('cli').swo;
+  if (!swo) throw new UserError(`${session.description} has no SWO input (its CMSIS-DAP capabilities name no SWO UART or Manchester)`);
+
+  const probeBaud = await swo.configure(mode, wanted);
+  if (probeBaud === 0) throw new UserError(`the probe cannot capture SWO at ${wanted} baud in ${mode} mode`);
+  let rate;
+  try {
+    rate = await enableSwoTrace(conn.mem, { mode, baud: probeBaud, traceClockHz, ports });
+  } catch (e) {
+    if (e instanceof SwoSetupError) throw new UserError(e.message);
+    throw e;
+  }
+  let raw: WriteStream | undefined;
+  if (opts.raw) raw = createWriteStream(opts.raw);
+  const signals = new StopSignals((l) => process.stderr.write(`tsprobe: ${l}\n`));
+  await swo.start();
+  process.stderr.write(`tsprobe: SWO ${mode} at ${rate.baud} baud (TRACECLKIN ${traceClockHz} Hz / ${rate.prescaler}; probe ${probeBaud}), stimulus ports 0x${ports.toString(16)}${durationMs ? `, for ${durationMs} ms` : '; Ctrl-C stops'}\n`);
+  if (opts.resume !== false && (await conn.core.isHalted())) await conn.core.resume();
+
+  const decoder = new ItmDecoder();
+  let bytes = 0;
+  let errorsSeen = false;
+  let overruns = 0;
+  let atLineStart = true;
+  const text = (b: number[]) => {
+    process.stdout.write(Buffer.from(b));
+    atLineStart = b[b.length - 1] === 0x0a;
+  };
+  const line = (l: string) => {
+    process.stdout.write(`${atLineStart ? '' : '\n'}${l}\n`);
+    atLineStart = true;
+  };
+  const drain = async () => {
+    const r = await swo.read(swo.bufferSize || 4096);
+    bytes += r.data.length;
+    if (r.data.length && raw) raw.write(r.data);
+    if (r.overrun) overruns++;
+    if (r.error && !errorsSeen) {
+      errorsSeen = true;
+      process.stderr.write('tsprobe: SWO line errors: the probe could not decode what it saw (baud rate or mode differ from the target\'s TPIU?)\n');
+    }
+    for (const p of decoder.push(r.data)) {
+      if (p.kind === 'instrumentation') {
+        if (p.port === 0) text(stimulusBytes(p));
+        else line(`itm[${p.port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
+      } else if (p.kind === 'overflow') {
+        process.stderr.write('tsprobe: ITM overflow: the target wrote faster than SWO carries (writes were lost)\n');
+      }
+    }
+    return r.pending;
+  };
+  const deadline = durationMs !== undefined ? performance.now() + durationMs : Infinity;
+  try {
+    while (signals.received === null && performance.now() < deadline) {
+      const pending = await drain();
+      if (pending > 0) continue;
+      await Promise.race([signals.stopped, new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - performance.now()))))]);
+    }
+    await drain();
+  } finally {
+    await swo.stop().catch(() => undefined);
+    await disableSwoTrace(conn.mem).catch(() => undefined);
+    if (raw) await new Promise((r) => raw!.end(r));
+    signals.dispose();
+  }
+  if (!atLineStart) process.stdout.write('\n');
+  process.stderr.write(`tsprobe: SWO captured ${bytes} bytes, ${decoder.counts.packets} packets${overruns ? `, probe buffer overran ${overruns} times` : ''}${decoder.counts.overflows ? `, ${decoder.counts.overflows} ITM overflows` : ''}\n`);
+  return 0;
+}
