@@ -11,6 +11,7 @@ import { FpbUnit } from './fpb.js';
 import { DwtUnit } from './dwt.js';
 import { ItmUnit } from './itm.js';
 import { TpiuUnit } from './tpiu.js';
+import { SwoPin } from './swo-pin.js';
 import { HaltingDebug, type DebugMonitorPort } from './halting-debug.js';
 import { executionPriority } from '../cpu/exceptions.js';
 import type { Cpu } from '../cpu/cpu.js';
@@ -68,6 +69,8 @@ export class DebugSystem {
   readonly dwt: DwtUnit;
   readonly itm: ItmUnit;
   readonly tpiu: TpiuUnit;
+  /** The SWO trace pin: the ITM's packets leave here at the TPIU's rate. */
+  readonly swo: SwoPin;
   readonly halting: HaltingDebug;
   /** Set while the AHB-AP drives the bus (debug registers accept some writes only from the debugger). */
   readonly master: BusMaster = { fromDebugger: false };
@@ -96,6 +99,8 @@ export class DebugSystem {
     this.dwt = new DwtUnit(4, clock, () => (core.halted ? undefined : core.pc), hooksChanged);
     this.itm = new ItmUnit();
     this.tpiu = new TpiuUnit(options.core === 'cortex-m3' ? 0x923 : options.core === 'cortex-m4' ? 0x9a1 : 0x9a9);
+    this.swo = new SwoPin(clock, this.tpiu);
+    this.itm.sink = this.swo;
     this.romTables = cortexMRomTables(options.core, { itm: true, tpiu: !m7, etm: false });
     this.halting = new HaltingDebug({
       core,
@@ -140,12 +145,15 @@ export class DebugSystem {
     this.fpb.reset();
     this.dwt.reset();
     this.itm.reset();
+    this.tpiu.reset();
+    this.swo.reset();
     this.halting.powerOn();
   }
 
   /** Called after every reset of the core (system reset, VECTRESET, nRST). */
   coreReset(): void {
     this.fpb.applyPatches(); // a system reset may have reloaded the patched code
+    this.swo.reset(); // trace in flight is lost; the ITM and TPIU settings stay (debug domain)
     this.halting.coreReset();
   }
 

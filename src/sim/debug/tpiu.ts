@@ -1,5 +1,6 @@
 // The TPIU at 0xE0040000 (ARMv7-M ARM C1.10): the registers a host sets up for SWO
-// (port size, prescaler, protocol, formatter). Output itself belongs to the SWO model.
+// (port size, prescaler, protocol, formatter). The pin itself (pacing, protocol, the
+// bytes) is SwoPin (swo-pin.ts), which reads these registers as each byte starts.
 import type { AccessSize, Device } from '../bus.js';
 import { armPid, CS_CLASS } from '../../arch/coresight.js';
 import { readIdRegister, type ComponentIdentity } from './component-id.js';
@@ -13,6 +14,13 @@ export class TpiuUnit implements Device {
 
   constructor(part: number) {
     this.identity = { cls: CS_CLASS.CORESIGHT, pid: armPid(part, 0), devtype: 0x11 };
+  }
+
+  reset(): void {
+    this.cspsr = 1;
+    this.acpr = 0;
+    this.sppr = 1;
+    this.ffcr = 0x102;
   }
 
   read(offset: number, size: AccessSize): number {
