@@ -6,6 +6,7 @@ import { DapProcessor } from '../../src/dap/processor.js';
 import { Cap, Cmd, DAP_ERROR, DAP_OK, InfoId } from '../../src/dap/protocol.js';
 import type { DapDeviceConfig } from '../../src/dap/device-config.js';
 import type { SwoCapture, SwoMode, SwoRead } from '../../src/wire/debug-wire.js';
+import { DapSwoCapture } from '../../src/wire/cmsis-dap/dap-swo.js';
 import { FakeWire } from './fake-wire.js';
 
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
@@ -301,5 +302,25 @@ describe('SWO over DAP commands', () => {
     await started(p);
     assert.doesNotThrow(() => p.close());
     await new Promise((r) => setImmediate(r));
+  });
+
+  it("tsprobe's own host-side capture (DapSwoCapture) through the device", async () => {
+    const swo = new FakeSwo(['uart', 'manchester']);
+    swo.rate = (_m, b) => b - 1;
+    const p = device(swo);
+    const host = new DapSwoCapture(async (req) => (await p.handlePacket(req))[0], ['uart', 'manchester'], 8192, () => p.config.packetSize, 'fake');
+    assert.equal(await host.configure('manchester', 2_000_000), 1_999_999);
+    await host.start();
+    swo.feed(Array.from({ length: 1200 }, (_, i) => i & 0xff));
+    swo.overrun = true;
+    const r = await host.read(1000);
+    assert.equal(r.data.length, 1000, 'several DAP_SWO_Data answers of up to 508 bytes');
+    assert.deepEqual([r.active, r.pending, r.overrun, r.error], [true, 200, true, false]);
+    assert.deepEqual([...r.data.subarray(0, 3)], [0, 1, 2]);
+    const rest = await host.read(1000);
+    assert.deepEqual([rest.data.length, rest.pending, rest.overrun], [200, 0, false]);
+    await host.stop();
+    assert.equal((await host.read(0)).active, false);
+    assert.deepEqual(swo.calls, ['configure manchester 2000000', 'start', 'stop']);
   });
 });
