@@ -7,6 +7,8 @@
 // software-breakpoint shadowing on reads, fault names on vector catch, and probe-side
 // semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
 
+import { SwoStream } from '../cortexm/swo-stream.js';
+import { disableSwoTrace, enableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
 import { MemoryAccessError } from '../adi/mem-ap.js';
 import { DBGKEY, DEMCR, DHCSR } from '../arch/scs-debug.js';
 import type { Connection } from '../cortexm/connect.js';
@@ -70,6 +72,8 @@ export interface CortexMTargetOptions {
   readonly chipMemory?: readonly MemoryRegion[];
   /** Where qCRC is computed (`monitor qcrc` changes it): see crc32(); default 'auto'. */
   readonly crcOnTarget?: CrcMode;
+  /** The TPIU's clock (TRACECLKIN), when known (a simulated board's): `monitor traceswo` then sets up TPIU and ITM itself. */
+  readonly traceClockHz?: number;
 }
 
 /** qCRC: 'target' = the CRC routine on the target's CPU when it can run, 'reads' = bulk reads, 'auto' = the faster. */
@@ -114,6 +118,8 @@ const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 const LINE = 64;
+/** How often `monitor traceswo` polls the probe's SWO buffer. */
+const SWO_POLL_MS = 50;
 /** Reads up to this size go through the cache (gdb's many small frame-unwinding reads). */
 const CACHED_READ_MAX = 256;
 
@@ -174,9 +180,11 @@ export class CortexMTarget implements DebugTarget {
       },
       command: async (cmd, args) => {
         const c = cmd.toLowerCase();
+        if (c === 'traceswo' || c === 'swo') return this.traceswoCommand(args);
         return c === 'work_area' ? this.workAreaCommand(args) : c === 'qcrc' ? this.qcrcCommand(args) : null;
       },
       help: () => [
+        'traceswo [BAUD] [PORT...] [traceclk=HZ] | disable -- capture SWO and show the ITM stimulus ports (default 2000000 baud, port 0) on the gdb console; with a known trace clock tsprobe sets up TPIU and ITM',
         'work_area [ADDR SIZE|auto|off] -- RAM for routines run on the target (qCRC); auto: the end of the largest RAM region',
         'qcrc [auto|target|reads] -- where compare-sections CRCs are computed: the faster (measured once), the target CPU, bulk reads',
       ],
@@ -286,6 +294,78 @@ export class CortexMTarget implements DebugTarget {
 
   setConsoleListener(listener: ((text: string) => void) | null): void {
     this.console = listener;
+    if (!listener) void this.stopSwo(); // the gdb connection is gone
+  }
+
+  // ---- SWO trace (`monitor traceswo`) --------------------------------------------------
+
+  private swoStream: SwoStream | null = null;
+
+  private async stopSwo(): Promise<void> {
+    const stream = this.swoStream;
+    if (!stream) return;
+    this.swoStream = null;
+    stream.stop();
+    await this.conn.dap.wire.swo?.stop().catch(() => undefined);
+  }
+
+  /**
+   * `monitor traceswo [BAUD] [PORT...] [traceclk=HZ]`: capture SWO (NRZ) and send what the
+   * listed stimulus ports carry to the gdb console (as Black Magic Probe's traceswo with
+   * decoding). With a known trace clock, TPIU and ITM are set up here; otherwise the
+   * firmware (or the user) sets them up, as with BMP. `monitor traceswo disable` stops.
+   */
+  private async traceswoCommand(args: string[]): Promise<string> {
+    const swo = this.conn.dap.wire.swo;
+    if (!swo) return `${this.conn.dap.wire.description} has no SWO input\n`;
+    if (args[0] === 'disable' || args[0] === 'off') {
+      const was = this.swoStream !== null;
+      await this.stopSwo();
+      if (was) await this.wrap(() => disableSwoTrace(this.conn.mem));
+      return was ? 'SWO trace disabled\n' : 'SWO trace was not enabled\n';
+    }
+    let baud = 2_000_000;
+    let traceClockHz = this.opts.traceClockHz;
+    const numbers: number[] = [];
+    for (const a of args) {
+      if (a === 'enable' || a === 'decode') continue;
+      const clk = /^traceclk=(\d+)$/.exec(a);
+      if (clk) traceClockHz = Number(clk[1]);
+      else if (/^\d+$/.test(a)) numbers.push(Number(a));
+      else return 'usage: monitor traceswo [BAUD] [PORT...] [traceclk=HZ] | disable\n';
+    }
+    if (numbers.length) baud = numbers.shift()!;
+    if (numbers.some((n) => n > 31)) return 'stimulus ports are 0 to 31\n';
+    const ports = numbers.length ? numbers.reduce((m, n) => m | (1 << n), 0) >>> 0 : 1;
+    await this.stopSwo();
+    const probeBaud = await swo.configure('uart', baud);
+    if (probeBaud === 0) return `the probe cannot capture SWO at ${baud} baud\n`;
+    let how = "TPIU and ITM left as the target set them (give traceclk=HZ to have tsprobe set them up)";
+    if (traceClockHz !== undefined) {
+      try {
+        const rate = await this.wrap(() => enableSwoTrace(this.conn.mem, { mode: 'uart', baud: probeBaud, traceClockHz: traceClockHz!, ports }));
+        how = `TPIU prescaler ${rate.prescaler} from ${traceClockHz} Hz, ITM ports 0x${ports.toString(16)} enabled`;
+      } catch (e) {
+        if (e instanceof SwoSetupError) return `${e.message}\n`;
+        throw e;
+      }
+    }
+    await swo.start();
+    const stream = new SwoStream(swo, {
+      stimulus: (port, bytes) => {
+        if ((ports >>> port) & 1) this.console?.(Buffer.from(bytes).toString('latin1'));
+      },
+      packet: (p) => {
+        if (p.kind === 'overflow') this.console?.('[SWO: ITM overflow, trace lost]\n');
+      },
+      trouble: (what) => this.console?.(what === 'overrun' ? '[SWO: probe buffer overrun]\n' : '[SWO: line errors: baud rate or mode?]\n'),
+    });
+    this.swoStream = stream;
+    void stream.run(SWO_POLL_MS).catch((e: unknown) => {
+      if (this.swoStream === stream) this.swoStream = null;
+      this.console?.(`[SWO capture stopped: ${e instanceof Error ? e.message : String(e)}]\n`);
+    });
+    return `SWO trace enabled: ${probeBaud} baud NRZ, ports 0x${ports.toString(16)} to the gdb console while the target runs; ${how}\n`;
   }
 
   // ---- run control -----------------------------------------------------------------

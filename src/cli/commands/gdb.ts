@@ -90,7 +90,7 @@ async function serveGdb(opts: GdbCommandOptions, port: number, packetSize: numbe
       log(`${signals.received} before the server started: stopping`);
       return 0;
     }
-    const { target, info } = await createGdbTarget(conn, { where: session.description, semihosting: opts.semihosting, log });
+    const { target, info } = await createGdbTarget(conn, { where: session.description, semihosting: opts.semihosting, log, traceClockHz: session.simBoard?.clock.hz });
     log(`target: ${info.description}`);
     server = new GdbServer(target, {
       host: opts.host,

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ProbeSession } from '../../probe/session.js';
 import type { Connection } from '../../cortexm/connect.js';
 import { parseFrequency, ProbeOpenError } from '../../probe/open-target.js';
-import { ItmDecoder, stimulusBytes } from '../../cortexm/itm-decoder.js';
+import { SwoStream } from '../../cortexm/swo-stream.js';
 import { disableSwoTrace, enableSwoTrace, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
 import type { SwoMode } from '../../wire/debug-wire.js';
 import { StopSignals } from '../signals.js';
@@ -70,46 +70,35 @@ export async function swoCommand({ session, conn }: { session: ProbeSession; con
   process.stderr.write(`tsprobe: SWO ${mode} at ${rate.baud} baud (TRACECLKIN ${traceClockHz} Hz / ${rate.prescaler}; probe ${probeBaud}), stimulus ports 0x${ports.toString(16)}${durationMs ? `, for ${durationMs} ms` : '; Ctrl-C stops'}\n`);
   if (opts.resume !== false && (await conn.core.isHalted())) await conn.core.resume();
 
-  const decoder = new ItmDecoder();
-  let bytes = 0;
-  let errorsSeen = false;
-  let overruns = 0;
   let atLineStart = true;
-  const text = (b: number[]) => {
-    process.stdout.write(Buffer.from(b));
-    atLineStart = b[b.length - 1] === 0x0a;
-  };
   const line = (l: string) => {
     process.stdout.write(`${atLineStart ? '' : '\n'}${l}\n`);
     atLineStart = true;
   };
-  const drain = async () => {
-    const r = await swo.read(swo.bufferSize || 4096);
-    bytes += r.data.length;
-    if (r.data.length && raw) raw.write(r.data);
-    if (r.overrun) overruns++;
-    if (r.error && !errorsSeen) {
-      errorsSeen = true;
-      process.stderr.write('tsprobe: SWO line errors: the probe could not decode what it saw (baud rate or mode differ from the target\'s TPIU?)\n');
-    }
-    for (const p of decoder.push(r.data)) {
-      if (p.kind === 'instrumentation') {
-        if (p.port === 0) text(stimulusBytes(p));
-        else line(`itm[${p.port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
-      } else if (p.kind === 'overflow') {
-        process.stderr.write('tsprobe: ITM overflow: the target wrote faster than SWO carries (writes were lost)\n');
-      }
-    }
-    return r.pending;
-  };
-  const deadline = durationMs !== undefined ? performance.now() + durationMs : Infinity;
+  const warned = new Set<string>();
+  const stream = new SwoStream(swo, {
+    stimulus(port, b, p) {
+      if (port !== 0) return line(`itm[${port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
+      process.stdout.write(Buffer.from(b));
+      atLineStart = b[b.length - 1] === 0x0a;
+    },
+    packet(p) {
+      if (p.kind === 'overflow') process.stderr.write('tsprobe: ITM overflow: the target wrote faster than SWO carries (writes were lost)\n');
+    },
+    raw: (b) => raw?.write(b),
+    trouble(what) {
+      if (warned.has(what)) return;
+      warned.add(what);
+      process.stderr.write(
+        what === 'overrun'
+          ? 'tsprobe: the probe\'s SWO buffer overran (bytes lost): a lower --baud, or fewer ports\n'
+          : "tsprobe: SWO line errors: the probe could not decode what it saw (baud rate or mode differ from the target's TPIU?)\n",
+      );
+    },
+  });
+  void signals.stopped.then(() => stream.stop());
   try {
-    while (signals.received === null && performance.now() < deadline) {
-      const pending = await drain();
-      if (pending > 0) continue;
-      await Promise.race([signals.stopped, new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - performance.now()))))]);
-    }
-    await drain();
+    await stream.run(POLL_MS, durationMs);
   } finally {
     await swo.stop().catch(() => undefined);
     await disableSwoTrace(conn.mem).catch(() => undefined);
@@ -117,6 +106,7 @@ export async function swoCommand({ session, conn }: { session: ProbeSession; con
     signals.dispose();
   }
   if (!atLineStart) process.stdout.write('\n');
-  process.stderr.write(`tsprobe: SWO captured ${bytes} bytes, ${decoder.counts.packets} packets${overruns ? `, probe buffer overran ${overruns} times` : ''}${decoder.counts.overflows ? `, ${decoder.counts.overflows} ITM overflows` : ''}\n`);
+  const c = stream.decoder.counts;
+  process.stderr.write(`tsprobe: SWO captured ${stream.bytes} bytes, ${c.packets} packets${stream.overruns ? `, probe buffer overran ${stream.overruns} times` : ''}${c.overflows ? `, ${c.overflows} ITM overflows` : ''}\n`);
   return 0;
 }
