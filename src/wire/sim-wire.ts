@@ -4,7 +4,8 @@
 // between batches the board's own run loop (whoever owns it) advances the simulation.
 import { Ack, DP_ADDR } from '../arch/dp.js';
 import type { DebugSystem } from '../sim/debug/debug-system.js';
-import type { BatchResult, BlockResult, BlocksResult, BlockStep, DebugWire, SwdSequenceStep, TransferAck, TransferRequest, WireOptions } from './debug-wire.js';
+import type { BatchResult, BlockResult, BlocksResult, BlockStep, DebugWire, SwdSequenceStep, SwoCapture, TransferAck, TransferRequest, WireOptions } from './debug-wire.js';
+import { SimSwoCapture } from './sim-swo.js';
 
 const ackName = (a: Ack): TransferAck => (a === Ack.OK ? 'ok' : a === Ack.WAIT ? 'wait' : a === Ack.FAULT ? 'fault' : 'no-ack');
 
@@ -217,6 +218,13 @@ export class SimWire implements DebugWire {
   }
 
   async setClock(): Promise<void> {}
+
+  private swoCapture: SimSwoCapture | undefined;
+
+  /** The probe's SWO input on the board's trace pin (one per wire, made on first use). */
+  get swo(): SwoCapture {
+    return (this.swoCapture ??= new SimSwoCapture(this.debug.swo));
+  }
 
   async close(): Promise<void> {}
 }
