@@ -10,7 +10,8 @@ import { connectCortexM } from '../../src/cortexm/connect.js';
 import { SIM_SWO_BUFFER_SIZE, SimSwoCapture } from '../../src/wire/sim-swo.js';
 import type { SwoCapture, SwoRead } from '../../src/wire/debug-wire.js';
 
-const elfPath = 'firmware/build/mps2-an385/itm-demo.elf';
+const elfOf = (board: string) => `firmware/build/${board}/itm-demo.elf`;
+const elfPath = elfOf('mps2-an385');
 const skip = !existsSync(elfPath) && `${elfPath} not built`;
 const ACPR = 11;
 const BAUD = 25_000_000 / (ACPR + 1);
@@ -36,8 +37,10 @@ function decodeItm(bytes: Uint8Array): { port: number; value: number; size: numb
 }
 
 /** Open the board, load the image and set up trace as a debugger would; the core is left halted at reset. */
-async function tracedBoard(opts: { tpiu?: boolean } = {}) {
-  const session = ProbeSession.open('sim:mps2-an385');
+async function tracedBoard(opts: { tpiu?: boolean; board?: string } = {}) {
+  const board = opts.board ?? 'mps2-an385';
+  const elfPath = elfOf(board);
+  const session = ProbeSession.open(`sim:${board}`);
   const wire = session.wireFor('test');
   const { core, mem } = await connectCortexM(wire);
   const image = parseElf(new Uint8Array(readFileSync(elfPath)), elfPath);
@@ -96,37 +99,40 @@ test('the simulator wire has an SWO capture on the board pin', { skip }, async (
   }
 });
 
-test('itm-demo lines and port-1 words arrive in order through the capture', { skip }, async () => {
-  const { session, core, mem, image, swo, runFor } = await tracedBoard();
-  try {
-    assert.equal(await swo.configure('uart', Math.round(BAUD)), Math.round(BAUD));
-    await swo.start();
-    await core.resume();
-    await runFor(55);
-    await swo.stop();
-    const { data, reads } = await readAll(swo);
-    assert.ok(reads.every((r) => !r.overrun && !r.error), 'no overrun, no error');
-    assert.equal(reads.at(-1)!.active, false);
-    const packets = decodeItm(data);
-    const text = Buffer.from(packets.filter((p) => p.port === 0).map((p) => p.value)).toString('latin1');
-    const words = packets.filter((p) => p.port === 1);
-    assert.ok(packets.every((p) => (p.port === 0 && p.size === 1) || (p.port === 1 && p.size === 4)), 'byte writes on port 0, words on port 1');
-    const lines = text.split('\n').slice(0, -1);
-    assert.ok(lines.length >= 4, `at least 4 lines in 55 ms (got ${JSON.stringify(text)})`);
-    assert.deepEqual(lines, lines.map((_, n) => `itm-demo: line ${n}`));
-    assert.deepEqual(words.map((w) => w.value), lines.map((_, n) => n * n));
-    // each word N*N follows line N's newline
-    let done = 0;
-    for (const p of packets) {
-      if (p.port === 1) assert.equal(p.value, (done - 1) * (done - 1));
-      else if (p.value === 0x0a) done++;
+for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
+  test(`itm-demo lines and port-1 words arrive in order through the capture on ${board}`, { skip: !existsSync(elfOf(board)) && `${elfOf(board)} not built` }, async () => {
+    const { session, core, mem, image, swo, runFor } = await tracedBoard({ board });
+    try {
+      assert.equal(session.board.clock.hz, 25_000_000, 'ACPR 11 gives BAUD');
+      assert.equal(await swo.configure('uart', Math.round(BAUD)), Math.round(BAUD));
+      await swo.start();
+      await core.resume();
+      await runFor(55);
+      await swo.stop();
+      const { data, reads } = await readAll(swo);
+      assert.ok(reads.every((r) => !r.overrun && !r.error), 'no overrun, no error');
+      assert.equal(reads.at(-1)!.active, false);
+      const packets = decodeItm(data);
+      const text = Buffer.from(packets.filter((p) => p.port === 0).map((p) => p.value)).toString('latin1');
+      const words = packets.filter((p) => p.port === 1);
+      assert.ok(packets.every((p) => (p.port === 0 && p.size === 1) || (p.port === 1 && p.size === 4)), 'byte writes on port 0, words on port 1');
+      const lines = text.split('\n').slice(0, -1);
+      assert.ok(lines.length >= 4, `at least 4 lines in 55 ms (got ${JSON.stringify(text)})`);
+      assert.deepEqual(lines, lines.map((_, n) => `itm-demo: line ${n}`));
+      assert.deepEqual(words.map((w) => w.value), lines.map((_, n) => n * n));
+      // each word N*N follows line N's newline
+      let done = 0;
+      for (const p of packets) {
+        if (p.port === 1) assert.equal(p.value, (done - 1) * (done - 1));
+        else if (p.value === 0x0a) done++;
+      }
+      await core.halt();
+      assert.ok((await mem.read32(image.symbol('itm_lines')!)) >= lines.length);
+    } finally {
+      await session.close();
     }
-    await core.halt();
-    assert.ok((await mem.read32(image.symbol('itm_lines')!)) >= lines.length);
-  } finally {
-    await session.close();
-  }
-});
+  });
+}
 
 test('a capture at a 10% wrong baud or in the wrong mode sees errors and keeps nothing', { skip }, async () => {
   const { session, core, swo, runFor } = await tracedBoard();
