@@ -53,6 +53,11 @@ export function swoPrescaler(traceClockHz: number, baud: number): { prescaler: n
   return { prescaler, baud: Math.round(actual) };
 }
 
+/** The fastest rate up to `max` that the TPIU makes exactly from `traceClockHz` (for when the user names none). */
+export function defaultSwoBaud(traceClockHz: number, max = 2_000_000): number {
+  return Math.floor(traceClockHz / Math.max(1, Math.ceil(traceClockHz / max)));
+}
+
 /** Program DEMCR, TPIU and ITM for SWO output at `setup.baud`; returns the exact rate. */
 export async function enableSwoTrace(mem: MemAccessPort, setup: SwoSetup): Promise<{ prescaler: number; baud: number }> {
   const rate = swoPrescaler(setup.traceClockHz, setup.baud);

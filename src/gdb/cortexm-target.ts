@@ -8,7 +8,7 @@
 // semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
 
 import { SwoStream } from '../cortexm/swo-stream.js';
-import { disableSwoTrace, enableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
+import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
 import { MemoryAccessError } from '../adi/mem-ap.js';
 import { DBGKEY, DEMCR, DHCSR } from '../arch/scs-debug.js';
 import type { Connection } from '../cortexm/connect.js';
@@ -184,7 +184,7 @@ export class CortexMTarget implements DebugTarget {
         return c === 'work_area' ? this.workAreaCommand(args) : c === 'qcrc' ? this.qcrcCommand(args) : null;
       },
       help: () => [
-        'traceswo [BAUD] [PORT...] [traceclk=HZ] | disable -- capture SWO and show the ITM stimulus ports (default 2000000 baud, port 0) on the gdb console; with a known trace clock tsprobe sets up TPIU and ITM',
+        'traceswo [BAUD] [PORT...] [traceclk=HZ] | disable -- capture SWO and show the ITM stimulus ports (default: the fastest rate up to 2 Mbaud the trace clock makes, port 0) on the gdb console; with a known trace clock tsprobe sets up TPIU and ITM',
         'work_area [ADDR SIZE|auto|off] -- RAM for routines run on the target (qCRC); auto: the end of the largest RAM region',
         'qcrc [auto|target|reads] -- where compare-sections CRCs are computed: the faster (measured once), the target CPU, bulk reads',
       ],
@@ -335,6 +335,7 @@ export class CortexMTarget implements DebugTarget {
       else return 'usage: monitor traceswo [BAUD] [PORT...] [traceclk=HZ] | disable\n';
     }
     if (numbers.length) baud = numbers.shift()!;
+    else if (traceClockHz !== undefined) baud = defaultSwoBaud(traceClockHz, baud);
     if (numbers.some((n) => n > 31)) return 'stimulus ports are 0 to 31\n';
     const ports = numbers.length ? numbers.reduce((m, n) => m | (1 << n), 0) >>> 0 : 1;
     await this.stopSwo();

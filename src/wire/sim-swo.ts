@@ -4,8 +4,12 @@
 import type { SwoPin, SwoLine } from '../sim/debug/swo-pin.js';
 import type { SwoCapture, SwoMode, SwoRead } from './debug-wire.js';
 
-/** Bytes held until read (as a CMSIS-DAP probe's SWO buffer). */
-export const SIM_SWO_BUFFER_SIZE = 8192;
+/**
+ * Bytes held until read. Probes hold a few KiB, enough for ~40 ms of a 2 Mbaud line; a
+ * simulated target runs many times faster than real time (a firmware that sleeps between
+ * ticks skips the sleep), so its SWO comes faster too, and the capture keeps 1 MiB.
+ */
+export const SIM_SWO_BUFFER_SIZE = 1 << 20;
 /** Highest rate the capture accepts. */
 const MAX_BAUD = 100_000_000;
 /** How far the sender's rate may be off before the receiver sees garbage. */
@@ -13,10 +17,10 @@ const BAUD_TOLERANCE = 0.03;
 
 export class SimSwoCapture implements SwoCapture {
   readonly modes: readonly SwoMode[] = ['uart', 'manchester'];
-  readonly bufferSize = SIM_SWO_BUFFER_SIZE;
+  readonly bufferSize: number;
   private mode: SwoMode = 'uart';
   private baud = 0;
-  private readonly buffer = new Uint8Array(SIM_SWO_BUFFER_SIZE);
+  private readonly buffer: Uint8Array;
   /** Ring buffer: first byte and count. */
   private head = 0;
   private count = 0;
@@ -24,7 +28,13 @@ export class SimSwoCapture implements SwoCapture {
   private error = false;
   private unlisten: (() => void) | null = null;
 
-  constructor(private readonly pin: SwoPin) {}
+  constructor(
+    private readonly pin: SwoPin,
+    bufferSize = SIM_SWO_BUFFER_SIZE,
+  ) {
+    this.bufferSize = bufferSize;
+    this.buffer = new Uint8Array(bufferSize);
+  }
 
   async configure(mode: SwoMode, baud: number): Promise<number> {
     if (this.unlisten) throw new Error('SWO capture: configure while capturing (stop first)');
@@ -52,8 +62,8 @@ export class SimSwoCapture implements SwoCapture {
     if (this.unlisten) this.pin.sync();
     const n = Math.max(0, Math.min(Math.floor(max), this.count));
     const data = new Uint8Array(n);
-    for (let i = 0; i < n; i++) data[i] = this.buffer[(this.head + i) % SIM_SWO_BUFFER_SIZE];
-    this.head = (this.head + n) % SIM_SWO_BUFFER_SIZE;
+    for (let i = 0; i < n; i++) data[i] = this.buffer[(this.head + i) % this.bufferSize];
+    this.head = (this.head + n) % this.bufferSize;
     this.count -= n;
     const result: SwoRead = { data, active: this.unlisten !== null, pending: this.count, overrun: this.overrun, error: this.error };
     this.overrun = this.error = false;
@@ -65,11 +75,11 @@ export class SimSwoCapture implements SwoCapture {
       this.error = true;
       return;
     }
-    if (this.count === SIM_SWO_BUFFER_SIZE) {
+    if (this.count === this.bufferSize) {
       this.overrun = true;
       return;
     }
-    this.buffer[(this.head + this.count) % SIM_SWO_BUFFER_SIZE] = byte;
+    this.buffer[(this.head + this.count) % this.bufferSize] = byte;
     this.count++;
   }
 }

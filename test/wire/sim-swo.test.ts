@@ -37,7 +37,7 @@ function decodeItm(bytes: Uint8Array): { port: number; value: number; size: numb
 }
 
 /** Open the board, load the image and set up trace as a debugger would; the core is left halted at reset. */
-async function tracedBoard(opts: { tpiu?: boolean; board?: string } = {}) {
+async function tracedBoard(opts: { tpiu?: boolean; board?: string; bufferSize?: number } = {}) {
   const board = opts.board ?? 'mps2-an385';
   const elfPath = elfOf(board);
   const session = ProbeSession.open(`sim:${board}`);
@@ -66,7 +66,8 @@ async function tracedBoard(opts: { tpiu?: boolean; board?: string } = {}) {
       await new Promise((r) => setTimeout(r, 1));
     }
   };
-  return { session, core, mem, image, swo: wire.swo!, runFor };
+  const swo = opts.bufferSize ? new SimSwoCapture(session.simWire.debug.swo, opts.bufferSize) : wire.swo!;
+  return { session, core, mem, image, swo, runFor };
 }
 
 async function readAll(swo: SwoCapture): Promise<{ data: Uint8Array; reads: SwoRead[] }> {
@@ -166,7 +167,7 @@ test('a capture at a 10% wrong baud or in the wrong mode sees errors and keeps n
 });
 
 test('reading too rarely overruns the buffer; the flag is reported once', { skip }, async () => {
-  const { session, core, swo, runFor } = await tracedBoard();
+  const { session, core, swo, runFor } = await tracedBoard({ bufferSize: 8192 });
   try {
     await swo.configure('uart', Math.round(BAUD));
     await swo.start();
@@ -176,7 +177,7 @@ test('reading too rarely overruns the buffer; the flag is reported once', { skip
     let r = await swo.read(16);
     assert.equal(r.overrun, true);
     assert.equal(r.data.length, 16);
-    assert.equal(r.pending, SIM_SWO_BUFFER_SIZE - 16);
+    assert.equal(r.pending, 8192 - 16);
     r = await swo.read(0);
     assert.equal(r.overrun, false, 'reported once');
     assert.equal(r.data.length, 0);

@@ -301,7 +301,7 @@ export function registerDebug(program: Command): void {
     program
       .command('swo')
       .description('capture SWO trace: set up the TPIU and ITM, print stimulus port 0 as text and other ports as values')
-      .option('--baud <hz>', `SWO bit rate (default ${DEFAULT_SWO_BAUD / 1e6}M; the TPIU prescaler must make it from --traceclk)`)
+      .option('--baud <hz>', `SWO bit rate (default: the fastest up to ${DEFAULT_SWO_BAUD / 1e6}M that the TPIU makes from --traceclk)`)
       .option('--traceclk <hz>', "the target's TPIU clock, TRACECLKIN (a simulated board's is known; for hardware usually the core clock)")
       .option('--mode <mode>', 'uart (NRZ) or manchester', 'uart')
       .option('--ports <list>', 'stimulus ports to enable: 0,1,... or all', '0')

@@ -7,7 +7,7 @@ import type { ProbeSession } from '../../probe/session.js';
 import type { Connection } from '../../cortexm/connect.js';
 import { parseFrequency, ProbeOpenError } from '../../probe/open-target.js';
 import { SwoStream } from '../../cortexm/swo-stream.js';
-import { disableSwoTrace, enableSwoTrace, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
+import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
 import type { SwoMode } from '../../wire/debug-wire.js';
 import { StopSignals } from '../signals.js';
 import { UserError } from '../errors.js';
@@ -37,9 +37,9 @@ function frequency(text: string, what: string): number {
 export async function swoCommand({ session, conn }: { session: ProbeSession; conn: Connection }, opts: SwoOptions): Promise<number> {
   const mode = (opts.mode ?? 'uart') as SwoMode;
   if (mode !== 'uart' && mode !== 'manchester') throw new UserError(`--mode ${opts.mode}: give uart (NRZ) or manchester`);
-  const wanted = opts.baud !== undefined ? frequency(opts.baud, '--baud') : DEFAULT_SWO_BAUD;
   const traceClockHz = opts.traceclk !== undefined ? frequency(opts.traceclk, '--traceclk') : session.simBoard?.clock.hz;
   if (traceClockHz === undefined) throw new UserError('give --traceclk: the TPIU clock of the target (TRACECLKIN, on most parts the core clock), e.g. --traceclk 64M');
+  const wanted = opts.baud !== undefined ? frequency(opts.baud, '--baud') : defaultSwoBaud(traceClockHz, DEFAULT_SWO_BAUD);
   let ports: number;
   let durationMs: number | undefined;
   try {

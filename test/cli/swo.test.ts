@@ -1,0 +1,137 @@
+// SWO trace end to end: the ITM demo firmware (firmware/src/itm-demo.c) writes text to
+// stimulus port 0 and N*N to port 1; `tsprobe swo` sets up TPIU and ITM, captures the
+// simulated SWO pin and prints both, in one process and through `--probe tcp://` (the
+// CMSIS-DAP host's DAP_SWO_* against tsprobe's own device). Debian's OpenOCD 0.12 captures
+// the same trace through tsprobe's device with its own `tpiu`/`itm` commands, and tsprobe's
+// ITM decoder reads OpenOCD's file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, ROOT, TEST_ENV, startTsprobe } from '../support/tsprobe-server.js';
+import { ItmDecoder, stimulusBytes } from '../../src/cortexm/itm-decoder.js';
+import { openocdSkipReason, runOpenocd } from '../dap/harness.js';
+
+const ELF = join(ROOT, 'firmware/build/mps2-an385/itm-demo.elf');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'latin1', timeout: 60_000, env: TEST_ENV, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The demo's output for lines 0..n-1 as `tsprobe swo --ports 0,1` prints it. */
+function expectedLines(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += `itm-demo: line ${i}\nitm[1] 0x${((i * i) >>> 0).toString(16).padStart(8, '0')}\n`;
+  return s;
+}
+
+/** Lines 0.. of the output, however many there are, must be exactly the demo's; returns how many. */
+function checkDemoOutput(stdout: string): number {
+  const n = (stdout.match(/^itm-demo: line /gm) ?? []).length;
+  assert.ok(n >= 5, `at least 5 lines captured, got ${n}:\n${stdout.slice(0, 500)}`);
+  // The last line may have been cut by the end of the capture.
+  assert.equal(stdout.slice(0, expectedLines(n - 1).length), expectedLines(n - 1));
+  return n;
+}
+
+test('tsprobe swo on the simulated board: text on port 0, values on port 1, raw file decodes the same', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsprobe-swo-'));
+  try {
+    const raw = join(dir, 'trace.bin');
+    const r = await cli(['swo', '--target', 'sim:mps2-an385', '--load', ELF, '--ports', '0,1', '--duration', '800', '--raw', raw]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /SWO uart at 1923077 baud \(TRACECLKIN 25000000 Hz \/ 13/);
+    checkDemoOutput(r.stdout);
+    // The raw bytes are the ITM packets themselves.
+    const packets = new ItmDecoder().push(new Uint8Array(readFileSync(raw)));
+    let text = '';
+    for (const p of packets) if (p.kind === 'instrumentation' && p.port === 0) text += Buffer.from(stimulusBytes(p)).toString('latin1');
+    assert.ok(text.startsWith('itm-demo: line 0\nitm-demo: line 1\n'), text.slice(0, 100));
+    assert.match(r.stderr, /SWO captured \d+ bytes, \d+ packets\n$/);
+    // Port 1 not enabled: its writes are not sent at all.
+    const only0 = await cli(['swo', '--target', 'sim:mps2-an385', '--load', ELF, '--duration', '300']);
+    assert.equal(only0.code, 0, only0.stderr);
+    assert.doesNotMatch(only0.stdout, /itm\[1\]/);
+    assert.match(only0.stdout, /^itm-demo: line 0\nitm-demo: line 1\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tsprobe swo --probe tcp:// through tsprobe dap (DAP_SWO_*): the same output', async () => {
+  const dap = await startTsprobe(['dap', '--target', 'sim:mps2-an385', '--port', '0', '-q'], { env: TEST_ENV });
+  try {
+    const probe = `tcp://127.0.0.1:${dap.port}`;
+    const noClock = await cli(['swo', '--probe', probe, '--duration', '100']);
+    assert.notEqual(noClock.code, 0);
+    assert.match(noClock.stderr, /give --traceclk/);
+    const r = await cli(['swo', '--probe', probe, '--traceclk', '25M', '--load', ELF, '--ports', '0,1', '--duration', '800']);
+    assert.equal(r.code, 0, r.stderr);
+    checkDemoOutput(r.stdout);
+    // A rate the TPIU cannot make from the clock is refused before anything starts.
+    const bad = await cli(['swo', '--probe', probe, '--traceclk', '25M', '--baud', '2M', '--duration', '100']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /2000000 baud cannot be made from a 25000000 Hz trace clock/);
+  } finally {
+    await dap.stop();
+  }
+});
+
+const skip = openocdSkipReason();
+
+test('OpenOCD 0.12 captures the simulated SWO through tsprobe\'s CMSIS-DAP device; tsprobe decodes its file', { skip }, async () => {
+  const dap = await startTsprobe(['dap', '--target', 'sim:mps2-an385', '--port', '0', '-q', '--packet-size', '64'], { env: TEST_ENV });
+  const dir = mkdtempSync(join(tmpdir(), 'tsprobe-openocd-swo-'));
+  try {
+    const cfg = join(dir, 'mps2.cfg');
+    writeFileSync(
+      cfg,
+      [
+        'adapter driver cmsis-dap',
+        'cmsis_dap_backend hid',
+        'transport select swd',
+        'adapter speed 1000',
+        'swd newdap mps2 cpu -enable',
+        'dap create mps2.dap -chain-position mps2.cpu',
+        'target create mps2.cpu cortex_m -dap mps2.dap',
+        'gdb_port disabled',
+        'tcl_port disabled',
+        'telnet_port disabled',
+        'tpiu create mps2.tpiu -dap mps2.dap -ap-num 0 -baseaddr 0xE0040000',
+        '',
+      ].join('\n'),
+    );
+    const trace = join(dir, 'trace.bin');
+    const out = await runOpenocd(dap.port, dir, ['-f', cfg], [
+      'reset halt',
+      `load_image ${ELF}`,
+      `mps2.tpiu configure -protocol uart -traceclk 25000000 -pin-freq 1923077 -output ${trace} -formatter 0`,
+      'mps2.tpiu enable',
+      'itm ports on',
+      'reset run',
+      'sleep 800',
+    ]);
+    assert.match(out, /SWO prescaler: 13/);
+    const packets = new ItmDecoder().push(new Uint8Array(readFileSync(trace)));
+    let text = '';
+    const squares: number[] = [];
+    for (const p of packets) {
+      if (p.kind !== 'instrumentation') continue;
+      if (p.port === 0) text += Buffer.from(stimulusBytes(p)).toString('latin1');
+      if (p.port === 1) squares.push(p.value);
+    }
+    const lines = text.split('\n').slice(0, -1);
+    assert.ok(lines.length >= 5, `lines: ${lines.length}`);
+    assert.deepEqual(lines, lines.map((_, i) => `itm-demo: line ${i}`));
+    assert.deepEqual(squares.slice(0, lines.length - 1), squares.slice(0, lines.length - 1).map((_, i) => i * i));
+  } finally {
+    await dap.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
