@@ -413,6 +413,8 @@ export class CortexMTarget implements DebugTarget {
     }
     this.halted();
     const reason = await this.reason();
+    // Trace written up to the stop reaches the gdb console before the stop does.
+    if (this.swoStream) await this.swoStream.poll().catch(() => undefined);
     if (reason !== 'semihosting') return reason;
     const outcome = await this.serveSemihosting();
     if (outcome) return outcome;
