@@ -99,7 +99,7 @@ export class DebugSystem {
     this.dwt = new DwtUnit(4, clock, () => (core.halted ? undefined : core.pc), hooksChanged);
     this.itm = new ItmUnit();
     this.tpiu = new TpiuUnit(options.core === 'cortex-m3' ? 0x923 : options.core === 'cortex-m4' ? 0x9a1 : 0x9a9);
-    this.swo = new SwoPin(clock, this.tpiu);
+    this.swo = new SwoPin(clock, this.tpiu, () => core.halted);
     this.itm.sink = this.swo;
     this.romTables = cortexMRomTables(options.core, { itm: true, tpiu: !m7, etm: false });
     this.halting = new HaltingDebug({

@@ -41,6 +41,12 @@ export class SwoPin {
   constructor(
     private readonly clock: Clock,
     private readonly tpiu: TpiuUnit,
+    /**
+     * True while simulated time stands still but a real chip's would not: a core halted in
+     * debug state stops the simulation's clock, while the trace port of a real chip goes
+     * on sending what its FIFO holds. The FIFO then empties at once.
+     */
+    private readonly clockStopped: () => boolean = () => false,
   ) {}
 
   /** Call `cb` with every byte once it has fully left the pin; returns the unsubscribe. */
@@ -89,7 +95,7 @@ export class SwoPin {
 
   /** Retire the bytes that have left the pin by now (host-side readers call this too). */
   sync(): void {
-    const now = this.clock.now;
+    const now = this.clockStopped() ? Infinity : this.clock.now;
     while (this.queue.length && this.headEnd <= now) {
       const byte = this.queue.shift()!;
       const line = this.headLine;
