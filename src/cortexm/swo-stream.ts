@@ -1,8 +1,10 @@
 // Reading a probe's SWO capture and decoding it as it comes: what `tsprobe swo` prints and
 // what gdb's `monitor traceswo` sends to the gdb console. One poll takes everything the
 // probe holds; `run()` polls until stopped.
-import type { SwoCapture } from '../wire/debug-wire.js';
+import type { MemAccessPort } from '../adi/mem-ap.js';
+import type { SwoCapture, SwoMode } from '../wire/debug-wire.js';
 import { ItmDecoder, stimulusBytes, type ItmPacket } from './itm-decoder.js';
+import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError } from './swo.js';
 
 export interface SwoHandlers {
   /** A stimulus port write, its bytes in order (text for printf-style ports). */
@@ -71,4 +73,56 @@ export class SwoStream {
     this.stopping = true;
     this.wake?.();
   }
+}
+
+export interface SwoTraceOptions {
+  mode?: SwoMode;
+  /** Bit rate; default: the fastest up to 2 Mbaud that the TPIU makes from the trace clock (2 Mbaud when it is unknown). */
+  baud?: number;
+  /** TRACECLKIN; when given, TPIU and ITM are set up here, otherwise the target has done it. */
+  traceClockHz?: number;
+  /** Stimulus ports to enable (ITM_TER bits); default port 0. */
+  ports?: number;
+}
+
+/** A running SWO capture: the rates agreed, and its stream (poll it, or run() it). */
+export interface SwoTrace {
+  readonly mode: SwoMode;
+  /** What the probe captures at. */
+  readonly probeBaud: number;
+  /** The TPIU's prescaler and exact rate, when tsprobe set it up. */
+  readonly tpiu?: { prescaler: number; baud: number };
+  readonly ports: number;
+  readonly stream: SwoStream;
+  /** Stop the stream and the capture, and turn the ITM off again if tsprobe set it up. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start SWO trace: configure the probe's capture, set up TPIU and ITM when the trace
+ * clock is known (their rate must match the probe's within 3%), start capturing. What
+ * `tsprobe swo`, gdb's `monitor traceswo` and scripts share.
+ */
+export async function startSwoTrace(swo: SwoCapture, mem: MemAccessPort, opts: SwoTraceOptions, handlers: SwoHandlers): Promise<SwoTrace> {
+  const mode = opts.mode ?? 'uart';
+  const ports = opts.ports ?? 1;
+  const clk = opts.traceClockHz;
+  const wanted = opts.baud ?? (clk !== undefined ? defaultSwoBaud(clk) : 2_000_000);
+  const probeBaud = await swo.configure(mode, wanted);
+  if (probeBaud === 0) throw new SwoSetupError(`the probe cannot capture SWO at ${wanted} baud in ${mode} mode`);
+  const tpiu = clk !== undefined ? await enableSwoTrace(mem, { mode, baud: probeBaud, traceClockHz: clk, ports }) : undefined;
+  await swo.start();
+  const stream = new SwoStream(swo, handlers);
+  return {
+    mode,
+    probeBaud,
+    tpiu,
+    ports,
+    stream,
+    async stop() {
+      stream.stop();
+      await swo.stop().catch(() => undefined);
+      if (tpiu) await disableSwoTrace(mem).catch(() => undefined);
+    },
+  };
 }

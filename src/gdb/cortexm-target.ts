@@ -7,8 +7,8 @@
 // software-breakpoint shadowing on reads, fault names on vector catch, and probe-side
 // semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
 
-import { SwoStream } from '../cortexm/swo-stream.js';
-import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
+import { startSwoTrace, type SwoStream, type SwoTrace } from '../cortexm/swo-stream.js';
+import { disableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
 import { MemoryAccessError } from '../adi/mem-ap.js';
 import { DBGKEY, DEMCR, DHCSR } from '../arch/scs-debug.js';
 import type { Connection } from '../cortexm/connect.js';
@@ -300,11 +300,14 @@ export class CortexMTarget implements DebugTarget {
   // ---- SWO trace (`monitor traceswo`) --------------------------------------------------
 
   private swoStream: SwoStream | null = null;
+  private swoTrace: SwoTrace | null = null;
 
+  /** Stop the capture (the ITM stays as it is: `disable` turns it off). */
   private async stopSwo(): Promise<void> {
     const stream = this.swoStream;
     if (!stream) return;
     this.swoStream = null;
+    this.swoTrace = null;
     stream.stop();
     await this.conn.dap.wire.swo?.stop().catch(() => undefined);
   }
@@ -319,9 +322,10 @@ export class CortexMTarget implements DebugTarget {
     const swo = this.conn.dap.wire.swo;
     if (!swo) return `${this.conn.dap.wire.description} has no SWO input\n`;
     if (args[0] === 'disable' || args[0] === 'off') {
+      const trace = this.swoTrace;
       const was = this.swoStream !== null;
       await this.stopSwo();
-      if (was) await this.wrap(() => disableSwoTrace(this.conn.mem));
+      if (trace?.tpiu) await this.wrap(() => disableSwoTrace(this.conn.mem));
       return was ? 'SWO trace disabled\n' : 'SWO trace was not enabled\n';
     }
     let baud = 2_000_000;
@@ -334,39 +338,37 @@ export class CortexMTarget implements DebugTarget {
       else if (/^\d+$/.test(a)) numbers.push(Number(a));
       else return 'usage: monitor traceswo [BAUD] [PORT...] [traceclk=HZ] | disable\n';
     }
-    if (numbers.length) baud = numbers.shift()!;
-    else if (traceClockHz !== undefined) baud = defaultSwoBaud(traceClockHz, baud);
+    const numbersGiven = numbers.length > 0;
+    if (numbersGiven) baud = numbers.shift()!;
     if (numbers.some((n) => n > 31)) return 'stimulus ports are 0 to 31\n';
     const ports = numbers.length ? numbers.reduce((m, n) => m | (1 << n), 0) >>> 0 : 1;
     await this.stopSwo();
-    const probeBaud = await swo.configure('uart', baud);
-    if (probeBaud === 0) return `the probe cannot capture SWO at ${baud} baud\n`;
-    let how = "TPIU and ITM left as the target set them (give traceclk=HZ to have tsprobe set them up)";
-    if (traceClockHz !== undefined) {
-      try {
-        const rate = await this.wrap(() => enableSwoTrace(this.conn.mem, { mode: 'uart', baud: probeBaud, traceClockHz: traceClockHz!, ports }));
-        how = `TPIU prescaler ${rate.prescaler} from ${traceClockHz} Hz, ITM ports 0x${ports.toString(16)} enabled`;
-      } catch (e) {
-        if (e instanceof SwoSetupError) return `${e.message}\n`;
-        throw e;
-      }
+    let trace;
+    try {
+      trace = await this.wrap(() =>
+        startSwoTrace(swo, this.conn.mem, { mode: 'uart', baud: numbersGiven ? baud : undefined, traceClockHz, ports }, {
+          stimulus: (port, bytes) => this.console?.(Buffer.from(bytes).toString('latin1')),
+          packet: (p) => {
+            if (p.kind === 'overflow') this.console?.('[SWO: ITM overflow, trace lost]\n');
+          },
+          trouble: (what) => this.console?.(what === 'overrun' ? '[SWO: probe buffer overrun]\n' : '[SWO: line errors: baud rate or mode?]\n'),
+        }),
+      );
+    } catch (e) {
+      if (e instanceof SwoSetupError) return `${e.message}\n`;
+      throw e;
     }
-    await swo.start();
-    const stream = new SwoStream(swo, {
-      stimulus: (port, bytes) => {
-        if ((ports >>> port) & 1) this.console?.(Buffer.from(bytes).toString('latin1'));
-      },
-      packet: (p) => {
-        if (p.kind === 'overflow') this.console?.('[SWO: ITM overflow, trace lost]\n');
-      },
-      trouble: (what) => this.console?.(what === 'overrun' ? '[SWO: probe buffer overrun]\n' : '[SWO: line errors: baud rate or mode?]\n'),
-    });
+    const how = trace.tpiu
+      ? `TPIU prescaler ${trace.tpiu.prescaler} from ${traceClockHz} Hz, ITM ports 0x${ports.toString(16)} enabled`
+      : 'TPIU and ITM left as the target set them (give traceclk=HZ to have tsprobe set them up)';
+    const stream = trace.stream;
     this.swoStream = stream;
+    this.swoTrace = trace;
     void stream.run(SWO_POLL_MS).catch((e: unknown) => {
       if (this.swoStream === stream) this.swoStream = null;
       this.console?.(`[SWO capture stopped: ${e instanceof Error ? e.message : String(e)}]\n`);
     });
-    return `SWO trace enabled: ${probeBaud} baud NRZ, ports 0x${ports.toString(16)} to the gdb console while the target runs; ${how}\n`;
+    return `SWO trace enabled: ${trace.probeBaud} baud NRZ, ports 0x${ports.toString(16)} to the gdb console while the target runs; ${how}\n`;
   }
 
   // ---- run control -----------------------------------------------------------------

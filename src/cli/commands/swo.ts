@@ -6,8 +6,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ProbeSession } from '../../probe/session.js';
 import type { Connection } from '../../cortexm/connect.js';
 import { parseFrequency, ProbeOpenError } from '../../probe/open-target.js';
-import { SwoStream } from '../../cortexm/swo-stream.js';
-import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
+import { startSwoTrace } from '../../cortexm/swo-stream.js';
+import { defaultSwoBaud, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
 import type { SwoMode } from '../../wire/debug-wire.js';
 import { StopSignals } from '../signals.js';
 import { UserError } from '../errors.js';
@@ -54,54 +54,51 @@ export async function swoCommand({ session, conn }: { session: ProbeSession; con
   const swo = session.wireFor('cli').swo;
   if (!swo) throw new UserError(`${session.description} has no SWO input (its CMSIS-DAP capabilities name no SWO UART or Manchester)`);
 
-  const probeBaud = await swo.configure(mode, wanted);
-  if (probeBaud === 0) throw new UserError(`the probe cannot capture SWO at ${wanted} baud in ${mode} mode`);
-  let rate;
-  try {
-    rate = await enableSwoTrace(conn.mem, { mode, baud: probeBaud, traceClockHz, ports });
-  } catch (e) {
-    if (e instanceof SwoSetupError) throw new UserError(e.message);
-    throw e;
-  }
   let raw: WriteStream | undefined;
-  if (opts.raw) raw = createWriteStream(opts.raw);
-  const signals = new StopSignals((l) => process.stderr.write(`tsprobe: ${l}\n`));
-  await swo.start();
-  process.stderr.write(`tsprobe: SWO ${mode} at ${rate.baud} baud (TRACECLKIN ${traceClockHz} Hz / ${rate.prescaler}; probe ${probeBaud}), stimulus ports 0x${ports.toString(16)}${durationMs ? `, for ${durationMs} ms` : '; Ctrl-C stops'}\n`);
-  if (opts.resume !== false && (await conn.core.isHalted())) await conn.core.resume();
-
   let atLineStart = true;
   const line = (l: string) => {
     process.stdout.write(`${atLineStart ? '' : '\n'}${l}\n`);
     atLineStart = true;
   };
   const warned = new Set<string>();
-  const stream = new SwoStream(swo, {
-    stimulus(port, b, p) {
-      if (port !== 0) return line(`itm[${port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
-      process.stdout.write(Buffer.from(b));
-      atLineStart = b[b.length - 1] === 0x0a;
-    },
-    packet(p) {
-      if (p.kind === 'overflow') process.stderr.write('tsprobe: ITM overflow: the target wrote faster than SWO carries (writes were lost)\n');
-    },
-    raw: (b) => raw?.write(b),
-    trouble(what) {
-      if (warned.has(what)) return;
-      warned.add(what);
-      process.stderr.write(
-        what === 'overrun'
-          ? 'tsprobe: the probe\'s SWO buffer overran (bytes lost): a lower --baud, or fewer ports\n'
-          : "tsprobe: SWO line errors: the probe could not decode what it saw (baud rate or mode differ from the target's TPIU?)\n",
-      );
-    },
-  });
+  let trace;
+  try {
+    trace = await startSwoTrace(swo, conn.mem, { mode, baud: wanted, traceClockHz, ports }, {
+      stimulus(port, b, p) {
+        if (port !== 0) return line(`itm[${port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
+        process.stdout.write(Buffer.from(b));
+        atLineStart = b[b.length - 1] === 0x0a;
+      },
+      packet(p) {
+        if (p.kind === 'overflow') process.stderr.write('tsprobe: ITM overflow: the target wrote faster than SWO carries (writes were lost)\n');
+      },
+      raw: (b) => raw?.write(b),
+      trouble(what) {
+        if (warned.has(what)) return;
+        warned.add(what);
+        process.stderr.write(
+          what === 'overrun'
+            ? 'tsprobe: the probe\'s SWO buffer overran (bytes lost): a lower --baud, or fewer ports\n'
+            : "tsprobe: SWO line errors: the probe could not decode what it saw (baud rate or mode differ from the target's TPIU?)\n",
+        );
+      },
+    });
+  } catch (e) {
+    if (e instanceof SwoSetupError) throw new UserError(e.message);
+    throw e;
+  }
+  const stream = trace.stream;
+  if (opts.raw) raw = createWriteStream(opts.raw);
+  const signals = new StopSignals((l) => process.stderr.write(`tsprobe: ${l}\n`));
+  const rate = trace.tpiu!;
+  process.stderr.write(`tsprobe: SWO ${mode} at ${rate.baud} baud (TRACECLKIN ${traceClockHz} Hz / ${rate.prescaler}; probe ${trace.probeBaud}), stimulus ports 0x${ports.toString(16)}${durationMs ? `, for ${durationMs} ms` : '; Ctrl-C stops'}\n`);
+  if (opts.resume !== false && (await conn.core.isHalted())) await conn.core.resume();
+
   void signals.stopped.then(() => stream.stop());
   try {
     await stream.run(POLL_MS, durationMs);
   } finally {
-    await swo.stop().catch(() => undefined);
-    await disableSwoTrace(conn.mem).catch(() => undefined);
+    await trace.stop();
     if (raw) await new Promise((r) => raw!.end(r));
     signals.dispose();
   }
