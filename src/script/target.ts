@@ -21,6 +21,9 @@ import { programImage } from '../targets/flash-loader.js';
 import { loadImage } from '../targets/load-image.js';
 import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
+import { startSwoTrace, type SwoTrace } from '../cortexm/swo-stream.js';
+import { SwoSetupError } from '../cortexm/swo.js';
+import type { SwoMode } from '../wire/debug-wire.js';
 
 /** How long a run of back-to-back calls may keep the event loop from other work. */
 const YIELD_EVERY_MS = 5;
@@ -553,15 +556,78 @@ export class Target {
 
   // ---- end ----
 
+  // ---- SWO trace ----
+
+  private swoTrace: SwoTrace | null = null;
+
+  /**
+   * SWO trace: capture the probe's SWO input and hand each ITM stimulus port write to
+   * `onStimulus` (default: port 0's bytes to stdout as text, other ports as
+   * `itm[N] 0x...` lines). With a known trace clock (a simulated board's, or
+   * `traceClockHz`) TPIU and ITM are set up for `ports`; otherwise the firmware has done
+   * it. Polls in the background until stopSwo() or detach(); one trace at a time.
+   */
+  async traceSwo(opts: SwoScriptOptions = {}): Promise<{ probeBaud: number; tpiu?: { prescaler: number; baud: number } }> {
+    const swo = this.conn.dap.wire.swo;
+    if (!swo) throw new ScriptError(`${this.session.description} has no SWO input`);
+    await this.stopSwo();
+    const ports = (opts.ports ?? [0]).reduce((m, p) => {
+      if (!Number.isInteger(p) || p < 0 || p > 31) throw new ScriptError(`stimulus port ${p}: ports are 0 to 31`);
+      return m | (1 << p);
+    }, 0) >>> 0;
+    const out = opts.onStimulus ?? defaultStimulusOutput();
+    const trace = await this.run(async () => {
+      try {
+        return await startSwoTrace(swo, this.conn.mem, { mode: opts.mode, baud: opts.baud, traceClockHz: opts.traceClockHz ?? this.session.simBoard?.clock.hz, ports }, {
+          stimulus: (port, bytes) => out(port, Uint8Array.from(bytes)),
+        });
+      } catch (e) {
+        if (e instanceof SwoSetupError) throw new ScriptError(e.message);
+        throw e;
+      }
+    });
+    this.swoTrace = trace;
+    void trace.stream.run(50).catch(() => undefined);
+    return { probeBaud: trace.probeBaud, tpiu: trace.tpiu };
+  }
+
+  /** Stop an SWO trace started by traceSwo() (nothing when none runs). */
+  async stopSwo(): Promise<void> {
+    const t = this.swoTrace;
+    this.swoTrace = null;
+    if (t) await t.stop();
+  }
+
   /** Release the wire; closes the session when this Target opened it. */
   async detach(): Promise<void> {
     if (this.closed) return;
+    await this.stopSwo();
     await this.acquire();
     this.closed = true;
     this.release();
     await this.conn.dap.wire.close();
     if (this.ownsSession) await this.session.close();
   }
+}
+
+export interface SwoScriptOptions {
+  mode?: SwoMode;
+  /** Default: the fastest rate up to 2 Mbaud that the trace clock makes. */
+  baud?: number;
+  /** TRACECLKIN; known for simulated boards. Without it TPIU and ITM are left as the target set them. */
+  traceClockHz?: number;
+  /** Stimulus ports to enable (default [0]). */
+  ports?: number[];
+  /** Each stimulus port write's bytes. */
+  onStimulus?(port: number, bytes: Uint8Array): void;
+}
+
+/** Port 0 as text on stdout, other ports as one line per write. */
+function defaultStimulusOutput(): (port: number, bytes: Uint8Array) => void {
+  return (port, bytes) => {
+    if (port === 0) process.stdout.write(bytes);
+    else process.stdout.write(`itm[${port}] 0x${[...bytes].reverse().map((b) => b.toString(16).padStart(2, '0')).join('')}\n`);
+  };
 }
 
 /** Where a call came from; formatted only if the call fails (formatting is the costly part). */

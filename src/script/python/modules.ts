@@ -244,9 +244,20 @@ def repl_fun(f=None):
 def debug():
     return _call('bmp_debug')
 
+def traceswo(uart=None, chan=None, baud=None):
+    # SWO trace through the probe's SWO input: the listed ITM stimulus channels (default
+    # [0]) are printed on tsprobe's console. uart= is the old probe's name for the baud
+    # rate of the asynchronous (UART) SWO line; no arguments: off.
+    if uart is None and chan is None and baud is None:
+        return _call('bmp_traceswo', False, 0, [])
+    rate = baud if baud is not None else uart
+    chans = [0] if chan is None else [int(c) for c in chan]
+    return _call('bmp_traceswo', True, int(rate or 0), chans)
+
 def help():
     print('bmp.init(tcp=3333): start the gdb server; bmp.deinit(): stop it')
     print('bmp.repl_fun(f): f(expr) handles monitor python <expr>; bmp.debug(): toggle bridge call logging')
+    print('bmp.traceswo(uart=BAUD, chan=[0, 1]): SWO trace of those ITM channels on the console; bmp.traceswo(): off')
 
 def _monitor(expr):
     if _repl is not None:

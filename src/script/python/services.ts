@@ -121,6 +121,14 @@ export function pythonServices(ctx: ProbeContext): Record<string, Fn> {
     bmp_init: (port: number) => ctx.startGdb(port),
     bmp_deinit: () => ctx.stopGdb(),
     bmp_debug: () => (ctx.debug = !ctx.debug),
+    bmp_traceswo: async (on: boolean, baud: number, chans: number[]) => {
+      if (!on) {
+        await t.stopSwo();
+        return 'SWO trace off';
+      }
+      const r = await t.traceSwo({ baud: baud > 0 ? baud : undefined, ports: chans.length ? chans : [0] });
+      return `SWO trace on: ${r.probeBaud} baud${r.tpiu ? `, TPIU prescaler ${r.tpiu.prescaler}` : ''}`;
+    },
     dap_init: (port: number) => ctx.startDap(port),
     dap_deinit: () => ctx.stopDap(),
   };
