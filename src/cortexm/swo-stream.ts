@@ -4,7 +4,7 @@
 import type { MemAccessPort } from '../adi/mem-ap.js';
 import type { SwoCapture, SwoMode } from '../wire/debug-wire.js';
 import { ItmDecoder, stimulusBytes, type ItmPacket } from './itm-decoder.js';
-import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError } from './swo.js';
+import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError, type TpiuLocation } from './swo.js';
 
 export interface SwoHandlers {
   /** A stimulus port write, its bytes in order (text for printf-style ports). */
@@ -83,6 +83,8 @@ export interface SwoTraceOptions {
   traceClockHz?: number;
   /** Stimulus ports to enable (ITM_TER bits); default port 0. */
   ports?: number;
+  /** The TPIU that drives the pin, when it is not the core's (a chip's SWO unit: src/targets gives it). */
+  tpiu?: TpiuLocation;
 }
 
 /** A running SWO capture: the rates agreed, and its stream (poll it, or run() it). */
@@ -110,7 +112,7 @@ export async function startSwoTrace(swo: SwoCapture, mem: MemAccessPort, opts: S
   const wanted = opts.baud ?? (clk !== undefined ? defaultSwoBaud(clk) : 2_000_000);
   const probeBaud = await swo.configure(mode, wanted);
   if (probeBaud === 0) throw new SwoSetupError(`the probe cannot capture SWO at ${wanted} baud in ${mode} mode`);
-  const tpiu = clk !== undefined ? await enableSwoTrace(mem, { mode, baud: probeBaud, traceClockHz: clk, ports }) : undefined;
+  const tpiu = clk !== undefined ? await enableSwoTrace(mem, { mode, baud: probeBaud, traceClockHz: clk, ports, tpiu: opts.tpiu }) : undefined;
   await swo.start();
   const stream = new SwoStream(swo, handlers);
   return {

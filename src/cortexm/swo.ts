@@ -10,6 +10,7 @@ import {
   ITM_TER,
   ITM_TPR,
   TPIU_ACPR,
+  TPIU_BASE,
   TPIU_CSPSR,
   TPIU_FFCR,
   TPIU_SPPR,
@@ -24,6 +25,12 @@ export class SwoSetupError extends Error {
   }
 }
 
+/** Where the TPIU that drives the SWO pin is: the core's at 0xE0040000, or a chip's own SWO unit behind another AP. */
+export interface TpiuLocation {
+  mem: MemAccessPort;
+  base: number;
+}
+
 export interface SwoSetup {
   mode: SwoMode;
   /** The SWO bit rate wanted, Hz. */
@@ -32,6 +39,8 @@ export interface SwoSetup {
   traceClockHz: number;
   /** Stimulus ports to enable (ITM_TER), a bit per port. */
   ports: number;
+  /** The TPIU to program (default: the core's, through `mem`). */
+  tpiu?: TpiuLocation;
 }
 
 /** The TPIU's largest prescaler (ACPR.PRESCALER is 13 bits). */
@@ -63,10 +72,13 @@ export async function enableSwoTrace(mem: MemAccessPort, setup: SwoSetup): Promi
   const rate = swoPrescaler(setup.traceClockHz, setup.baud);
   const demcr = await mem.read32(DEMCR.address);
   await mem.write32(DEMCR.address, (demcr | DEMCR.fields.TRCENA.mask) >>> 0);
-  await mem.write32(TPIU_CSPSR.address, 1); // port size 1 (SWO ignores it; some parts want it set)
-  await mem.write32(TPIU_ACPR.address, rate.prescaler - 1);
-  await mem.write32(TPIU_SPPR.address, setup.mode === 'uart' ? TPIU_TXMODE.NRZ : TPIU_TXMODE.MANCHESTER);
-  await mem.write32(TPIU_FFCR.address, TPIU_FFCR.encode({ TrigIn: 1 })); // formatter off: ITM bytes go out as they are
+  // The TPIU's registers at their offsets from wherever the chip has it.
+  const t = setup.tpiu ?? { mem, base: TPIU_BASE };
+  const reg = (r: { address: number }) => (t.base + (r.address - TPIU_BASE)) >>> 0;
+  await t.mem.write32(reg(TPIU_CSPSR), 1); // port size 1 (SWO ignores it; some parts want it set)
+  await t.mem.write32(reg(TPIU_ACPR), rate.prescaler - 1);
+  await t.mem.write32(reg(TPIU_SPPR), setup.mode === 'uart' ? TPIU_TXMODE.NRZ : TPIU_TXMODE.MANCHESTER);
+  await t.mem.write32(reg(TPIU_FFCR), TPIU_FFCR.encode({ TrigIn: 1 })); // formatter off: ITM bytes go out as they are
   await mem.write32(ITM_LAR.address, CS_UNLOCK_KEY);
   await mem.write32(ITM_TCR.address, ITM_TCR.encode({ ITMENA: 1, TraceBusID: 1 }));
   await mem.write32(ITM_TPR.address, 0); // unprivileged code may write every port

@@ -24,7 +24,7 @@ import { FlashError, type FlashDriver } from '../targets/flash.js';
 import { FlashLoader } from '../targets/flash-loader.js';
 import { gdbMemoryMap, rangeInside } from '../targets/memory-map.js';
 import { detectTarget } from '../targets/registry.js';
-import type { TargetInfo } from '../targets/target-info.js';
+import type { SwoRoute, TargetInfo } from '../targets/target-info.js';
 import { MemoryFault, TargetError, type BreakKind, type DebugTarget, type FlashProgrammer, type HaltReason, type MemoryRegion, type MonitorHooks, type WatchKind } from './target.js';
 
 const MVFR0 = 0xe000ef40; // reads non-zero when the core has an FPU
@@ -74,6 +74,8 @@ export interface CortexMTargetOptions {
   readonly crcOnTarget?: CrcMode;
   /** The TPIU's clock (TRACECLKIN), when known (a simulated board's): `monitor traceswo` then sets up TPIU and ITM itself. */
   readonly traceClockHz?: number;
+  /** The chip's own SWO unit, when the core's TPIU does not drive the pin (detection's). */
+  readonly swoRoute?: SwoRoute;
 }
 
 /** qCRC: 'target' = the CRC routine on the target's CPU when it can run, 'reads' = bulk reads, 'auto' = the faster. */
@@ -345,8 +347,10 @@ export class CortexMTarget implements DebugTarget {
     await this.stopSwo();
     let trace;
     try {
+      const route = traceClockHz !== undefined ? this.opts.swoRoute : undefined;
+      const tpiu = route ? await this.wrap(() => route.prepare(this.conn)) : undefined;
       trace = await this.wrap(() =>
-        startSwoTrace(swo, this.conn.mem, { mode: 'uart', baud: numbersGiven ? baud : undefined, traceClockHz, ports }, {
+        startSwoTrace(swo, this.conn.mem, { mode: 'uart', baud: numbersGiven ? baud : undefined, traceClockHz, ports, tpiu }, {
           stimulus: (port, bytes) => this.console?.(Buffer.from(bytes).toString('latin1')),
           packet: (p) => {
             if (p.kind === 'overflow') this.console?.('[SWO: ITM overflow, trace lost]\n');
@@ -935,6 +939,7 @@ export async function createGdbTarget(conn: Connection, opts: CortexMTargetOptio
     memoryMap: opts.memoryMap ?? (info.flash ? gdbMemoryMap(info.memoryMap) : []),
     flash: opts.flash ?? info.flash,
     chipMemory: opts.chipMemory ?? info.memoryMap,
+    swoRoute: opts.swoRoute ?? info.swo,
   });
   return { target, info };
 }

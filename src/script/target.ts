@@ -576,9 +576,13 @@ export class Target {
       return m | (1 << p);
     }, 0) >>> 0;
     const out = opts.onStimulus ?? defaultStimulusOutput();
+    const traceClockHz = opts.traceClockHz ?? this.session.simBoard?.clock.hz;
+    // A chip that drives SWO from its own SWO unit (STM32H7) says where it is.
+    const route = traceClockHz !== undefined ? (await this.detect()).swo : undefined;
     const trace = await this.run(async () => {
       try {
-        return await startSwoTrace(swo, this.conn.mem, { mode: opts.mode, baud: opts.baud, traceClockHz: opts.traceClockHz ?? this.session.simBoard?.clock.hz, ports }, {
+        const tpiu = route ? await route.prepare(this.conn) : undefined;
+        return await startSwoTrace(swo, this.conn.mem, { mode: opts.mode, baud: opts.baud, traceClockHz, ports, tpiu }, {
           stimulus: (port, bytes) => out(port, Uint8Array.from(bytes)),
         });
       } catch (e) {

@@ -2,6 +2,7 @@
 // driver provides to find it. One file per family (as Black Magic Probe's small target
 // drivers): each `probe`s the connection and answers null when the chip is not its own.
 import type { Connection } from '../cortexm/connect.js';
+import type { TpiuLocation } from '../cortexm/swo.js';
 import type { FlashDriver } from './flash.js';
 import type { MemoryRegion } from './memory-map.js';
 
@@ -22,6 +23,19 @@ export interface TargetInfo {
   readonly flash?: FlashDriver;
   /** Facts found on the way (IDCODE, FLASH_SIZE) for `tsprobe info`. */
   readonly details: readonly string[];
+  /** How the chip's SWO pin is driven, when not by the core's TPIU at 0xE0040000. */
+  readonly swo?: SwoRoute;
+}
+
+/**
+ * A chip whose SWO pin is driven by its own SWO unit (e.g. the STM32H7's, on the debug
+ * APB behind AP2, fed through a trace funnel): what to switch on first, and where the
+ * unit's TPIU-like registers are.
+ */
+export interface SwoRoute {
+  readonly description: string;
+  /** Enable the trace clock and funnel; returns the SWO unit's MEM-AP and base address. */
+  prepare(conn: Connection): Promise<TpiuLocation>;
 }
 
 /** A chip family's detection. */

@@ -7,6 +7,7 @@ import type { ProbeSession } from '../../probe/session.js';
 import type { Connection } from '../../cortexm/connect.js';
 import { parseFrequency, ProbeOpenError } from '../../probe/open-target.js';
 import { startSwoTrace } from '../../cortexm/swo-stream.js';
+import { detectTarget } from '../../targets/registry.js';
 import { defaultSwoBaud, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
 import type { SwoMode } from '../../wire/debug-wire.js';
 import { StopSignals } from '../signals.js';
@@ -63,7 +64,11 @@ export async function swoCommand({ session, conn }: { session: ProbeSession; con
   const warned = new Set<string>();
   let trace;
   try {
-    trace = await startSwoTrace(swo, conn.mem, { mode, baud: wanted, traceClockHz, ports }, {
+    // A chip that drives SWO from its own SWO unit (STM32H7) says where it is.
+    const route = (await detectTarget(conn)).swo;
+    const tpiu = route ? await route.prepare(conn) : undefined;
+    if (route) process.stderr.write(`tsprobe: ${route.description}\n`);
+    trace = await startSwoTrace(swo, conn.mem, { mode, baud: wanted, traceClockHz, ports, tpiu }, {
       stimulus(port, b, p) {
         if (port !== 0) return line(`itm[${port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
         process.stdout.write(Buffer.from(b));

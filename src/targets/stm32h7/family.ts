@@ -5,6 +5,7 @@ import type { Connection } from '../../cortexm/connect.js';
 import type { MemoryRegion } from '../memory-map.js';
 import type { TargetFamily, TargetInfo } from '../target-info.js';
 import { Stm32h7FlashDriver, type Stm32h7Bank } from './flash.js';
+import { stm32h7Swo } from './swo.js';
 import { BANK2_START, DBGMCU_IDCODE, DEV_ID_H74X_75X, FLASH_SIZE_REG, FLASH_START, REV_IDS, SECTOR_SIZE } from './registers.js';
 
 const CORTEX_M7_PARTNO = 0xc27;
@@ -68,6 +69,7 @@ export const stm32h7: TargetFamily = {
       memoryMap,
       flash,
       details,
+      swo: stm32h7Swo,
     };
   },
 };
