@@ -48,6 +48,11 @@ export class SimSwoCapture implements SwoCapture {
     if (this.unlisten) return;
     if (this.baud === 0) throw new Error('SWO capture: configure a baud rate first');
     this.pin.sync(); // bytes that left before the start are not ours
+    // A start flushes what an earlier capture left unread (as CMSIS-DAP's DAP_SWO_Control does).
+    this.head = 0;
+    this.count = 0;
+    this.overrun = false;
+    this.error = false;
     this.unlisten = this.pin.listen((byte, line) => this.receive(byte, line));
   }
 

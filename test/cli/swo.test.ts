@@ -64,7 +64,7 @@ test('tsprobe swo on the simulated board: text on port 0, values on port 1, raw 
   }
 });
 
-test('tsprobe swo --probe tcp:// through tsprobe dap (DAP_SWO_*): the same output', async () => {
+test('tsprobe swo --probe tcp:// through tsprobe dap (DAP_SWO_*), and through a proxying tsprobe dap: the same output', async () => {
   const dap = await startTsprobe(['dap', '--target', 'sim:mps2-an385', '--port', '0', '-q'], { env: TEST_ENV });
   try {
     const probe = `tcp://127.0.0.1:${dap.port}`;
@@ -74,6 +74,15 @@ test('tsprobe swo --probe tcp:// through tsprobe dap (DAP_SWO_*): the same outpu
     const r = await cli(['swo', '--probe', probe, '--traceclk', '25M', '--load', ELF, '--ports', '0,1', '--duration', '800']);
     assert.equal(r.code, 0, r.stderr);
     checkDemoOutput(r.stdout);
+    // Through a proxy: `tsprobe dap --probe tcp://...` re-exports the first device's SWO.
+    const proxy = await startTsprobe(['dap', '--probe', probe, '--port', '0', '-q'], { env: TEST_ENV });
+    try {
+      const p = await cli(['swo', '--probe', `tcp://127.0.0.1:${proxy.port}`, '--traceclk', '25M', '--load', ELF, '--ports', '0,1', '--duration', '800']);
+      assert.equal(p.code, 0, p.stderr);
+      checkDemoOutput(p.stdout);
+    } finally {
+      await proxy.stop();
+    }
     // A rate the TPIU cannot make from the clock is refused before anything starts.
     const bad = await cli(['swo', '--probe', probe, '--traceclk', '25M', '--baud', '2M', '--duration', '100']);
     assert.notEqual(bad.code, 0);
