@@ -17,7 +17,18 @@
 // system view, AP1 an AHB-AP reaching the D3 domain (SRAM4, backup SRAM, D3 peripherals),
 // AP2 the APB-AP of the debug APB (APB-D) with its ROM table at 0xE00E0000, DBGMCU at
 // 0xE00E1000, the SWO at 0xE00E3000, the trace funnel (SWTF) at 0xE00E4000 and the TPIU at
-// 0xE00F5000, which OpenOCD's target/stm32h7x.cfg uses.
+// 0xE00F5000, which OpenOCD's target/stm32h7x.cfg uses. The core sees DBGMCU, the SWO unit
+// and SWTF at 0x5C001000, 0x5C003000 and 0x5C004000 (the same registers).
+// SWO (RM0433 "Trace and debug"): the Cortex-M7's ITM output goes through SWTF input port
+// 0 to the SWO unit (a TPIU-like block, CODR/SPPR/FFCR where a TPIU has ACPR/SPPR/FFCR),
+// which drives the SWO pin; the core's own TPIU window at 0xE0040000 keeps what is written
+// there but nothing from it reaches the pin. ITM packets get through only while SWTF
+// CTRL.ENS0 and DBGMCU_CR.TRACECLKEN are both set; otherwise the funnel drops them and
+// FIFOREADY still reads 1 (the simulation's choice: firmware spinning on it must not hang;
+// silicon without a trace clock may stall instead). TRACECLKIN is taken to be the core
+// clock (`clock.hz`), also the simulation's choice. Not modelled: the funnel's priority
+// arbitration and its other input ports (ENS1 is stored only), the CoreSight software
+// lock (LAR/LSR) on the core's view, the APB-D TPIU's parallel trace port (registers only).
 // DevEBox board facts: 25 MHz HSE crystal, the user LED on PA1 (lit when PA1 is low),
 // USART1 (PA9/PA10) as the console.
 import { Bus } from '../bus.js';
@@ -31,8 +42,9 @@ import { Stm32Gpio } from '../periph/stm32/gpio.js';
 import { Stm32Usart } from '../periph/stm32/usart.js';
 import { Stm32Dbgmcu } from '../periph/stm32/dbgmcu.js';
 import { Stm32Rng, Stm32Crc } from '../periph/stm32/rng-crc.js';
-import { PageSplitter, clockGated } from '../periph/stm32/regfile.js';
+import { PageSplitter, clockGated, laneMerge, laneRead } from '../periph/stm32/regfile.js';
 import { MemAp } from '../debug/mem-ap.js';
+import { TpiuUnit } from '../debug/tpiu.js';
 import { RomTable } from '../debug/rom-table.js';
 import { readIdRegister, type ComponentIdentity } from '../debug/component-id.js';
 import type { DebugSystemOptions } from '../debug/debug-system.js';
@@ -61,6 +73,8 @@ export const STM32H7_ADDR = {
   AXISRAM: 0x24000000, SRAM1: 0x30000000, SRAM2: 0x30020000, SRAM3: 0x30040000, SRAM4: 0x38000000,
   BKPSRAM: 0x38800000, USART3: 0x40004800, USART1: 0x40011000, RNG: 0x48021800, FLASH_IF: 0x52002000,
   GPIOA: 0x58020000, RCC: 0x58024400, PWR: 0x58024800, CRC: 0x58024c00, DBGMCU: 0x5c001000,
+  /** The SWO unit and the SWO trace funnel as the core sees them (0xE00E3000/0xE00E4000 on APB-D). */
+  SWO: 0x5c003000, SWTF: 0x5c004000,
   /** FLASH_SIZE (KiB, 16 bits) and the 96-bit unique ID in system memory. */
   FLASH_SIZE_REG: 0x1ff1e880, UID: 0x1ff1e800,
 } as const;
@@ -89,7 +103,7 @@ const VARIANTS: Record<string, Variant> = {
 
 export const STM32H7_BOARDS: { name: string; description: string }[] = Object.values(VARIANTS).map(({ name, description }) => ({ name, description }));
 
-/** A CoreSight component we only identify and keep registers for (SWO, funnel, TPIU on APB-D). */
+/** A CoreSight component we only identify and keep registers for (the TPIU on APB-D). */
 class IdentifiedBlock implements Device {
   private readonly regs = new Map<number, number>();
   constructor(private readonly identity: ComponentIdentity) {}
@@ -100,6 +114,42 @@ class IdentifiedBlock implements Device {
   }
   write(offset: number, size: AccessSize, value: number): void {
     if (size === 4 && offset < 0xf00) this.regs.set(offset, value >>> 0);
+  }
+}
+
+/** DBGMCU_CR.TRACECLKEN: the trace clock (TRACECLKIN) to the trace blocks. */
+export const DBGMCU_CR_TRACECLKEN = 1 << 20;
+
+/**
+ * The SWO trace funnel (SWTF, a CoreSight trace funnel, part 0x908): CTRL at 0x000 (ENSn,
+ * bit n, enables input port n: 0 the Cortex-M7's ITM/ETM trace; hold time in [11:8], 0x3
+ * after reset), PRIORITY at 0x004, other registers below the ID block plain storage.
+ */
+export class TraceFunnel implements Device {
+  ctrl = 0x300;
+  private readonly regs = new Map<number, number>();
+  readonly identity: ComponentIdentity = { cls: CS_CLASS.CORESIGHT, pid: armPid(0x908, 0), devtype: 0x12 };
+
+  reset(): void {
+    this.ctrl = 0x300;
+    this.regs.clear();
+  }
+
+  /** CTRL.ENSn. */
+  portEnabled(n: number): boolean {
+    return ((this.ctrl >>> n) & 1) !== 0;
+  }
+
+  read(offset: number, size: AccessSize): number {
+    const w = offset & ~3;
+    const v = w === 0 ? this.ctrl : (readIdRegister(this.identity, w) ?? this.regs.get(w) ?? 0);
+    return laneRead(v, offset, size);
+  }
+
+  write(offset: number, size: AccessSize, value: number): void {
+    const w = offset & ~3;
+    if (w === 0) this.ctrl = laneMerge(this.ctrl, offset, size, value) & 0xfff;
+    else if (w < 0xfcc) this.regs.set(w, laneMerge(this.regs.get(w) ?? 0, offset, size, value));
   }
 }
 
@@ -129,6 +179,10 @@ export class Stm32h7Board extends BoardBase {
   readonly pwr: Stm32h7Pwr;
   readonly gpio: Stm32Gpio[] = [];
   readonly dbgmcu: Stm32Dbgmcu;
+  /** The SWO unit (CoreSight SWO, part 0x914): its CODR/SPPR/FFCR set the SWO pin. */
+  readonly swoUnit = new TpiuUnit(0x914);
+  /** The SWO trace funnel: port 0 (ENS0) carries the core's ITM packets to the SWO unit. */
+  readonly swtf = new TraceFunnel();
   readonly rng: Stm32Rng;
   readonly crc: Stm32Crc;
   /** The BOOT0 pin: low boots from BOOT_ADD0 (flash), high from BOOT_ADD1 (system memory). */
@@ -232,6 +286,8 @@ export class Stm32h7Board extends BoardBase {
     device('RCC/PWR/CRC', 0x58024000, new PageSplitter().add(0x400, 0x400, this.rcc).add(0x800, 0x400, this.pwr).add(0xc00, 0x400, gate(this.crc, RCC_REG.AHB4ENR, 19)), 4 * KiB, true);
     unimplemented('AHB4 peripherals (BDMA, DMAMUX2, ADC3, HSEM)', 0x58025000, 0x3000);
     device('DBGMCU', 0x5c001000, this.dbgmcu);
+    device('SWO', STM32H7_ADDR.SWO, this.swoUnit);
+    device('SWTF', STM32H7_ADDR.SWTF, this.swtf);
 
     this.gpio[0].onChange = (pin, level) => {
       if (pin !== 1) return;
@@ -252,8 +308,8 @@ export class Stm32h7Board extends BoardBase {
     (apbDRom as { identity: ComponentIdentity }).identity = { cls: CS_CLASS.ROM_TABLE, pid: stPid(0x450), devtype: 0 };
     this.apbD.mapDevice('APB-D ROM table', 0xe00e0000, 0x1000, apbDRom);
     this.apbD.mapDevice('DBGMCU', 0xe00e1000, 0x1000, withIdentity(this.dbgmcu, { cls: CS_CLASS.CORESIGHT, pid: stPid(0x450) }));
-    this.apbD.mapDevice('SWO', 0xe00e3000, 0x1000, new IdentifiedBlock({ cls: CS_CLASS.CORESIGHT, pid: armPid(0x914, 0), devtype: 0x11 }));
-    this.apbD.mapDevice('SWTF', 0xe00e4000, 0x1000, new IdentifiedBlock({ cls: CS_CLASS.CORESIGHT, pid: armPid(0x908, 0), devtype: 0x12 }));
+    this.apbD.mapDevice('SWO', 0xe00e3000, 0x1000, this.swoUnit);
+    this.apbD.mapDevice('SWTF', 0xe00e4000, 0x1000, this.swtf);
     this.apbD.mapDevice('TPIU', 0xe00f5000, 0x1000, new IdentifiedBlock({ cls: CS_CLASS.CORESIGHT, pid: armPid(0x912, 0), devtype: 0x11 }));
     const d3Ap = new MemAp(this.d3Bus, { idr: 0x84770001, base: 0x00000002, packed: true, cswReset: 0x03000040, autoIncrementBlock: 0x400 });
     const apbAp = new MemAp(this.apbD, { idr: 0x54770002, base: 0xe00e0003, packed: false, cswReset: 0x80000042, autoIncrementBlock: 0x400 });
@@ -261,6 +317,16 @@ export class Stm32h7Board extends BoardBase {
       dp: { dpidr: STM32H7_DPIDR, targetid: STM32H7_TARGETID, dlpidr: 0x00000001 },
       ap: { idr: 0x84770001 },
       extraAps: [{ index: 1, ap: d3Ap }, { index: 2, ap: apbAp }],
+      // The SWO pin follows the SWO unit (TRACECLKIN = clock.hz, the simulation's choice),
+      // fed through SWTF port 0 while the trace clock runs; the core TPIU is not on the path.
+      swo: {
+        port: this.swoUnit,
+        enabled: () => this.swtf.portEnabled(0) && (this.dbgmcu.cr & DBGMCU_CR_TRACECLKEN) !== 0,
+        reset: () => {
+          this.swoUnit.reset();
+          this.swtf.reset();
+        },
+      },
     };
   }
 

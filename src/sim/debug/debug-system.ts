@@ -11,7 +11,7 @@ import { FpbUnit } from './fpb.js';
 import { DwtUnit } from './dwt.js';
 import { ItmUnit } from './itm.js';
 import { TpiuUnit } from './tpiu.js';
-import { SwoPin } from './swo-pin.js';
+import { SwoPin, type SwoPortSettings } from './swo-pin.js';
 import { HaltingDebug, type DebugMonitorPort } from './halting-debug.js';
 import { executionPriority } from '../cpu/exceptions.js';
 import type { Cpu } from '../cpu/cpu.js';
@@ -41,6 +41,13 @@ export interface DebugSystemOptions {
   ahbApIndex?: number;
   /** More access ports the chip has (e.g. the STM32H7's D3 AHB-AP and APB-AP), by APSEL. */
   extraAps?: { index: number; ap: AccessPortDevice & { reset?(): void } }[];
+  /**
+   * Where the SWO pin takes its settings and whether the ITM's packets reach it, when the
+   * chip's path is not the core's TPIU: `port` the unit that drives the pin (default the
+   * core TPIU at 0xE0040000), `enabled` the gate (default always open; closed, packets
+   * are dropped), `reset` called at power-on for the board's trace blocks.
+   */
+  swo?: { port?: SwoPortSettings; enabled?: () => boolean; reset?(): void };
 }
 
 /** The parts of a board the debug system plugs into (see sim/boards/board.ts). */
@@ -69,7 +76,7 @@ export class DebugSystem {
   readonly dwt: DwtUnit;
   readonly itm: ItmUnit;
   readonly tpiu: TpiuUnit;
-  /** The SWO trace pin: the ITM's packets leave here at the TPIU's rate. */
+  /** The SWO trace pin: the ITM's packets leave here at the TPIU's (or the chip's SWO unit's) rate. */
   readonly swo: SwoPin;
   readonly halting: HaltingDebug;
   /** Set while the AHB-AP drives the bus (debug registers accept some writes only from the debugger). */
@@ -99,7 +106,7 @@ export class DebugSystem {
     this.dwt = new DwtUnit(4, clock, () => (core.halted ? undefined : core.pc), hooksChanged);
     this.itm = new ItmUnit();
     this.tpiu = new TpiuUnit(options.core === 'cortex-m3' ? 0x923 : options.core === 'cortex-m4' ? 0x9a1 : 0x9a9);
-    this.swo = new SwoPin(clock, this.tpiu, () => core.halted);
+    this.swo = new SwoPin(clock, options.swo?.port ?? this.tpiu, () => core.halted, options.swo?.enabled);
     this.itm.sink = this.swo;
     this.romTables = cortexMRomTables(options.core, { itm: true, tpiu: !m7, etm: false });
     this.halting = new HaltingDebug({
@@ -146,6 +153,7 @@ export class DebugSystem {
     this.dwt.reset();
     this.itm.reset();
     this.tpiu.reset();
+    this.options.swo?.reset?.();
     this.swo.reset();
     this.halting.powerOn();
   }

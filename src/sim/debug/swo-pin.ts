@@ -12,8 +12,13 @@
 // With the formatter on (FFCR.EnFCont) or the parallel trace port selected (SPPR 0) the
 // bytes are paced the same but nothing appears on the pin: CoreSight formatter frames
 // are not modelled.
+//
+// Which unit sets the pin up, and whether the ITM's packets reach it at all, is the
+// chip's: on a Cortex-M3/M4/MPS2 board the core's TPIU at 0xE0040000, always connected;
+// on an STM32H7 the SWO unit on the debug APB, reached only through the SWO trace funnel
+// (SWTF) while its port 0 and the trace clock are enabled (see `gate` below and
+// sim/boards/stm32h7.ts). The board passes both through DebugSystemOptions.swo.
 import type { Clock, TimerEvent } from '../clock.js';
-import type { TpiuUnit } from './tpiu.js';
 
 export type SwoLineMode = 'uart' | 'manchester';
 
@@ -24,6 +29,16 @@ export interface SwoLine {
 }
 
 export type SwoListener = (byte: number, line: SwoLine) => void;
+
+/** The registers of the unit that drives the pin (a TPIU, or a TPIU-like SWO unit): read as each byte starts. */
+export interface SwoPortSettings {
+  /** Prescaler: the bit rate is TRACECLKIN / (acpr + 1). */
+  readonly acpr: number;
+  /** Selected pin protocol: 0 parallel, 1 SWO Manchester, 2 SWO NRZ. */
+  readonly sppr: number;
+  /** Formatter and flush control (bit 1, EnFCont: formatter on). */
+  readonly ffcr: number;
+}
 
 /** Bytes the ITM and TPIU hold together, the one on the pin included: small, so FIFOREADY throttles. */
 export const SWO_FIFO_BYTES = 16;
@@ -40,13 +55,22 @@ export class SwoPin {
 
   constructor(
     private readonly clock: Clock,
-    private readonly tpiu: TpiuUnit,
+    private readonly tpiu: SwoPortSettings,
     /**
      * True while simulated time stands still but a real chip's would not: a core halted in
      * debug state stops the simulation's clock, while the trace port of a real chip goes
      * on sending what its FIFO holds. The FIFO then empties at once.
      */
     private readonly clockStopped: () => boolean = () => false,
+    /**
+     * Whether the ITM's packets get through to the pin's FIFO now (on the STM32H7: the
+     * funnel's input port enabled and the trace clock on). While it is false every packet
+     * is accepted and thrown away, and free() reports an empty FIFO, so FIFOREADY reads 1
+     * and firmware spinning on it never hangs (silicon without a trace clock could stall
+     * the ITM instead; the simulation chooses not to). Bytes already in the FIFO still go
+     * out. Always true when not given.
+     */
+    private readonly gate: () => boolean = () => true,
   ) {}
 
   /** Call `cb` with every byte once it has fully left the pin; returns the unsubscribe. */
@@ -58,7 +82,7 @@ export class SwoPin {
     };
   }
 
-  /** The line as the TPIU is set up now, or null when the SWO pin carries nothing. */
+  /** The line as the TPIU (or SWO unit) is set up now, or null when the SWO pin carries nothing. */
   currentLine(): SwoLine | null {
     const t = this.tpiu;
     if (t.sppr !== 1 && t.sppr !== 2) return null;
@@ -66,9 +90,15 @@ export class SwoPin {
     return { mode: t.sppr === 1 ? 'manchester' : 'uart', baud: this.clock.hz / (t.acpr + 1) };
   }
 
-  /** Free FIFO bytes at `clock.now`. */
+  /** Whether packets reach the FIFO now (see the constructor's `gate`). */
+  get connected(): boolean {
+    return this.gate();
+  }
+
+  /** Free FIFO bytes at `clock.now`; all of them while the gate drops packets. */
   free(): number {
     this.sync();
+    if (!this.gate()) return SWO_FIFO_BYTES;
     return SWO_FIFO_BYTES - this.queue.length;
   }
 
@@ -78,9 +108,10 @@ export class SwoPin {
     return this.queue.length > 0;
   }
 
-  /** Queue a whole packet; false (nothing queued) when it does not fit. */
+  /** Queue a whole packet; false (nothing queued) when it does not fit. Dropped (true) while the gate is closed. */
   push(bytes: readonly number[]): boolean {
     this.sync();
+    if (!this.gate()) return true;
     if (this.queue.length + bytes.length > SWO_FIFO_BYTES) return false;
     for (const b of bytes) this.enqueue(b & 0xff);
     this.schedule();
@@ -89,6 +120,7 @@ export class SwoPin {
 
   /** A packet was dropped: an Overflow packet (0x70) goes out as soon as there is room. */
   overflow(): void {
+    if (!this.gate()) return;
     this.overflowPending = true;
     this.sync();
   }

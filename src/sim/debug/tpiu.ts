@@ -1,6 +1,9 @@
 // The TPIU at 0xE0040000 (ARMv7-M ARM C1.10): the registers a host sets up for SWO
 // (port size, prescaler, protocol, formatter). The pin itself (pacing, protocol, the
 // bytes) is SwoPin (swo-pin.ts), which reads these registers as each byte starts.
+// The same block, with its own part number, stands for TPIU-like SWO units elsewhere:
+// the STM32H7's CoreSight SWO (part 0x914) on the debug APB, whose CODR, SPPR and FFCR
+// sit where a TPIU's ACPR, SPPR and FFCR do.
 import type { AccessSize, Device } from '../bus.js';
 import { armPid, CS_CLASS } from '../../arch/coresight.js';
 import { readIdRegister, type ComponentIdentity } from './component-id.js';
@@ -12,6 +15,7 @@ export class TpiuUnit implements Device {
   ffcr = 0x102;
   readonly identity: ComponentIdentity;
 
+  /** `part`: the Arm part number in PIDR (0x923 the Cortex-M3 TPIU, 0x914 the CoreSight SWO, ...); DEVTYPE 0x11 (trace port). */
   constructor(part: number) {
     this.identity = { cls: CS_CLASS.CORESIGHT, pid: armPid(part, 0), devtype: 0x11 };
   }
