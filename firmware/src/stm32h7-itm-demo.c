@@ -1,0 +1,98 @@
+/* ITM trace over SWO on the STM32H743/H750: on the HSI clock as after reset (64 MHz, no
+ * PLL set-up), SysTick every 10 ms (WFI between ticks); on each tick, if the ITM is on
+ * (TCR.ITMENA) and stimulus port 0 is enabled (TER bit 0), it sends "h7-itm: line N\n"
+ * on port 0 with byte writes, waiting on FIFOREADY before each. It never sets up the
+ * ITM, the SWO unit, the SWO trace funnel (SWTF) or DBGMCU_CR.TRACECLKEN: a debugger does
+ * that, as OpenOCD's stm32h7x.cfg with its `swo` object and `itm` commands. N counts only
+ * lines sent; `itm_lines` is the number sent so far and `ticks` the SysTick count (it
+ * advances whether or not trace is on). Runs forever (no semihosting). */
+#include <stdint.h>
+#include "stm32h7.h"
+
+#define HSI_HZ 64000000u
+#define TICK_HZ 100u
+
+#define ITM_STIM(n) REG(0xE0000000u + 4u * (n))
+#define ITM_STIM8(n) (*(volatile uint8_t *)(0xE0000000u + 4u * (n)))
+#define ITM_TER REG(0xE0000E00u)
+#define ITM_TCR REG(0xE0000E80u)
+#define ITM_TCR_ITMENA (1u << 0)
+#define ITM_FIFOREADY (1u << 0)
+
+extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
+extern uint32_t __stack_top[];
+int main(void);
+void Reset_Handler(void);
+void Default_Handler(void);
+void SysTick_Handler(void);
+
+typedef void (*vector_t)(void);
+
+/* 16 system exceptions + 150 interrupt lines. */
+__attribute__((section(".vectors"), used)) const vector_t vector_table[16 + 150] = {
+    (vector_t)__stack_top, Reset_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler, 0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, SysTick_Handler,
+    [16 ... 165] = Default_Handler,
+};
+
+void Reset_Handler(void) {
+  volatile uint32_t *src = __data_load, *dst = __data_start;
+  while (dst < __data_end) *dst++ = *src++;
+  for (dst = __bss_start; dst < __bss_end;) *dst++ = 0;
+  main();
+  for (;;) __asm volatile("wfi");
+}
+
+void Default_Handler(void) {
+  for (;;) {
+  }
+}
+
+volatile unsigned itm_lines;
+volatile uint32_t ticks;
+
+void SysTick_Handler(void) { ticks++; }
+
+static int itm_port_on(unsigned port) {
+  return (ITM_TCR & ITM_TCR_ITMENA) && (ITM_TER & (1u << port));
+}
+
+/* As CMSIS's ITM_SendChar: nothing unless enabled, else wait until the FIFO takes it. */
+static void itm_putc(unsigned port, char c) {
+  if (!itm_port_on(port)) return;
+  while (!(ITM_STIM(port) & ITM_FIFOREADY)) {
+  }
+  ITM_STIM8(port) = (uint8_t)c;
+}
+
+static void itm_puts(unsigned port, const char *s) {
+  while (*s) itm_putc(port, *s++);
+}
+
+static void itm_udec(unsigned port, uint32_t v) {
+  char buf[10];
+  int n = 0;
+  do {
+    buf[n++] = (char)('0' + v % 10u);
+    v /= 10u;
+  } while (v);
+  while (n) itm_putc(port, buf[--n]);
+}
+
+int main(void) {
+  /* SysTick on the processor clock (HSI, 64 MHz after reset): 10 ms ticks. */
+  SYST_RVR = HSI_HZ / TICK_HZ - 1u;
+  SYST_CVR = 0;
+  SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
+  uint32_t seen = 0;
+  for (;;) {
+    while (ticks == seen) __asm volatile("wfi");
+    seen = ticks;
+    if (!itm_port_on(0)) continue;
+    uint32_t n = itm_lines;
+    itm_puts(0, "h7-itm: line ");
+    itm_udec(0, n);
+    itm_putc(0, '\n');
+    itm_lines = n + 1;
+  }
+}
