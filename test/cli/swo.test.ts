@@ -92,10 +92,52 @@ test('tsprobe swo --probe tcp:// through tsprobe dap (DAP_SWO_*), and through a 
   }
 });
 
+test('tsprobe swo on the simulated STM32H743: the SWO unit on AP2 through the SWTF funnel, as the chip has it', async () => {
+  const h7 = join(ROOT, 'firmware/build/stm32h743/stm32h7-itm-demo.elf');
+  const r = await cli(['swo', '--target', 'sim:stm32h743', '--load', h7, '--duration', '500']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /SWO unit at 0xE00E3000 on AP2 \(APB-D\), through the SWTF funnel/);
+  assert.match(r.stderr, /SWO uart at 2000000 baud \(TRACECLKIN 64000000 Hz \/ 32/);
+  const n = (r.stdout.match(/^h7-itm: line /gm) ?? []).length;
+  assert.ok(n >= 5, r.stdout.slice(0, 200));
+  const want = [...Array(n - 1).keys()].map((k) => `h7-itm: line ${k}\n`).join('');
+  assert.equal(r.stdout.slice(0, want.length), want);
+});
+
 const skip = openocdSkipReason();
 
+test('OpenOCD 0.12 with target/stm32h7x.cfg captures the simulated STM32H743\'s SWO through its swo object on AP2', { skip }, async () => {
+  const dap = await startTsprobe(['dap', '--target', 'sim:stm32h743', '--port', '0', '-q', '--packet-size', '512'], { env: TEST_ENV });
+  const dir = mkdtempSync(join(tmpdir(), 'tsprobe-openocd-h7-swo-'));
+  try {
+    const cfg = join(dir, 'interface.cfg');
+    writeFileSync(cfg, ['adapter driver cmsis-dap', 'cmsis_dap_backend hid', 'transport select swd', 'gdb_port disabled', 'tcl_port disabled', 'telnet_port disabled', ''].join('\n'));
+    const trace = join(dir, 'trace.bin');
+    const h7 = join(ROOT, 'firmware/build/stm32h743/stm32h7-itm-demo.elf');
+    // stm32h7x.cfg's examine-end handler switches on TRACECLKEN and the SWTF's inputs.
+    const out = await runOpenocd(dap.port, dir, ['-f', cfg, '-f', 'target/stm32h7x.cfg'], [
+      'reset halt',
+      `flash write_image erase ${h7}`,
+      `stm32h7x.swo configure -protocol uart -traceclk 64000000 -pin-freq 2000000 -output ${trace} -formatter 0`,
+      'stm32h7x.swo enable',
+      'itm ports on',
+      'reset run',
+      'sleep 800',
+    ]);
+    assert.match(out, /SWO prescaler: 32/);
+    let text = '';
+    for (const p of new ItmDecoder().push(new Uint8Array(readFileSync(trace)))) if (p.kind === 'instrumentation' && p.port === 0) text += Buffer.from(stimulusBytes(p)).toString('latin1');
+    const lines = text.split('\n').slice(0, -1);
+    assert.ok(lines.length >= 5, `lines: ${lines.length}\n${out}`);
+    assert.deepEqual(lines, lines.map((_, i) => `h7-itm: line ${i}`));
+  } finally {
+    await dap.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('OpenOCD 0.12 captures the simulated SWO through tsprobe\'s CMSIS-DAP device; tsprobe decodes its file', { skip }, async () => {
-  const dap = await startTsprobe(['dap', '--target', 'sim:mps2-an385', '--port', '0', '-q', '--packet-size', '64'], { env: TEST_ENV });
+  const dap = await startTsprobe(['dap', '--target', 'sim:mps2-an385', '--port', '0', '-q', '--packet-size', '512'], { env: TEST_ENV });
   const dir = mkdtempSync(join(tmpdir(), 'tsprobe-openocd-swo-'));
   try {
     const cfg = join(dir, 'mps2.cfg');
