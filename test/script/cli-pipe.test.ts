@@ -50,3 +50,36 @@ test('tsprobe run: a Python or TS script whose stdout reader goes away ends quie
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Run a script with stdout on a pipe that we read slowly; everything it printed, and its exit code. */
+function runSlowReader(file: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'run', '--target', 'sim:mps2-an385', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    // Pause now and then, so that tsprobe's writes are still queued when the script ends.
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 5);
+    });
+    child.on('close', (code) => resolve({ code, out: Buffer.concat(chunks).toString('latin1') }));
+  });
+}
+
+test('tsprobe run: all of a large output reaches a slow pipe reader before tsprobe exits', { timeout: 120000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsprobe-pipe-'));
+  try {
+    const py = join(dir, 'big.py');
+    writeFileSync(py, 'for i in range(20000):\n    print("line %05d ........................................" % i)\nprint("end")\n');
+    const ts = join(dir, 'big.ts');
+    writeFileSync(ts, 'process.stdout.write("x".repeat(3000000) + "\\n");\nconsole.log("end");\n');
+    const [p, t] = await Promise.all([runSlowReader(py), runSlowReader(ts)]);
+    assert.equal(p.code, 0);
+    assert.equal(p.out.length, 20000 * 52 + 4);
+    assert.ok(p.out.endsWith('line 19999 ........................................\nend\n'));
+    assert.equal(t.code, 0);
+    assert.equal(t.out, 'x'.repeat(3000000) + '\nend\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

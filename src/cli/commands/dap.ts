@@ -12,6 +12,7 @@ import type { DapWireLevel } from '../../dap/session-device.js';
 import { DEFAULT_DAP_TCP_PORT } from '../../dap/tcp-framing.js';
 import { UserError, describeFsError, runAction } from '../errors.js';
 import { StopSignals } from '../signals.js';
+import { exitWhenFlushed } from '../exit.js';
 
 export interface DapCommandOptions {
   target?: string;
@@ -105,6 +106,6 @@ export function registerDap(program: Command): void {
       'For Debian\'s OpenOCD 0.12 / pyOCD 0.13 (USB HID only), see `tsprobe hid-bridge --print-env`.')
     .action(async (opts: DapCommandOptions) => {
       await runAction(() => dapCommand(opts));
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

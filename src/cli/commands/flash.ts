@@ -17,6 +17,7 @@ import { ElfError } from '../../image/elf.js';
 import { PhaseProgress, formatBytes, formatRate, formatSeconds } from '../progress.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 import { readFileSync } from 'node:fs';
+import { exitWhenFlushed } from '../exit.js';
 
 export interface FlashCommandOptions {
   target?: string;
@@ -156,6 +157,6 @@ export function registerFlash(program: Command): void {
           throw e;
         }
       });
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

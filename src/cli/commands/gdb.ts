@@ -16,6 +16,7 @@ import { loadImage } from '../../targets/load-image.js';
 import { GdbServer, DEFAULT_GDB_PORT } from '../../gdb/server.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 import { StopSignals } from '../signals.js';
+import { exitWhenFlushed } from '../exit.js';
 
 export interface GdbCommandOptions {
   target?: string;
@@ -137,6 +138,6 @@ export function registerGdb(program: Command): void {
     .option('--debug', 'log every packet to stderr'))
     .action(async (opts: GdbCommandOptions) => {
       await runAction(() => gdbCommand(opts));
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

@@ -11,6 +11,7 @@ import { TcpDapTransport } from '../../wire/cmsis-dap/tcp-transport.js';
 import type { DapTransport } from '../../wire/cmsis-dap/transport.js';
 import { boardNames } from '../../sim/boards/index.js';
 import { UserError, runAction } from '../errors.js';
+import { exitWhenFlushed } from '../exit.js';
 
 /** DAP_Info of a probe through an open transport, then closed. */
 async function askInfo(open: () => Promise<DapTransport>): Promise<DapProbeInfo> {
@@ -72,6 +73,6 @@ export function registerList(program: Command): void {
     .argument('[addresses...]', 'CMSIS-DAP TCP servers to ask too: tcp://HOST:PORT')
     .action(async (addresses: string[]) => {
       await runAction(() => listCommand(addresses));
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

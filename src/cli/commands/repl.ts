@@ -12,6 +12,7 @@ import { historyFile } from '../../config/config.js';
 import { runAction } from '../errors.js';
 import { openScriptHost, type OpenScriptOptions } from './run.js';
 import { addProbeOptions, TARGET_HELP } from '../../probe/cli-options.js';
+import { exitWhenFlushed } from '../exit.js';
 
 /** The JavaScript REPL on a host; resolves when the user leaves it (.exit, Ctrl-D). */
 export function jsRepl(host: ScriptHost, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; history?: string; terminal?: boolean } = { input: process.stdin, output: process.stdout }): Promise<void> {
@@ -72,6 +73,6 @@ export function registerRepl(program: Command): void {
           await host.close();
         }
       });
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

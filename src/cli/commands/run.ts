@@ -12,6 +12,7 @@ import { addProbeOptions, TARGET_HELP } from '../../probe/cli-options.js';
 import { AdiError } from '../../adi/errors.js';
 import { CortexMError } from '../../cortexm/cortex-m.js';
 import { UserError, runAction } from '../errors.js';
+import { exitWhenFlushed } from '../exit.js';
 
 /** 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe. */
 const EXIT_SIGPIPE = 141;
@@ -87,6 +88,6 @@ export function registerRun(program: Command): void {
     .option('--load <elf>', 'write this firmware through the debug port first and stop at its reset vector'))
     .action(async (file: string, args: string[], opts: OpenScriptOptions) => {
       await runAction(() => runCommand(file, args, opts));
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

@@ -22,6 +22,7 @@ import { CortexMError } from '../../cortexm/cortex-m.js';
 import { parseElf } from '../../image/elf.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 import { jsRepl, pythonRepl } from './repl.js';
+import { exitWhenFlushed } from '../exit.js';
 
 interface ServeOptions {
   dir?: string;
@@ -228,6 +229,6 @@ export function registerServe(program: Command): void {
     .option('--python', "offer MicroPython's REPL instead of JavaScript's")
     .action(async (opts: ServeOptions) => {
       await runAction(() => serveCommand(opts));
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }

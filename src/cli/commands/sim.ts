@@ -18,6 +18,7 @@ import { Machine, type MachineStop } from '../../sim/machine.js';
 import type { SemihostingConsole } from '../../sim/semihosting.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 import { PtySerial, type HostSerial } from '../host-serial.js';
+import { exitWhenFlushed } from '../exit.js';
 
 export interface SimOptions {
   board: string;
@@ -300,6 +301,6 @@ export function registerSim(program: Command): void {
     .action(async (file: string | undefined, opts: SimOptions) => {
       await runAction(() => simCommand(file, opts));
       // Output is drained by now; stdin or a helper must not keep the process alive.
-      process.exit(process.exitCode ?? 0);
+      exitWhenFlushed(process.exitCode ?? 0);
     });
 }
