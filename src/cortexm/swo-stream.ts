@@ -24,6 +24,7 @@ export class SwoStream {
   lineErrors = 0;
   private stopping = false;
   private wake: (() => void) | null = null;
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly swo: SwoCapture,
@@ -51,7 +52,13 @@ export class SwoStream {
   }
 
   /** Poll every `intervalMs` (at once again while the probe has more) until stop() or `untilMs` passes; a last poll at the end. */
-  async run(intervalMs: number, untilMs = Infinity): Promise<void> {
+  run(intervalMs: number, untilMs = Infinity): Promise<void> {
+    const r = this.loop(intervalMs, untilMs);
+    this.running = r;
+    return r;
+  }
+
+  private async loop(intervalMs: number, untilMs: number): Promise<void> {
     const deadline = performance.now() + untilMs;
     while (!this.stopping && performance.now() < deadline) {
       if ((await this.poll()) > 0) continue;
@@ -68,10 +75,11 @@ export class SwoStream {
     await this.poll();
   }
 
-  /** Make run() finish (after its last poll). */
-  stop(): void {
+  /** Make run() finish; resolves once its last poll has been handed out. */
+  async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    await this.running?.catch(() => undefined);
   }
 }
 
@@ -122,7 +130,7 @@ export async function startSwoTrace(swo: SwoCapture, mem: MemAccessPort, opts: S
     ports,
     stream,
     async stop() {
-      stream.stop();
+      await stream.stop();
       await swo.stop().catch(() => undefined);
       if (tpiu) await disableSwoTrace(mem).catch(() => undefined);
     },

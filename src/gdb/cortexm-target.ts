@@ -310,7 +310,7 @@ export class CortexMTarget implements DebugTarget {
     if (!stream) return;
     this.swoStream = null;
     this.swoTrace = null;
-    stream.stop();
+    await stream.stop();
     await this.conn.dap.wire.swo?.stop().catch(() => undefined);
   }
 
