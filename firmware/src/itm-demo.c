@@ -5,13 +5,8 @@
  * While the ITM or a port is off the line is skipped, and N counts only lines sent;
  * `itm_lines` is the number sent so far. Runs forever. */
 #include "mps2.h"
+#include "itm.h"
 
-#define ITM_STIM(n) REG32(0xE0000000u + 4u * (n))
-#define ITM_STIM8(n) (*(volatile uint8_t *)(0xE0000000u + 4u * (n)))
-#define ITM_TER REG32(0xE0000E00u)
-#define ITM_TCR REG32(0xE0000E80u)
-#define ITM_TCR_ITMENA (1u << 0)
-#define ITM_FIFOREADY (1u << 0)
 
 #define TICK_HZ 100u
 
@@ -19,37 +14,6 @@ volatile unsigned itm_lines;
 static volatile uint32_t ticks;
 
 void SysTick_Handler(void) { ticks++; }
-
-static int itm_port_on(unsigned port) {
-  return (ITM_TCR & ITM_TCR_ITMENA) && (ITM_TER & (1u << port));
-}
-
-/* As CMSIS's ITM_SendChar: nothing unless enabled, else wait until the FIFO takes it. */
-static void itm_putc(unsigned port, char c) {
-  if (!itm_port_on(port)) return;
-  while (!(ITM_STIM(port) & ITM_FIFOREADY)) {}
-  ITM_STIM8(port) = (uint8_t)c;
-}
-
-static void itm_put32(unsigned port, uint32_t v) {
-  if (!itm_port_on(port)) return;
-  while (!(ITM_STIM(port) & ITM_FIFOREADY)) {}
-  ITM_STIM(port) = v;
-}
-
-static void itm_puts(unsigned port, const char *s) {
-  while (*s) itm_putc(port, *s++);
-}
-
-static void itm_udec(unsigned port, uint32_t v) {
-  char buf[10];
-  int n = 0;
-  do {
-    buf[n++] = (char)('0' + v % 10u);
-    v /= 10u;
-  } while (v);
-  while (n) itm_putc(port, buf[--n]);
-}
 
 int main(void) {
   SYST_RVR = MPS2_SYSCLK_HZ / TICK_HZ - 1u;

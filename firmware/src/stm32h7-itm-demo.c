@@ -8,16 +8,11 @@
  * advances whether or not trace is on). Runs forever (no semihosting). */
 #include <stdint.h>
 #include "stm32h7.h"
+#include "itm.h"
 
 #define HSI_HZ 64000000u
 #define TICK_HZ 100u
 
-#define ITM_STIM(n) REG(0xE0000000u + 4u * (n))
-#define ITM_STIM8(n) (*(volatile uint8_t *)(0xE0000000u + 4u * (n)))
-#define ITM_TER REG(0xE0000E00u)
-#define ITM_TCR REG(0xE0000E80u)
-#define ITM_TCR_ITMENA (1u << 0)
-#define ITM_FIFOREADY (1u << 0)
 
 extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
 extern uint32_t __stack_top[];
@@ -52,32 +47,6 @@ volatile unsigned itm_lines;
 volatile uint32_t ticks;
 
 void SysTick_Handler(void) { ticks++; }
-
-static int itm_port_on(unsigned port) {
-  return (ITM_TCR & ITM_TCR_ITMENA) && (ITM_TER & (1u << port));
-}
-
-/* As CMSIS's ITM_SendChar: nothing unless enabled, else wait until the FIFO takes it. */
-static void itm_putc(unsigned port, char c) {
-  if (!itm_port_on(port)) return;
-  while (!(ITM_STIM(port) & ITM_FIFOREADY)) {
-  }
-  ITM_STIM8(port) = (uint8_t)c;
-}
-
-static void itm_puts(unsigned port, const char *s) {
-  while (*s) itm_putc(port, *s++);
-}
-
-static void itm_udec(unsigned port, uint32_t v) {
-  char buf[10];
-  int n = 0;
-  do {
-    buf[n++] = (char)('0' + v % 10u);
-    v /= 10u;
-  } while (v);
-  while (n) itm_putc(port, buf[--n]);
-}
 
 int main(void) {
   /* SysTick on the processor clock (HSI, 64 MHz after reset): 10 ms ticks. */
