@@ -2,6 +2,7 @@
 // what gdb's `monitor traceswo` sends to the gdb console. One poll takes everything the
 // probe holds; `run()` polls until stopped.
 import type { MemAccessPort } from '../adi/mem-ap.js';
+import { PollLoop } from '../util/poll-loop.js';
 import type { SwoCapture, SwoMode } from '../wire/debug-wire.js';
 import { ItmDecoder, stimulusBytes, type ItmPacket } from './itm-decoder.js';
 import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError, type TpiuLocation } from './swo.js';
@@ -22,9 +23,7 @@ export class SwoStream {
   bytes = 0;
   overruns = 0;
   lineErrors = 0;
-  private stopping = false;
-  private wake: (() => void) | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loop = new PollLoop(async () => (await this.poll()) > 0);
 
   constructor(
     private readonly swo: SwoCapture,
@@ -53,33 +52,12 @@ export class SwoStream {
 
   /** Poll every `intervalMs` (at once again while the probe has more) until stop() or `untilMs` passes; a last poll at the end. */
   run(intervalMs: number, untilMs = Infinity): Promise<void> {
-    const r = this.loop(intervalMs, untilMs);
-    this.running = r;
-    return r;
-  }
-
-  private async loop(intervalMs: number, untilMs: number): Promise<void> {
-    const deadline = performance.now() + untilMs;
-    while (!this.stopping && performance.now() < deadline) {
-      if ((await this.poll()) > 0) continue;
-      const wait = Math.max(0, Math.min(intervalMs, deadline - performance.now()));
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, wait);
-        this.wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-      this.wake = null;
-    }
-    await this.poll();
+    return this.loop.run(intervalMs, untilMs);
   }
 
   /** Make run() finish; resolves once its last poll has been handed out. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
 
