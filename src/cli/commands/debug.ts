@@ -23,6 +23,7 @@ import { FlashError } from '../../targets/flash.js';
 import { parseImage, ImageError } from '../../image/image.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
 import { swoCommand, DEFAULT_SWO_BAUD } from './swo.js';
+import { rttCommand } from './rtt.js';
 
 interface CommonOptions {
   target?: string;
@@ -309,4 +310,15 @@ export function registerDebug(program: Command): void {
       .option('--raw <file>', 'also write the raw SWO bytes (ITM packets) to this file')
       .option('--no-resume', 'leave a halted core halted'),
   ).action(action((o: Opened, opts: Parameters<typeof swoCommand>[1]) => swoCommand(o, opts), 0));
+  common(
+    program
+      .command('rtt')
+      .description('RTT: the firmware\'s up channel on stdout, stdin to its down channel (SEGGER RTT control block, read through memory)')
+      .option('--address <addr>', 'the control block (default: _SEGGER_RTT of --load, else a search)')
+      .option('--search <start:length...>', 'RAM ranges to scan for the "SEGGER RTT" id (default: the chip\'s RAM)')
+      .option('--channel <n>', 'up channel to show (default 0)')
+      .option('--poll <ms>', 'poll interval (default 10)')
+      .option('--duration <ms>', 'stop after this many milliseconds (default: at Ctrl-C)')
+      .option('--no-resume', 'leave a halted core halted'),
+  ).action(action((o: Opened, opts: Parameters<typeof rttCommand>[1]) => rttCommand(o, opts), 0));
 }
