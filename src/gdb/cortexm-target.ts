@@ -7,6 +7,8 @@
 // software-breakpoint shadowing on reads, fault names on vector catch, and probe-side
 // semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
 
+import { parseNumber } from './monitor.js';
+import { Rtt, RttError, RttPoller, type RttSearch } from '../cortexm/rtt.js';
 import { startSwoTrace, type SwoStream, type SwoTrace } from '../cortexm/swo-stream.js';
 import { disableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
 import { MemoryAccessError } from '../adi/mem-ap.js';
@@ -122,6 +124,8 @@ const align8 = (n: number) => Math.ceil(n / 8) * 8;
 const LINE = 64;
 /** How often `monitor traceswo` polls the probe's SWO buffer. */
 const SWO_POLL_MS = 50;
+/** How often `monitor rtt` reads the up channel while the target runs. */
+const RTT_POLL_MS = 20;
 /** Reads up to this size go through the cache (gdb's many small frame-unwinding reads). */
 const CACHED_READ_MAX = 256;
 
@@ -183,9 +187,11 @@ export class CortexMTarget implements DebugTarget {
       command: async (cmd, args) => {
         const c = cmd.toLowerCase();
         if (c === 'traceswo' || c === 'swo') return this.traceswoCommand(args);
+        if (c === 'rtt') return this.rttCommand(args);
         return c === 'work_area' ? this.workAreaCommand(args) : c === 'qcrc' ? this.qcrcCommand(args) : null;
       },
       help: () => [
+        'rtt [ADDR] | disable | status -- show RTT up channel 0 on the gdb console while the target runs (control block at ADDR, else found in RAM)',
         'traceswo [BAUD] [PORT...] [traceclk=HZ] | disable -- capture SWO and show the ITM stimulus ports (default: the fastest rate up to 2 Mbaud the trace clock makes, port 0) on the gdb console; with a known trace clock tsprobe sets up TPIU and ITM',
         'work_area [ADDR SIZE|auto|off] -- RAM for routines run on the target (qCRC); auto: the end of the largest RAM region',
         'qcrc [auto|target|reads] -- where compare-sections CRCs are computed: the faster (measured once), the target CPU, bulk reads',
@@ -296,7 +302,63 @@ export class CortexMTarget implements DebugTarget {
 
   setConsoleListener(listener: ((text: string) => void) | null): void {
     this.console = listener;
-    if (!listener) void this.stopSwo(); // the gdb connection is gone
+    if (!listener) {
+      // the gdb connection is gone
+      void this.stopSwo();
+      void this.stopRtt();
+    }
+  }
+
+  // ---- RTT (`monitor rtt`) -------------------------------------------------------------
+
+  private rttPoller: RttPoller | null = null;
+
+  private async stopRtt(): Promise<void> {
+    const p = this.rttPoller;
+    this.rttPoller = null;
+    await p?.stop();
+  }
+
+  /**
+   * `monitor rtt [ADDR] | disable | status`: find the RTT control block (at ADDR, else by
+   * scanning the chip's RAM, or the first 64 KiB of SRAM when the chip is unknown) and
+   * send up channel 0 to the gdb console while the target runs, as Black Magic Probe's
+   * `monitor rtt` does to its serial port; a stop first takes what is there.
+   */
+  private async rttCommand(args: string[]): Promise<string> {
+    const what = args[0] ?? 'enable';
+    if (what === 'disable' || what === 'off') {
+      const was = this.rttPoller !== null;
+      await this.stopRtt();
+      return was ? 'RTT disabled\n' : 'RTT was not enabled\n';
+    }
+    if (what === 'status') return this.rttPoller ? `RTT enabled: ${this.rttPoller.rtt.describe()}, ${this.rttPoller.counts.up} bytes so far\n` : 'RTT disabled\n';
+    const addrText = what === 'enable' ? args[1] : what;
+    let search: RttSearch;
+    if (addrText !== undefined) {
+      const a = parseNumber(addrText);
+      if (a === null) return 'usage: monitor rtt [ADDR] | disable | status\n';
+      search = { address: a };
+    } else {
+      const ram = (this.opts.chipMemory ?? []).filter((r) => r.type === 'ram');
+      search = { ranges: ram.length ? ram.map((r) => ({ start: r.start, length: r.length })) : [{ start: 0x20000000, length: 0x10000 }] };
+    }
+    await this.stopRtt();
+    let rtt;
+    try {
+      rtt = await this.wrap(() => Rtt.find(this.conn.mem, search));
+    } catch (e) {
+      if (e instanceof RttError) return `${e.message}\n`;
+      throw e;
+    }
+    if (rtt.up.length === 0) return `${rtt.describe()}: no up channel to show\n`;
+    const poller = new RttPoller(rtt, { data: (_ch, bytes) => this.console?.(Buffer.from(bytes).toString('latin1')) });
+    this.rttPoller = poller;
+    void poller.run(RTT_POLL_MS).catch((e: unknown) => {
+      if (this.rttPoller === poller) this.rttPoller = null;
+      this.console?.(`[RTT stopped: ${e instanceof Error ? e.message : String(e)}]\n`);
+    });
+    return `RTT enabled: ${rtt.describe()}; up channel 0 to the gdb console while the target runs\n`;
   }
 
   // ---- SWO trace (`monitor traceswo`) --------------------------------------------------
@@ -419,8 +481,9 @@ export class CortexMTarget implements DebugTarget {
     }
     this.halted();
     const reason = await this.reason();
-    // Trace written up to the stop reaches the gdb console before the stop does.
+    // Trace and RTT output written up to the stop reach the gdb console before the stop does.
     if (this.swoStream) await this.swoStream.poll().catch(() => undefined);
+    if (this.rttPoller) await this.rttPoller.poll().catch(() => undefined);
     if (reason !== 'semihosting') return reason;
     const outcome = await this.serveSemihosting();
     if (outcome) return outcome;
