@@ -312,11 +312,26 @@ export class CortexMTarget implements DebugTarget {
   // ---- RTT (`monitor rtt`) -------------------------------------------------------------
 
   private rttPoller: RttPoller | null = null;
+  private rttPolledAt = 0;
 
   private async stopRtt(): Promise<void> {
-    const p = this.rttPoller;
     this.rttPoller = null;
-    await p?.stop();
+  }
+
+  /**
+   * Read RTT in the gdb session's own run-state polling (never beside another target
+   * access: the MEM-AP's cached TAR/CSW assume one conversation at a time); `force` at a stop.
+   */
+  private async pollRtt(force: boolean): Promise<void> {
+    const p = this.rttPoller;
+    if (!p || (!force && performance.now() - this.rttPolledAt < RTT_POLL_MS)) return;
+    this.rttPolledAt = performance.now();
+    try {
+      await p.poll();
+    } catch (e) {
+      if (this.rttPoller === p) this.rttPoller = null;
+      this.console?.(`[RTT stopped: ${e instanceof Error ? e.message : String(e)}]\n`);
+    }
   }
 
   /**
@@ -352,12 +367,7 @@ export class CortexMTarget implements DebugTarget {
       throw e;
     }
     if (rtt.up.length === 0) return `${rtt.describe()}: no up channel to show\n`;
-    const poller = new RttPoller(rtt, { data: (_ch, bytes) => this.console?.(Buffer.from(bytes).toString('latin1')) });
-    this.rttPoller = poller;
-    void poller.run(RTT_POLL_MS).catch((e: unknown) => {
-      if (this.rttPoller === poller) this.rttPoller = null;
-      this.console?.(`[RTT stopped: ${e instanceof Error ? e.message : String(e)}]\n`);
-    });
+    this.rttPoller = new RttPoller(rtt, { data: (_ch, bytes) => this.console?.(Buffer.from(bytes).toString('latin1')) });
     return `RTT enabled: ${rtt.describe()}; up channel 0 to the gdb console while the target runs\n`;
   }
 
@@ -471,6 +481,7 @@ export class CortexMTarget implements DebugTarget {
     const s = await this.wrap(() => core.status());
     if (!s.halted) {
       this.running();
+      await this.pollRtt(false);
       if (s.lockup) {
         // A locked-up core never halts by itself; debug state is the way out.
         await this.wrap(() => core.halt());
@@ -483,7 +494,7 @@ export class CortexMTarget implements DebugTarget {
     const reason = await this.reason();
     // Trace and RTT output written up to the stop reach the gdb console before the stop does.
     if (this.swoStream) await this.swoStream.poll().catch(() => undefined);
-    if (this.rttPoller) await this.rttPoller.poll().catch(() => undefined);
+    await this.pollRtt(true);
     if (reason !== 'semihosting') return reason;
     const outcome = await this.serveSemihosting();
     if (outcome) return outcome;

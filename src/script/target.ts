@@ -23,6 +23,7 @@ import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
 import { startSwoTrace, type SwoTrace } from '../cortexm/swo-stream.js';
 import { SwoSetupError } from '../cortexm/swo.js';
+import { findRtt, RttError, type RttChannel, type RttSearch } from '../cortexm/rtt.js';
 import type { SwoMode } from '../wire/debug-wire.js';
 
 /** How long a run of back-to-back calls may keep the event loop from other work. */
@@ -602,6 +603,45 @@ export class Target {
     if (t) await t.stop();
   }
 
+  // ---- RTT ----
+
+  /**
+   * The firmware's RTT control block: at `search.address`, at the loaded ELF's
+   * `_SEGGER_RTT`, or found by scanning `search.ranges` (default: the chip's RAM, else the
+   * first 64 KiB of SRAM). Waits up to `timeoutMs` for the firmware to set it up (the core
+   * must be running). Then `rtt.read(ch)` takes an up channel's bytes and
+   * `rtt.write(ch, bytes)` feeds a down channel.
+   */
+  async rtt(search: RttSearch = {}, timeoutMs = 2000): Promise<ScriptRtt> {
+    let s = search;
+    if (s.address === undefined && !s.ranges) {
+      const sym = this.image?.symbol('_SEGGER_RTT');
+      if (sym !== undefined) s = { ...s, address: sym >>> 0 };
+      else {
+        const ram = (await this.detect()).memoryMap.filter((r) => r.type === 'ram');
+        s = { ...s, ranges: ram.length ? ram.map((r) => ({ start: r.start, length: r.length })) : [{ start: 0x20000000, length: 0x10000 }] };
+      }
+    }
+    const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof RttError) throw new ScriptError(e.message);
+        throw e;
+      }
+    };
+    const rtt = await guard(() => findRtt(this.conn.mem, s, timeoutMs));
+    // Reads and writes take their turn in this Target's queue, like every other access.
+    return {
+      address: rtt.address,
+      up: rtt.up,
+      down: rtt.down,
+      describe: () => rtt.describe(),
+      read: (channel = 0) => this.run(() => guard(() => rtt.read(channel))),
+      write: (channel, data) => this.run(() => guard(() => rtt.write(channel, typeof data === 'string' ? new TextEncoder().encode(data) : Uint8Array.from(data)))),
+    };
+  }
+
   /** Release the wire; closes the session when this Target opened it. */
   async detach(): Promise<void> {
     if (this.closed) return;
@@ -612,6 +652,18 @@ export class Target {
     await this.conn.dap.wire.close();
     if (this.ownsSession) await this.session.close();
   }
+}
+
+/** An RTT control block as scripts use it (see Target.rtt). */
+export interface ScriptRtt {
+  readonly address: number;
+  readonly up: readonly RttChannel[];
+  readonly down: readonly RttChannel[];
+  describe(): string;
+  /** What up channel `channel` holds (target -> host). */
+  read(channel?: number): Promise<Uint8Array>;
+  /** Put as much as fits into down channel `channel`; returns the bytes that went. */
+  write(channel: number, data: Uint8Array | ArrayLike<number> | string): Promise<number>;
 }
 
 export interface SwoScriptOptions {
