@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, TEST_ENV, startTsprobe } from '../support/tsprobe-server.js';
 import { ItmDecoder, stimulusBytes } from '../../src/cortexm/itm-decoder.js';
-import { openocdSkipReason, runOpenocd } from '../dap/harness.js';
+import { MPS2_OPENOCD_CFG, OPENOCD_INTERFACE_CFG, openocdSkipReason, runOpenocd } from '../dap/harness.js';
 
 const ELF = join(ROOT, 'firmware/build/mps2-an385/itm-demo.elf');
 
@@ -111,7 +111,7 @@ test('OpenOCD 0.12 with target/stm32h7x.cfg captures the simulated STM32H743\'s 
   const dir = mkdtempSync(join(tmpdir(), 'tsprobe-openocd-h7-swo-'));
   try {
     const cfg = join(dir, 'interface.cfg');
-    writeFileSync(cfg, ['adapter driver cmsis-dap', 'cmsis_dap_backend hid', 'transport select swd', 'gdb_port disabled', 'tcl_port disabled', 'telnet_port disabled', ''].join('\n'));
+    writeFileSync(cfg, OPENOCD_INTERFACE_CFG);
     const trace = join(dir, 'trace.bin');
     const h7 = join(ROOT, 'firmware/build/stm32h743/stm32h7-itm-demo.elf');
     // stm32h7x.cfg's examine-end handler switches on TRACECLKEN and the SWTF's inputs.
@@ -141,23 +141,7 @@ test('OpenOCD 0.12 captures the simulated SWO through tsprobe\'s CMSIS-DAP devic
   const dir = mkdtempSync(join(tmpdir(), 'tsprobe-openocd-swo-'));
   try {
     const cfg = join(dir, 'mps2.cfg');
-    writeFileSync(
-      cfg,
-      [
-        'adapter driver cmsis-dap',
-        'cmsis_dap_backend hid',
-        'transport select swd',
-        'adapter speed 1000',
-        'swd newdap mps2 cpu -enable',
-        'dap create mps2.dap -chain-position mps2.cpu',
-        'target create mps2.cpu cortex_m -dap mps2.dap',
-        'gdb_port disabled',
-        'tcl_port disabled',
-        'telnet_port disabled',
-        'tpiu create mps2.tpiu -dap mps2.dap -ap-num 0 -baseaddr 0xE0040000',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(cfg, MPS2_OPENOCD_CFG + 'tpiu create mps2.tpiu -dap mps2.dap -ap-num 0 -baseaddr 0xE0040000\n');
     const trace = join(dir, 'trace.bin');
     const out = await runOpenocd(dap.port, dir, ['-f', cfg], [
       'reset halt',

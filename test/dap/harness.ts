@@ -146,3 +146,24 @@ export async function runOpenocd(port: number, dir: string, args: string[], comm
   assert.equal(r.code, 0, `openocd failed (exit ${r.code}):\n${out}${context}`);
   return out;
 }
+
+/** OpenOCD's adapter settings for tsprobe's device behind the hidapi bridge (no servers). */
+export const OPENOCD_INTERFACE_CFG = [
+  'adapter driver cmsis-dap',
+  'cmsis_dap_backend hid',
+  'transport select swd',
+  'gdb_port disabled',
+  'tcl_port disabled',
+  'telnet_port disabled',
+  '',
+].join('\n');
+
+/** OpenOCD's configuration for a simulated MPS2 board: the adapter, its SW-DP and the Cortex-M. */
+export const MPS2_OPENOCD_CFG = [
+  OPENOCD_INTERFACE_CFG,
+  'adapter speed 1000',
+  'swd newdap mps2 cpu -enable',
+  'dap create mps2.dap -chain-position mps2.cpu',
+  'target create mps2.cpu cortex_m -dap mps2.dap',
+  '',
+].join('\n');

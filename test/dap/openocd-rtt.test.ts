@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, TEST_ENV, startTsprobe } from '../support/tsprobe-server.js';
 import { parseElf } from '../../src/image/elf.js';
-import { bridgeEnv, openocdSkipReason, which } from './harness.js';
+import { bridgeEnv, MPS2_OPENOCD_CFG, openocdSkipReason, which } from './harness.js';
 
 const skip = openocdSkipReason();
 const ELF = join(ROOT, 'firmware/build/mps2-an385/rtt-demo.elf');
@@ -59,22 +59,7 @@ test('OpenOCD 0.12 RTT through tsprobe\'s CMSIS-DAP device: the demo\'s lines on
   const context = () => `--- received:\n${text.slice(0, 2000)}\n--- openocd:\n${log}\n--- tsprobe dap:\n${dap.log()}`;
   try {
     const cfg = join(dir, 'mps2.cfg');
-    writeFileSync(
-      cfg,
-      [
-        'adapter driver cmsis-dap',
-        'cmsis_dap_backend hid',
-        'transport select swd',
-        'adapter speed 1000',
-        'swd newdap mps2 cpu -enable',
-        'dap create mps2.dap -chain-position mps2.cpu',
-        'target create mps2.cpu cortex_m -dap mps2.dap',
-        'gdb_port disabled',
-        'tcl_port disabled',
-        'telnet_port disabled',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(cfg, MPS2_OPENOCD_CFG);
     // The block is made by the running program, so RTT starts once it has run a while.
     // Until a client connects nothing reads the up channel; the demo blocks when it is full
     // (mode 2), so the client still gets everything from line 0. Port 0: any free port.

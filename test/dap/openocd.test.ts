@@ -7,24 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOOP_PC, LOOP_SP, openocdSkipReason, runOpenocd, startDapServer, type RunningDapServer } from './harness.js';
+import { LOOP_PC, LOOP_SP, MPS2_OPENOCD_CFG, openocdSkipReason, runOpenocd, startDapServer, type RunningDapServer } from './harness.js';
 
 const skip = openocdSkipReason();
 
-const TARGET_CFG = `
-adapter driver cmsis-dap
-cmsis_dap_backend hid
-transport select swd
-adapter speed 1000
-swd newdap mps2 cpu -enable
-dap create mps2.dap -chain-position mps2.cpu
-target create mps2.cpu cortex_m -dap mps2.dap
-mps2.cpu configure -work-area-phys 0x20200000 -work-area-size 0x4000
-gdb_port disabled
-tcl_port disabled
-telnet_port disabled
-`;
-
+const TARGET_CFG = MPS2_OPENOCD_CFG + 'mps2.cpu configure -work-area-phys 0x20200000 -work-area-size 0x4000\n';
 /** Run OpenOCD with `commands` after init; returns everything it printed. */
 async function openocdRun(server: RunningDapServer, dir: string, commands: string[], extraCfg = ''): Promise<string> {
   const cfg = join(dir, 'mps2.cfg');

@@ -10,19 +10,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openocdSkipReason, ROOT, runOpenocd, startDapServer, type RunningDapServer } from '../../dap/harness.js';
+import { OPENOCD_INTERFACE_CFG, openocdSkipReason, ROOT, runOpenocd, startDapServer, type RunningDapServer } from '../../dap/harness.js';
 
 const skip = openocdSkipReason();
 
-const INTERFACE_CFG = `
-adapter driver cmsis-dap
-cmsis_dap_backend hid
-transport select swd
-gdb_port disabled
-tcl_port disabled
-telnet_port disabled
-`;
-
+const INTERFACE_CFG = OPENOCD_INTERFACE_CFG;
 async function openocdRun(server: RunningDapServer, dir: string, commands: string[], dualBank = false): Promise<string> {
   const cfg = join(dir, 'interface.cfg');
   writeFileSync(cfg, INTERFACE_CFG);
