@@ -54,7 +54,10 @@ export function swoPrescaler(traceClockHz: number, baud: number): { prescaler: n
   if (!(baud > 0) || !(traceClockHz > 0)) throw new SwoSetupError(`SWO: the trace clock (${traceClockHz} Hz) and baud rate (${baud}) must be positive`);
   const prescaler = Math.max(1, Math.round(traceClockHz / baud));
   const actual = traceClockHz / prescaler;
-  if (prescaler > MAX_PRESCALER || Math.abs(actual - baud) > baud * 0.03) {
+  if (prescaler > MAX_PRESCALER) {
+    throw new SwoSetupError(`SWO: ${baud} baud is below what a ${traceClockHz} Hz trace clock makes (the TPIU divides by at most ${MAX_PRESCALER}: ${Math.ceil(traceClockHz / MAX_PRESCALER)} baud or more)`);
+  }
+  if (Math.abs(actual - baud) > baud * 0.03) {
     throw new SwoSetupError(
       `SWO: ${baud} baud cannot be made from a ${traceClockHz} Hz trace clock (nearest: ${Math.round(actual)} baud with prescaler ${prescaler}); pick a rate that divides it`,
     );
