@@ -94,20 +94,7 @@ export class Rtt {
   /** Take what up channel `index` holds (target -> host), and hand the space back. */
   async read(index = 0): Promise<Uint8Array> {
     const c = this.channel('up', index);
-    const [wr, rd] = await this.mem.readWords(c.descriptor + 12, 2);
-    if (wr >= c.size || rd >= c.size) throw new RttError(`RTT up channel ${index}: offsets ${wr}/${rd} outside its ${c.size}-byte buffer (memory overwritten?)`);
-    if (wr === rd) return new Uint8Array(0);
-    let data: Uint8Array;
-    if (wr > rd) data = await this.mem.readBlock(c.buffer + rd, wr - rd);
-    else {
-      const tail = await this.mem.readBlock(c.buffer + rd, c.size - rd);
-      const head = wr > 0 ? await this.mem.readBlock(c.buffer, wr) : new Uint8Array(0);
-      data = new Uint8Array(tail.length + head.length);
-      data.set(tail);
-      data.set(head, tail.length);
-    }
-    await this.mem.write32(c.descriptor + 16, wr);
-    return data;
+    return takeFromRing(this.mem, { buffer: c.buffer, size: c.size, writeIndex: c.descriptor + 12, readIndex: c.descriptor + 16 }, `RTT up channel ${index}`);
   }
 
   /** Put as much of `data` as fits into down channel `index` (host -> target); returns how many bytes went. */
@@ -129,6 +116,38 @@ export class Rtt {
     const list = (cs: readonly RttChannel[]) => cs.map((c) => `${c.index} '${c.name}' ${c.size} B`).join(', ') || 'none';
     return `RTT control block at 0x${hex(this.address)}: up ${list(this.up)}; down ${list(this.down)}`;
   }
+}
+
+/** A ring buffer in target RAM that the target fills: where its bytes and its two indexes are. */
+export interface TargetRing {
+  buffer: number;
+  size: number;
+  /** Where the target keeps the offset it writes next. */
+  writeIndex: number;
+  /** Where the offset to read next is kept (the host advances it). */
+  readIndex: number;
+}
+
+/**
+ * Take what a target-filled ring holds (read offset up to write offset, wrapping) and
+ * give the space back by moving the read offset: RTT's up channels and the old probe's
+ * bmp.tracebuf ring both work so.
+ */
+export async function takeFromRing(mem: MemAccessPort, r: TargetRing, what: string): Promise<Uint8Array> {
+  const [wr, rd] = await mem.readMany32([r.writeIndex, r.readIndex]);
+  if (wr >= r.size || rd >= r.size) throw new RttError(`${what}: offsets ${wr}/${rd} outside its ${r.size}-byte buffer (memory overwritten?)`);
+  if (wr === rd) return new Uint8Array(0);
+  let data: Uint8Array;
+  if (wr > rd) data = await mem.readBlock(r.buffer + rd, wr - rd);
+  else {
+    const tail = await mem.readBlock(r.buffer + rd, r.size - rd);
+    const head = wr > 0 ? await mem.readBlock(r.buffer, wr) : new Uint8Array(0);
+    data = new Uint8Array(tail.length + head.length);
+    data.set(tail);
+    data.set(head, tail.length);
+  }
+  await mem.write32(r.readIndex, wr);
+  return data;
 }
 
 /** Look for the id (NUL-terminated in its 16 bytes) in `ranges`. */

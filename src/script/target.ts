@@ -23,7 +23,8 @@ import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
 import { startSwoTrace, type SwoTrace } from '../cortexm/swo-stream.js';
 import { SwoSetupError } from '../cortexm/swo.js';
-import { findRtt, RttError, type RttChannel, type RttSearch } from '../cortexm/rtt.js';
+import { findRtt, RttError, takeFromRing, type RttChannel, type RttSearch, type TargetRing } from '../cortexm/rtt.js';
+import { PollLoop } from '../util/poll-loop.js';
 import type { SwoMode } from '../wire/debug-wire.js';
 
 /** How long a run of back-to-back calls may keep the event loop from other work. */
@@ -642,10 +643,48 @@ export class Target {
     };
   }
 
+  private ringLoop: PollLoop | null = null;
+
+  /**
+   * Log a ring buffer the firmware fills (the old probe's bmp.tracebuf): every `intervalMs`
+   * what lies between the read and the write offset goes to `onData` (default: stdout)
+   * and the read offset moves on. One ring at a time; stopRing() or detach() ends it.
+   */
+  async traceRing(ring: TargetRing, onData: (bytes: Uint8Array) => void = (b) => process.stdout.write(b), intervalMs = 20): Promise<void> {
+    await this.stopRing();
+    for (const [k, v] of Object.entries(ring)) checkAddress(v as number, k);
+    if (ring.size < 2) throw new ScriptError(`ring of ${ring.size} bytes: too small`);
+    const loop = new PollLoop(() =>
+      this.run(async () => {
+        try {
+          const d = await takeFromRing(this.conn.mem, ring, 'ring buffer');
+          if (d.length) onData(d);
+          return false;
+        } catch (e) {
+          if (e instanceof RttError) throw new ScriptError(e.message);
+          throw e;
+        }
+      }),
+    );
+    this.ringLoop = loop;
+    void loop.run(intervalMs).catch((e: unknown) => {
+      if (this.ringLoop === loop) this.ringLoop = null;
+      process.stderr.write(`tsprobe: ring buffer log stopped: ${e instanceof Error ? e.message : String(e)}\n`);
+    });
+  }
+
+  /** Stop traceRing(); what the ring held by then has been handed out. */
+  async stopRing(): Promise<void> {
+    const l = this.ringLoop;
+    this.ringLoop = null;
+    await l?.stop();
+  }
+
   /** Release the wire; closes the session when this Target opened it. */
   async detach(): Promise<void> {
     if (this.closed) return;
     await this.stopSwo();
+    await this.stopRing();
     await this.acquire();
     this.closed = true;
     this.release();

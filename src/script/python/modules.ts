@@ -244,6 +244,23 @@ def repl_fun(f=None):
 def debug():
     return _call('bmp_debug')
 
+def tracebuf(cb=None, ena=True):
+    # Log a ring buffer the firmware fills: cb=[buf_addr, buf_size, head_addr, tail_addr],
+    # head_addr holding the offset the firmware writes next and tail_addr the offset read
+    # next (the probe advances it); what lies between is printed on tsprobe's console.
+    # ena=False (or no cb) stops it.
+    if not ena or cb is None:
+        return _call('bmp_tracebuf', False, [])
+    if len(cb) != 4:
+        raise ValueError('tracebuf(cb=[buf_addr, buf_size, head_addr, tail_addr]): 4 values, got %d' % len(cb))
+    return _call('bmp_tracebuf', True, [int(v) & 0xFFFFFFFF for v in cb])
+
+def disp_fun(f=None):
+    # Trace output (traceswo, tracebuf) goes to tsprobe's console; a Python callable for it
+    # is not supported (the interpreter runs on its own thread, the trace is polled beside it).
+    if f is not None:
+        raise NotImplementedError('disp_fun: tsprobe prints trace output on its console; a Python display function is not supported')
+
 def traceswo(uart=None, chan=None, baud=None):
     # SWO trace through the probe's SWO input: the listed ITM stimulus channels (default
     # [0]) are printed on tsprobe's console. uart= is the old probe's name for the baud
@@ -258,6 +275,7 @@ def help():
     print('bmp.init(tcp=3333): start the gdb server; bmp.deinit(): stop it')
     print('bmp.repl_fun(f): f(expr) handles monitor python <expr>; bmp.debug(): toggle bridge call logging')
     print('bmp.traceswo(uart=BAUD, chan=[0, 1]): SWO trace of those ITM channels on the console; bmp.traceswo(): off')
+    print('bmp.tracebuf(cb=[buf, size, head_addr, tail_addr], ena=True): log a ring buffer the firmware fills; ena=False: off')
 
 def _monitor(expr):
     if _repl is not None:

@@ -121,6 +121,15 @@ export function pythonServices(ctx: ProbeContext): Record<string, Fn> {
     bmp_init: (port: number) => ctx.startGdb(port),
     bmp_deinit: () => ctx.stopGdb(),
     bmp_debug: () => (ctx.debug = !ctx.debug),
+    bmp_tracebuf: async (on: boolean, cb: number[]) => {
+      if (!on) {
+        await t.stopRing();
+        return 'tracebuf off';
+      }
+      const [buffer, size, writeIndex, readIndex] = cb.map((v) => v >>> 0);
+      await t.traceRing({ buffer, size, writeIndex, readIndex });
+      return `tracebuf on: ${size} bytes at 0x${buffer.toString(16)}`;
+    },
     bmp_traceswo: async (on: boolean, baud: number, chans: number[]) => {
       if (!on) {
         await t.stopSwo();
