@@ -16,6 +16,10 @@ test('tsprobe info: DP, AP, core, ROM table and memory map of an MPS2 board', ()
   assert.match(out, /core +Cortex-M7 r1p2 \(CPUID 0x411fc272\), FPB v2 with 8 breakpoints, DWT with 4 comparators/);
   assert.match(out, /0xe00ff000 +Cortex-M7 PPB ROM table/);
   assert.match(out, /0x20000000-0x203fffff +ram +ZBT SSRAM2\/3/);
+  assert.match(out, /trace +SWO capture: uart, manchester, 1048576 B buffer; pin driven by the core's TPIU at 0xE0040000/);
+  // The STM32H743 drives SWO from its own unit behind AP2.
+  const h7 = execFileSync(process.execPath, ['dist/src/cli/main.js', 'info', '--target', 'sim:stm32h743'], { encoding: 'utf8', timeout: 20000 });
+  assert.match(h7, /trace +SWO capture: .*; pin driven by SWO unit at 0xE00E3000 on AP2 \(APB-D\), through the SWTF funnel/);
 });
 
 test('tsprobe read of unmapped memory names the cause and the board', () => {

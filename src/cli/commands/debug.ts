@@ -153,6 +153,9 @@ async function info({ session, conn }: Opened): Promise<void> {
     out(`           ${t.chip}, family ${t.family}, revision ${t.revision || '?'}, flash ${t.flashSize / 1024} KiB${t.flash ? ` (driver: ${t.flash.name})` : ''}`);
   }
   for (const d of t.details) out(`           ${d}`);
+  // Trace: what the probe can capture, and where the chip's SWO pin is driven from.
+  const swo = session.wireFor('cli').swo;
+  out(`trace      SWO ${swo ? `capture: ${swo.modes.join(', ')}, ${swo.bufferSize} B buffer` : 'capture: none on this probe'}; pin driven by ${t.swo ? t.swo.description : 'the core\'s TPIU at 0xE0040000'}`);
   if (t.memoryMap.length > 0) {
     out('memory map');
     for (const r of t.memoryMap) out(`  ${formatRegion(r)}`);
