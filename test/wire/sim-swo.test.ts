@@ -8,7 +8,8 @@ import { ProbeSession } from '../../src/probe/session.js';
 import { parseElf } from '../../src/image/elf.js';
 import { connectCortexM } from '../../src/cortexm/connect.js';
 import { SIM_SWO_BUFFER_SIZE, SimSwoCapture } from '../../src/wire/sim-swo.js';
-import type { SwoCapture, SwoRead } from '../../src/wire/debug-wire.js';
+import type { SwoCapture } from '../../src/wire/debug-wire.js';
+import { readAllSwo, runSimFor } from '../support/sim-trace.js';
 
 const elfOf = (board: string) => `firmware/build/${board}/itm-demo.elf`;
 const elfPath = elfOf('mps2-an385');
@@ -57,29 +58,9 @@ async function tracedBoard(opts: { tpiu?: boolean; board?: string; bufferSize?: 
   await mem.write32(0xe0000fb0, 0xc5acce55); // ITM LAR
   await mem.write32(0xe0000e80, 0x00010001); // TCR: ITMENA, TraceBusID 1
   await mem.write32(0xe0000e00, 3); // TER: ports 0 and 1
-  const clock = session.board.clock;
-  /** Let the board run `ms` milliseconds of simulated time. */
-  const runFor = async (ms: number) => {
-    const end = clock.now + (ms / 1000) * clock.hz;
-    while (clock.now < end) {
-      assert.equal(session.lastStop, null, 'the board keeps running');
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  };
+  const runFor = (ms: number) => runSimFor(session, ms);
   const swo = opts.bufferSize ? new SimSwoCapture(session.simWire.debug.swo, opts.bufferSize) : wire.swo!;
   return { session, core, mem, image, swo, runFor };
-}
-
-async function readAll(swo: SwoCapture): Promise<{ data: Uint8Array; reads: SwoRead[] }> {
-  const reads: SwoRead[] = [];
-  const chunks: number[] = [];
-  for (;;) {
-    const r = await swo.read(1024);
-    reads.push(r);
-    chunks.push(...r.data);
-    if (r.pending === 0) break;
-  }
-  return { data: Uint8Array.from(chunks), reads };
 }
 
 test('the simulator wire has an SWO capture on the board pin', { skip }, async () => {
@@ -113,10 +94,10 @@ for (const board of ['mps2-an385', 'mps2-an386', 'mps2-an500']) {
       // while the core runs could cut the packet on the pin.
       await core.halt();
       await swo.stop();
-      const { data, reads } = await readAll(swo);
+      const { data, reads } = await readAllSwo(swo);
       assert.ok(reads.every((r) => !r.overrun && !r.error), 'no overrun, no error');
       assert.equal(reads.at(-1)!.active, false);
-      const packets = decodeItm(data);
+      const packets = decodeItm(Uint8Array.from(data));
       const text = Buffer.from(packets.filter((p) => p.port === 0).map((p) => p.value)).toString('latin1');
       const words = packets.filter((p) => p.port === 1);
       assert.ok(packets.every((p) => (p.port === 0 && p.size === 1) || (p.port === 1 && p.size === 4)), 'byte writes on port 0, words on port 1');

@@ -11,10 +11,10 @@ import { ProbeSession } from '../../../src/probe/session.js';
 import { parseElf } from '../../../src/image/elf.js';
 import { connectCortexM } from '../../../src/cortexm/connect.js';
 import { MemAccessPort } from '../../../src/adi/index.js';
-import type { SwoCapture, SwoRead } from '../../../src/wire/debug-wire.js';
 import { createBoard } from '../../../src/sim/boards/index.js';
 import { attachDebug } from '../../../src/sim/debug/debug-system.js';
 import type { Stm32h7Board } from '../../../src/sim/boards/stm32h7.js';
+import { readAllSwo, runSimFor } from '../../support/sim-trace.js';
 
 const elfOf = (board: string) => `firmware/build/${board}/stm32h7-itm-demo.elf`;
 const ACPR = 31; // 64 MHz (HSI) / 32 = 2 Mbaud
@@ -69,30 +69,11 @@ async function tracedBoard(board: string, setup: TraceSetup) {
   await mem.write32(0xe0000fb0, 0xc5acce55); // ITM LAR
   await mem.write32(0xe0000e80, 0x00010001); // TCR: ITMENA, TraceBusID 1
   await mem.write32(0xe0000e00, 1); // TER: port 0
-  const clock = session.board.clock;
-  const runFor = async (ms: number) => {
-    const end = clock.now + (ms / 1000) * clock.hz;
-    while (clock.now < end) {
-      assert.equal(session.lastStop, null, 'the board keeps running');
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  };
+  const runFor = (ms: number) => runSimFor(session, ms);
   const debug = session.simWire.debug;
   let pinBytes = 0;
   debug.swo.listen(() => pinBytes++);
   return { session, core, mem, ap2, image, swo: session.simWire.swo, runFor, pinBytes: () => pinBytes };
-}
-
-async function readAll(swo: SwoCapture): Promise<{ data: number[]; reads: SwoRead[] }> {
-  const reads: SwoRead[] = [];
-  const data: number[] = [];
-  for (;;) {
-    const r = await swo.read(1024);
-    reads.push(r);
-    data.push(...r.data);
-    if (r.pending === 0) break;
-  }
-  return { data, reads };
 }
 
 /** The text of an ITM stream made only of 1-byte port-0 packets. */
@@ -116,7 +97,7 @@ async function capture(t: Awaited<ReturnType<typeof tracedBoard>>, ms: number) {
   await t.runFor(ms);
   await t.core.halt();
   await t.swo.stop();
-  const { data, reads } = await readAll(t.swo);
+  const { data, reads } = await readAllSwo(t.swo);
   return { data, reads, error: reads.some((r) => r.error), overrun: reads.some((r) => r.overrun) };
 }
 
