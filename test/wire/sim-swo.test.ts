@@ -8,7 +8,6 @@ import { ProbeSession } from '../../src/probe/session.js';
 import { parseElf } from '../../src/image/elf.js';
 import { connectCortexM } from '../../src/cortexm/connect.js';
 import { SIM_SWO_BUFFER_SIZE, SimSwoCapture } from '../../src/wire/sim-swo.js';
-import type { SwoCapture } from '../../src/wire/debug-wire.js';
 import { readAllSwo, runSimFor } from '../support/sim-trace.js';
 
 const elfOf = (board: string) => `firmware/build/${board}/itm-demo.elf`;
