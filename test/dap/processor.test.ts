@@ -496,7 +496,7 @@ describe('malformed commands: an error reply, no effect, the next command works'
       return (seed >>> 0) / 0x100000000;
     };
     // Commands that make the simulated core run or wait are left out (DAP_Delay, nRST).
-    const ids = [0x00, 0x01, 0x04, 0x05, 0x06, 0x08, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x19, 0x1b, 0x1d, 0x7e, 0x7f, 0x80, 0x42, 0xff];
+    const ids = [0x00, 0x01, 0x04, 0x05, 0x06, 0x08, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x7e, 0x7f, 0x80, 0x82, 0x42, 0xff];
     for (let i = 0; i < 1500; i++) {
       const len = Math.floor(rand() * 70);
       const pkt = new Uint8Array(len).map(() => Math.floor(rand() * 256));
@@ -509,5 +509,30 @@ describe('malformed commands: an error reply, no effect, the next command works'
     await p.handlePacket(Uint8Array.of(Cmd.Info, 0)); // flush anything queued
     const r = await one(p, [Cmd.Info, InfoId.PacketSize]);
     assert.deepEqual([...r.subarray(0, 4)], [Cmd.Info, 2, 64, 0]);
+  });
+
+  it('random packets on a v2 device with SWO, the packet-size vendor command among them: never over the size in force', async () => {
+    const { p } = await simulated({ packetSize: 512 });
+    let seed = 0x9e3779b9;
+    const rand = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    const ids = [0x00, 0x05, 0x06, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1e, 0x7f, 0x80, 0x81, 0x82];
+    let grown = 0;
+    for (let i = 0; i < 1500; i++) {
+      const len = Math.floor(rand() * 600);
+      const pkt = new Uint8Array(len).map(() => Math.floor(rand() * 256));
+      if (len > 0) pkt[0] = ids[Math.floor(rand() * ids.length)];
+      for (let k = 1; k < len; k++) if (pkt[k] === Cmd.Delay || pkt[k] === Cmd.ResetTarget) pkt[k] = 0x00;
+      const out = await p.handlePacket(pkt);
+      for (const r of out) assert.ok(r.length <= p.config.packetSize, `response of ${r.length} bytes (packet size ${p.config.packetSize}) to ${Buffer.from(pkt).toString('hex').slice(0, 80)}`);
+      if (p.config.packetSize !== 512) grown++;
+    }
+    assert.ok(grown > 0, 'the vendor command changed the packet size at some point');
+    const r = await one(p, [Cmd.Info, InfoId.PacketSize]);
+    assert.equal(r[2] | (r[3] << 8), p.config.packetSize);
   });
 });
