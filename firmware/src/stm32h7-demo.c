@@ -1,7 +1,8 @@
 /* The STM32H743/H750 demo: start-up as on the chip (voltage scale 1, HSE 25 MHz and
  * PLL1 to 400 MHz, flash latency for 200 MHz AXI), SysTick at 1 kHz, the DevEBox LED on
  * PA1 blinking (toggled every 100 ms), a greeting and a counter on USART1 (115200 8N1,
- * PA9/PA10) every 100 ms, and bytes received on USART1 echoed back.
+ * PA9/PA10) every 100 ms, and bytes received on USART1 echoed back; the USART text also
+ * goes to ITM stimulus port 0 when a debugger has enabled it (SWO).
  * Built twice: demo.elf (integer only, soft-float ABI) and demo-fpu.elf
  * (-mfloat-abi=hard -mfpu=fpv5-d16, WITH_FPU), which also prints a double-precision
  * result each tick and needs the simulator's FPU; each tick it also calls fp_registers
@@ -11,6 +12,7 @@
  * fault on BKPT). */
 #include <stdint.h>
 #include "stm32h7.h"
+#include "itm.h"
 
 #ifndef BOARD_NAME
 #define BOARD_NAME "stm32h7"
@@ -91,10 +93,13 @@ static void clock_init(void) {
   }
 }
 
+/* Console output: USART1, and the same text on ITM stimulus port 0 while a debugger has
+ * the ITM on (SWO trace, e.g. `tsprobe swo`); with the ITM off that costs two reads. */
 static void putc_(char c) {
   while (!(USART_ISR(USART1_BASE) & USART_ISR_TXE)) {
   }
   USART_TDR(USART1_BASE) = (uint8_t)c;
+  itm_putc(0, c);
 }
 
 static void puts_(const char *s) {

@@ -104,6 +104,27 @@ test('tsprobe swo on the simulated STM32H743: the SWO unit on AP2 through the SW
   assert.equal(r.stdout.slice(0, want.length), want);
 });
 
+test('the main job: tsprobe serve runs the STM32H743 demo, tsprobe swo through its CMSIS-DAP port shows the demo\'s console lines', async () => {
+  const serve = await startTsprobe(['serve', '--target', 'sim:stm32h743', '--firmware', join(ROOT, 'firmware/build/stm32h743/demo-fpu.elf'), '--console', 'none', '--gdb-port', '0', '--dap-port', '0'], { env: TEST_ENV });
+  try {
+    let dapPort = 0;
+    for (let i = 0; i < 100 && !dapPort; i++) {
+      dapPort = Number(/CMSIS-DAP \(TCP\) for sim:stm32h743 listening on 127\.0\.0\.1:(\d+)/.exec(serve.log())?.[1] ?? 0);
+      if (!dapPort) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(dapPort, serve.log());
+    // The demo runs at 400 MHz (PLL) by now: that is its TPIU clock.
+    const r = await cli(['swo', '--probe', `tcp://127.0.0.1:${dapPort}`, '--traceclk', '400M', '--duration', '700']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /SWO uart at 2000000 baud \(TRACECLKIN 400000000 Hz \/ 200/);
+    const counts = [...r.stdout.matchAll(/^count (\d+) at (\d+) ms, sqrt\(2\) = 1\.414213562, pi ~ 3\.14159\d+\r?\n/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.ok(counts.length >= 3, r.stdout.slice(0, 300));
+    for (let i = 1; i < counts.length; i++) assert.deepEqual(counts[i], [counts[i - 1][0] + 1, counts[i - 1][1] + 100]);
+  } finally {
+    await serve.stop();
+  }
+});
+
 const skip = openocdSkipReason();
 
 test('OpenOCD 0.12 with target/stm32h7x.cfg captures the simulated STM32H743\'s SWO through its swo object on AP2', { skip }, async () => {

@@ -214,6 +214,7 @@ test('RNG: DRDY once enabled, numbers change', () => {
 for (const name of ['stm32h743', 'stm32h750']) {
   test(`demo.elf on ${name}: clock set-up to 400 MHz, greeting and counter on USART1, LED blinking, echo`, async () => {
     const b = board(name);
+    b.mapPpbDefaults(); // the PPB as `tsprobe sim` has it (the demo reads the ITM's TCR: 0, trace off)
     let out = '';
     b.uarts[0].output = (c) => (out += String.fromCharCode(c));
     const elf = firmware(name, 'demo.elf');
@@ -253,6 +254,7 @@ function expectedFpLine(count: number): string {
 
 test('demo-fpu.elf on stm32h743 (hard float, FPv5-D16): the double-precision results match IEEE 754 as computed on the host', async () => {
   const b = board('stm32h743');
+  b.mapPpbDefaults(); // the PPB as `tsprobe sim` has it (the demo reads the ITM's TCR: 0, trace off)
   let out = '';
   b.uarts[0].output = (c) => (out += String.fromCharCode(c));
   const elf = firmware('stm32h743', 'demo-fpu.elf');
