@@ -109,6 +109,30 @@ export class Dap {
     this.powerUpPolls = opts.powerUpPolls ?? 100;
   }
 
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  /**
+   * Run `fn` as the only user of this DAP until it finishes. Batches are planned from
+   * cached state (SELECT here, CSW and TAR in the MEM-APs) and run later: two users
+   * interleaving at their awaits would each plan against state the other is changing (a
+   * read planned with TAR already right runs after another access moved TAR). MEM-AP
+   * operations take this; whoever else shares a DAP between tasks should too.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    // An async function that awaits `fn`: V8's async stack traces then still lead from a
+    // failed access back to the script line that made it (a bare .then() hand-off cut them).
+    if (this.busy) await new Promise<void>((r) => this.waiting.push(r));
+    else this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); // handed over: busy stays set
+      else this.busy = false;
+    }
+  }
+
   get dpVersion(): number {
     return (this.dpidr & DPIDR.fields.VERSION.mask) >>> DPIDR.fields.VERSION.lsb;
   }

@@ -53,7 +53,11 @@ export class MemAccessPort {
   }
 
   /** Read IDR, CFG, BASE and CSW; find out whether packed transfers work. */
-  async init(): Promise<this> {
+  init(): Promise<this> {
+    return this.dap.exclusive(() => this.initUnlocked());
+  }
+
+  private async initUnlocked(): Promise<this> {
     const b = this.dap.batch();
     const idr = b.apRead(this.apsel, AP_ADDR.IDR);
     const cfg = b.apRead(this.apsel, AP_ADDR.CFG);
@@ -147,28 +151,29 @@ export class MemAccessPort {
     }
   }
 
+  // Every public operation runs alone on the DAP (Dap.exclusive): CSW and TAR are cached.
   read32(addr: number): Promise<number> {
-    return this.single(4, addr);
+    return this.dap.exclusive(() => this.single(4, addr));
   }
   read16(addr: number): Promise<number> {
-    return this.single(2, addr);
+    return this.dap.exclusive(() => this.single(2, addr));
   }
   read8(addr: number): Promise<number> {
-    return this.single(1, addr);
+    return this.dap.exclusive(() => this.single(1, addr));
   }
   async write32(addr: number, v: number): Promise<void> {
-    await this.single(4, addr, v >>> 0);
+    await this.dap.exclusive(() => this.single(4, addr, v >>> 0));
   }
   async write16(addr: number, v: number): Promise<void> {
-    await this.single(2, addr, v & 0xffff);
+    await this.dap.exclusive(() => this.single(2, addr, v & 0xffff));
   }
   async write8(addr: number, v: number): Promise<void> {
-    await this.single(1, addr, v & 0xff);
+    await this.dap.exclusive(() => this.single(1, addr, v & 0xff));
   }
 
   /** Several 32-bit writes in one round trip (register set-up sequences). */
   writeMany32(pairs: readonly [number, number][]): Promise<void> {
-    return this.retrying(() => this.writeManyOnce(pairs));
+    return this.dap.exclusive(() => this.retrying(() => this.writeManyOnce(pairs)));
   }
 
   private async writeManyOnce(pairs: readonly [number, number][]): Promise<void> {
@@ -187,7 +192,7 @@ export class MemAccessPort {
 
   /** Several 32-bit reads in one round trip. */
   readMany32(addrs: readonly number[]): Promise<number[]> {
-    return this.retrying(() => this.readManyOnce(addrs));
+    return this.dap.exclusive(() => this.retrying(() => this.readManyOnce(addrs)));
   }
 
   private async readManyOnce(addrs: readonly number[]): Promise<number[]> {
@@ -212,7 +217,7 @@ export class MemAccessPort {
    * (the debug registers DHCSR, DCRSR, DCRDR, DEMCR share one block). Returns the reads.
    */
   transact(ops: readonly { addr: number; value?: number }[]): Promise<number[]> {
-    return this.retrying(() => this.transactOnce(ops));
+    return this.dap.exclusive(() => this.retrying(() => this.transactOnce(ops)));
   }
 
   private async transactOnce(ops: readonly { addr: number; value?: number }[]): Promise<number[]> {
@@ -329,7 +334,11 @@ export class MemAccessPort {
   }
 
   /** `count` words from a word-aligned address, in blocks that never cross 1 KiB. */
-  async readWords(addr: number, count: number): Promise<Uint32Array> {
+  readWords(addr: number, count: number): Promise<Uint32Array> {
+    return this.dap.exclusive(() => this.readWordsUnlocked(addr, count));
+  }
+
+  private async readWordsUnlocked(addr: number, count: number): Promise<Uint32Array> {
     if (addr & 3) throw new AdiError(`readWords at ${hex32(addr)}: the address must be word-aligned`);
     if (this.dap.multiBlock && count > 0) return this.wordsMulti('read', addr, count);
     const out = new Uint32Array(count);
@@ -356,7 +365,11 @@ export class MemAccessPort {
     return out;
   }
 
-  async writeWords(addr: number, words: Uint32Array): Promise<void> {
+  writeWords(addr: number, words: Uint32Array): Promise<void> {
+    return this.dap.exclusive(() => this.writeWordsUnlocked(addr, words));
+  }
+
+  private async writeWordsUnlocked(addr: number, words: Uint32Array): Promise<void> {
     if (addr & 3) throw new AdiError(`writeWords at ${hex32(addr)}: the address must be word-aligned`);
     if (this.dap.multiBlock && words.length > 0) {
       await this.wordsMulti('write', addr, words.length, words);
@@ -384,34 +397,40 @@ export class MemAccessPort {
   }
 
   /** Any byte range: byte accesses at unaligned edges, word blocks in between. */
-  async readBlock(addr: number, length: number): Promise<Uint8Array> {
-    addr >>>= 0;
+  readBlock(addr: number, length: number): Promise<Uint8Array> {
+    return this.dap.exclusive(() => this.readBlockUnlocked(addr >>> 0, length));
+  }
+
+  private async readBlockUnlocked(addr: number, length: number): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     let i = 0;
-    while (i < length && ((addr + i) & 3) !== 0) out[i] = await this.read8(addr + i++);
+    while (i < length && ((addr + i) & 3) !== 0) out[i] = await this.single(1, addr + i++);
     const words = (length - i) >>> 2;
     if (words > 0) {
-      const w = await this.readWords((addr + i) >>> 0, words);
+      const w = await this.readWordsUnlocked((addr + i) >>> 0, words);
       out.set(new Uint8Array(w.buffer, w.byteOffset, words * 4), i);
       i += words * 4;
     }
-    while (i < length) out[i] = await this.read8(addr + i++);
+    while (i < length) out[i] = await this.single(1, addr + i++);
     return out;
   }
 
-  async writeBlock(addr: number, data: Uint8Array): Promise<void> {
-    addr >>>= 0;
+  writeBlock(addr: number, data: Uint8Array): Promise<void> {
+    return this.dap.exclusive(() => this.writeBlockUnlocked(addr >>> 0, data));
+  }
+
+  private async writeBlockUnlocked(addr: number, data: Uint8Array): Promise<void> {
     let i = 0;
-    while (i < data.length && ((addr + i) & 3) !== 0) await this.write8(addr + i, data[i++]);
+    while (i < data.length && ((addr + i) & 3) !== 0) await this.single(1, addr + i, data[i++] & 0xff);
     const words = (data.length - i) >>> 2;
     if (words > 0) {
       // A fresh, aligned copy: Uint8Array.prototype.slice copies even for a Node Buffer,
       // whose own slice() would share (possibly unaligned) memory.
       const copy = Uint8Array.prototype.slice.call(data, i, i + words * 4);
-      await this.writeWords((addr + i) >>> 0, new Uint32Array(copy.buffer, 0, words));
+      await this.writeWordsUnlocked((addr + i) >>> 0, new Uint32Array(copy.buffer, 0, words));
       i += words * 4;
     }
-    while (i < data.length) await this.write8(addr + i, data[i++]);
+    while (i < data.length) await this.single(1, addr + i, data[i++] & 0xff);
   }
 
   /**
@@ -419,7 +438,7 @@ export class MemAccessPort {
    * packed transfers (4 bytes or 2 halfwords per DRW access) when the AP has them.
    */
   readNarrow(size: 1 | 2, addr: number, count: number): Promise<number[]> {
-    return this.retrying(() => this.readNarrowOnce(size, addr >>> 0, count));
+    return this.dap.exclusive(() => this.retrying(() => this.readNarrowOnce(size, addr >>> 0, count)));
   }
 
   private async readNarrowOnce(size: 1 | 2, addr: number, count: number): Promise<number[]> {
