@@ -319,8 +319,9 @@ export class CortexMTarget implements DebugTarget {
   }
 
   /**
-   * Read RTT in the gdb session's own run-state polling (never beside another target
-   * access: the MEM-AP's cached TAR/CSW assume one conversation at a time); `force` at a stop.
+   * Read RTT in the gdb session's own run-state polling (every RTT_POLL_MS while the
+   * target runs; no timer of its own to stop); `force` at a stop, so all output the
+   * firmware wrote before it reaches gdb first.
    */
   private async pollRtt(force: boolean): Promise<void> {
     const p = this.rttPoller;
