@@ -14,34 +14,7 @@
 #define TICK_HZ 100u
 
 
-extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
-extern uint32_t __stack_top[];
-int main(void);
-void Reset_Handler(void);
-void Default_Handler(void);
 void SysTick_Handler(void);
-
-typedef void (*vector_t)(void);
-
-/* 16 system exceptions + 150 interrupt lines. */
-__attribute__((section(".vectors"), used)) const vector_t vector_table[16 + 150] = {
-    (vector_t)__stack_top, Reset_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-    Default_Handler, 0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, SysTick_Handler,
-    [16 ... 165] = Default_Handler,
-};
-
-void Reset_Handler(void) {
-  volatile uint32_t *src = __data_load, *dst = __data_start;
-  while (dst < __data_end) *dst++ = *src++;
-  for (dst = __bss_start; dst < __bss_end;) *dst++ = 0;
-  main();
-  for (;;) __asm volatile("wfi");
-}
-
-void Default_Handler(void) {
-  for (;;) {
-  }
-}
 
 volatile unsigned itm_lines;
 volatile uint32_t ticks;
