@@ -87,6 +87,23 @@ function ackOf(resp: number): TransferAck {
   }
 }
 
+/** The ack of a transfer list that stopped: 'ok' there means the probe stopped short without a fault ('no-ack'). */
+const stopAck = (ack: TransferAck): TransferAck => (ack === 'ok' ? 'no-ack' : ack);
+
+/** Where transferBlocks stopped, as its result reports it. */
+type StepFailure = Pick<BlocksResult, 'done' | 'ack' | 'failedIn' | 'setupDone'>;
+
+/** Where each step's read words go in the joined result, and how many there are. */
+function readOffsets(steps: readonly BlockStep[]): { atOf: number[]; total: number } {
+  const atOf: number[] = [];
+  let total = 0;
+  for (const st of steps) {
+    atOf.push(total);
+    if (st.req.read) total += st.count;
+  }
+  return { atOf, total };
+}
+
 const u32le = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 function putU32(b: Uint8Array, o: number, v: number): void {
   b[o] = v & 0xff;
@@ -315,7 +332,7 @@ export class CmsisDapWire implements DebugWire {
         const ack = ackOf(resp[2]);
         if (done < n || ack !== 'ok') {
           await this.runLed(t, batch, completed, reads);
-          return { completed, ack: ack === 'ok' ? 'no-ack' : ack, reads };
+          return { completed, ack: stopAck(ack), reads };
         }
         i += n;
       }
@@ -413,17 +430,12 @@ export class CmsisDapWire implements DebugWire {
           getWords(resp, 4, out, c.start, done);
         }
         completed += done;
-        if (done < c.n || ack !== 'ok') failure = ack === 'ok' ? 'no-ack' : ack;
+        if (done < c.n || ack !== 'ok') failure = stopAck(ack);
       }
       return { completed, ack: failure ?? 'ok', data: out };
     });
   }
 
-  /**
-   * Set-up-and-block steps with packets in flight: a step's DAP_TransferBlock packets go
-   * out once its set-up DAP_Transfer has answered OK, and the next step's set-up (register
-   * writes only) goes out right behind them, so a step costs one round trip, not two.
-   */
   /** Words of an independent step that fit one DAP_Transfer with its set-up (request, response, 255 transfers). */
   blockStepWords(read: boolean, setupWrites: number): number {
     const size = this.packetSize;
@@ -432,6 +444,12 @@ export class CmsisDapWire implements DebugWire {
     return Math.max(1, Math.min(255 - setupWrites, byRequest, byResponse));
   }
 
+  /**
+   * Set-up-and-block steps with packets in flight: a step's DAP_TransferBlock packets go
+   * out once its set-up DAP_Transfer has answered OK, and the next step's set-up (register
+   * writes only) goes out right behind them, so a step costs one round trip, not two.
+   * Independent steps that fit one packet each go as independentSteps().
+   */
   transferBlocks(steps: readonly BlockStep[]): Promise<BlocksResult> {
     for (const st of steps) {
       if (!st.req.read && (!st.data || st.data.length < st.count)) throw new WireError(`transferBlocks: ${st.count} writes need ${st.count} data words`);
@@ -443,8 +461,7 @@ export class CmsisDapWire implements DebugWire {
       return this.run((t) => this.independentSteps(t, steps));
     }
     return this.run(async (t) => {
-      let total = 0;
-      for (const st of steps) if (st.req.read) total += st.count;
+      const { atOf, total } = readOffsets(steps);
       const out = new Uint32Array(total);
       const size = this.packetSize;
       const per = (read: boolean) => Math.max(1, Math.min(0xffff, Math.floor((size - (read ? 4 : 5)) / 4)));
@@ -453,12 +470,6 @@ export class CmsisDapWire implements DebugWire {
       type Sent = { kind: 'setup'; step: number; n: number } | { kind: 'block'; step: number; start: number; n: number; at: number };
       const queue: Sent[] = []; // ready to send, in order
       const inFlight: Sent[] = [];
-      let readAt = 0;
-      const atOf: number[] = [];
-      for (const st of steps) {
-        atOf.push(readAt);
-        if (st.req.read) readAt += st.count;
-      }
       const queueBlock = (k: number) => {
         const st = steps[k];
         const p = per(st.req.read);
@@ -472,7 +483,7 @@ export class CmsisDapWire implements DebugWire {
       queueSetupOrBlock(0);
       let words = 0;
       let done = 0;
-      let failure: { ack: TransferAck; in: 'setup' | 'block'; setupDone?: number } | null = null;
+      let failure: StepFailure | null = null;
       const blockWords = new Array<number>(steps.length).fill(0);
       while (queue.length || inFlight.length) {
         while (failure === null && queue.length && inFlight.length < this.packetCount) {
@@ -490,8 +501,7 @@ export class CmsisDapWire implements DebugWire {
           if (resp[0] !== Cmd.Transfer || resp.length < 3) throw this.outOfStep('DAP_Transfer', resp);
           const ack = ackOf(resp[2]);
           if (resp[1] < x.n || ack !== 'ok') {
-            failure = { ack: ack === 'ok' ? 'no-ack' : ack, in: 'setup', setupDone: Math.min(resp[1], x.n) };
-            done = x.step;
+            failure = { done: x.step, ack: stopAck(ack), failedIn: 'setup', setupDone: Math.min(resp[1], x.n) };
             continue;
           }
           queueBlock(x.step);
@@ -507,13 +517,12 @@ export class CmsisDapWire implements DebugWire {
         words += n;
         blockWords[x.step] += n;
         if (n < x.n || ack !== 'ok') {
-          failure = { ack: ack === 'ok' ? 'no-ack' : ack, in: 'block' };
-          done = x.step;
+          failure = { done: x.step, ack: stopAck(ack), failedIn: 'block' };
           continue;
         }
         if (blockWords[x.step] === steps[x.step].count) done = x.step + 1;
       }
-      if (failure) return { done, ack: failure.ack, failedIn: failure.in, ...(failure.in === 'setup' ? { setupDone: failure.setupDone ?? 0 } : {}), words, data: out };
+      if (failure) return { ...failure, words, data: out };
       return { done: steps.length, ack: 'ok' as const, words, data: out };
     });
   }
@@ -527,18 +536,13 @@ export class CmsisDapWire implements DebugWire {
    * DAP_ExecuteCommands packet (same rule: each DAP_Transfer stops on its own).
    */
   private async independentSteps(t: DapTransport, steps: readonly BlockStep[]): Promise<BlocksResult> {
-    let total = 0;
-    const atOf: number[] = [];
-    for (const st of steps) {
-      atOf.push(total);
-      if (st.req.read) total += st.count;
-    }
+    const { atOf, total } = readOffsets(steps);
     const packets = this.groupSteps(steps);
     const out = new Uint32Array(total);
     let sent = 0;
     let received = 0;
     let words = 0;
-    let failure: { step: number; ack: TransferAck; in: 'setup' | 'block'; setupDone?: number } | null = null;
+    let failure: StepFailure | null = null;
     while (received < packets.length) {
       while (failure === null && sent < packets.length && sent - received < this.packetCount) {
         this.stats.packets++;
@@ -558,7 +562,7 @@ export class CmsisDapWire implements DebugWire {
       }
       for (let k = g.from; k < g.to; k++) {
         if (k - g.from >= answered) {
-          failure = { step: k, ack: 'no-ack', in: 'setup', setupDone: 0 }; // the device gave up on this command
+          failure = { done: k, ack: 'no-ack', failedIn: 'setup', setupDone: 0 }; // the device gave up on this command
           break;
         }
         if (resp[o] !== Cmd.Transfer || resp.length < o + 3) throw this.outOfStep('DAP_Transfer', resp);
@@ -575,12 +579,12 @@ export class CmsisDapWire implements DebugWire {
         }
         words += blockDone;
         if (done < s + st.count || ack !== 'ok') {
-          failure = done < s ? { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: 'setup', setupDone: done } : { step: k, ack: ack === 'ok' ? 'no-ack' : ack, in: 'block' };
+          failure = done < s ? { done: k, ack: stopAck(ack), failedIn: 'setup', setupDone: done } : { done: k, ack: stopAck(ack), failedIn: 'block' };
           break;
         }
       }
     }
-    if (failure) return { done: failure.step, ack: failure.ack, failedIn: failure.in, ...(failure.in === 'setup' ? { setupDone: failure.setupDone ?? 0 } : {}), words, data: out };
+    if (failure) return { ...failure, words, data: out };
     return { done: steps.length, ack: 'ok', words, data: out };
   }
 
