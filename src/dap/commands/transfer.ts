@@ -164,7 +164,6 @@ class TransferCommand implements ParsedCommand {
   }
 }
 
-const RDBUFF_STEP: BlockStep = { setup: [], req: { ap: false, read: true, addr: 0xc }, count: 1 };
 
 /**
  * Adjacent set-up-and-block-write DAP_Transfers of one DAP_ExecuteCommands packet (a
@@ -276,7 +275,7 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
           // DP read, harmless should it run after a failed block.
           const res = await ctx.wire.transferBlocks([
             { setup: [], req: target, count: n, data },
-            { setup: [], req: RDBUFF_READ, count: 1 },
+            RDBUFF_STEP,
           ]);
           done += res.ack === 'ok' || res.done > 0 ? n : res.words;
           response = ackToResponse(res.ack);
@@ -285,8 +284,7 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
           break;
         }
         const res = await ctx.wire.transferBlock(target, n, data);
-        if (read && LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(res.data.buffer, res.data.byteOffset, 4 * res.completed));
-        else if (read) for (let k = 0; k < res.completed; k++) w.u32(res.data[k]);
+        if (read) putWords(w, res.data, res.completed);
         done += res.completed;
         response = ackToResponse(res.ack);
         if (res.ack !== 'ok') break;
@@ -347,6 +345,14 @@ async function runTransfer(ctx: DapContext, w: PacketWriter, items: TransferItem
 const needsWriteCheck = (t: TransferRequest) => !t.read && (t.ap || t.addr !== 0xc);
 
 const RDBUFF_READ = { ap: false, read: true, addr: 0xc };
+/** The first `n` words read into the response, little-endian. */
+function putWords(w: PacketWriter, words: Uint32Array, n: number): void {
+  if (LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(words.buffer, words.byteOffset, 4 * n));
+  else for (let i = 0; i < n; i++) w.u32(words[i]);
+}
+
+/** The same read as a transferBlocks step (after a block of writes). */
+const RDBUFF_STEP: BlockStep = { setup: [], req: RDBUFF_READ, count: 1 };
 
 /** A DP RDBUFF read after writes: its ack says whether the last write went through. */
 async function rdbuffCheck(ctx: DapContext): Promise<number> {
@@ -379,8 +385,7 @@ export function parseTransferBlock(r: PacketReader, ctx: DapContext): ParsedComm
       c.state.abortRequested = false;
       if (c.state.port !== Port.SWD || count === 0) return;
       const res = await c.wire.transferBlock(target, count, data);
-      if (read && LITTLE_ENDIAN_HOST) w.bytes(new Uint8Array(res.data.buffer, res.data.byteOffset, 4 * res.completed));
-      else if (read) for (let i = 0; i < res.completed; i++) w.u32(res.data[i]);
+      if (read) putWords(w, res.data, res.completed);
       let response = ackToResponse(res.ack);
       if (!read && response === Resp.OK) response = await rdbuffCheck(c);
       w.patchU16(start + 1, res.completed);
