@@ -43,6 +43,15 @@ export interface RttSearch {
   id?: string;
 }
 
+/**
+ * Where to scan when nobody says: the chip's RAM regions (detection's memory map), else
+ * the first 64 KiB of the ARMv7-M SRAM region, where small firmware keeps its data.
+ */
+export function ramSearchRanges(regions: readonly { type: string; start: number; length: number }[]): { start: number; length: number }[] {
+  const ram = regions.filter((r) => r.type === 'ram');
+  return ram.length ? ram.map((r) => ({ start: r.start, length: r.length })) : [{ start: 0x20000000, length: 0x10000 }];
+}
+
 /** A control block found in target memory and its channels. */
 export class Rtt {
   private constructor(

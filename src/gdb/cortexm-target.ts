@@ -8,8 +8,8 @@
 // semihosting (the core halts on BKPT 0xAB; we serve the call and let it run on).
 
 import { parseNumber } from './monitor.js';
-import { Rtt, RttError, RttPoller, type RttSearch } from '../cortexm/rtt.js';
-import { startSwoTrace, type SwoStream, type SwoTrace } from '../cortexm/swo-stream.js';
+import { ramSearchRanges, Rtt, RttError, RttPoller, type RttSearch } from '../cortexm/rtt.js';
+import { startSwoTrace, type SwoTrace } from '../cortexm/swo-stream.js';
 import { disableSwoTrace, SwoSetupError } from '../cortexm/swo.js';
 import { MemoryAccessError } from '../adi/mem-ap.js';
 import { DBGKEY, DEMCR, DHCSR } from '../arch/scs-debug.js';
@@ -356,8 +356,7 @@ export class CortexMTarget implements DebugTarget {
       if (a === null) return 'usage: monitor rtt [ADDR] | disable | status\n';
       search = { address: a };
     } else {
-      const ram = (this.opts.chipMemory ?? []).filter((r) => r.type === 'ram');
-      search = { ranges: ram.length ? ram.map((r) => ({ start: r.start, length: r.length })) : [{ start: 0x20000000, length: 0x10000 }] };
+      search = { ranges: ramSearchRanges(this.opts.chipMemory ?? []) };
     }
     await this.stopRtt();
     let rtt;
@@ -374,16 +373,14 @@ export class CortexMTarget implements DebugTarget {
 
   // ---- SWO trace (`monitor traceswo`) --------------------------------------------------
 
-  private swoStream: SwoStream | null = null;
   private swoTrace: SwoTrace | null = null;
 
   /** Stop the capture (the ITM stays as it is: `disable` turns it off). */
   private async stopSwo(): Promise<void> {
-    const stream = this.swoStream;
-    if (!stream) return;
-    this.swoStream = null;
+    const trace = this.swoTrace;
+    if (!trace) return;
     this.swoTrace = null;
-    await stream.stop();
+    await trace.stream.stop();
     await this.conn.dap.wire.swo?.stop().catch(() => undefined);
   }
 
@@ -398,12 +395,10 @@ export class CortexMTarget implements DebugTarget {
     if (!swo) return `${this.conn.dap.wire.description} has no SWO input\n`;
     if (args[0] === 'disable' || args[0] === 'off') {
       const trace = this.swoTrace;
-      const was = this.swoStream !== null;
       await this.stopSwo();
       if (trace?.tpiu) await this.wrap(() => disableSwoTrace(this.conn.mem));
-      return was ? 'SWO trace disabled\n' : 'SWO trace was not enabled\n';
+      return trace ? 'SWO trace disabled\n' : 'SWO trace was not enabled\n';
     }
-    let baud = 2_000_000;
     let traceClockHz = this.opts.traceClockHz;
     const numbers: number[] = [];
     for (const a of args) {
@@ -413,8 +408,7 @@ export class CortexMTarget implements DebugTarget {
       else if (/^\d+$/.test(a)) numbers.push(Number(a));
       else return 'usage: monitor traceswo [BAUD] [PORT...] [traceclk=HZ] | disable\n';
     }
-    const numbersGiven = numbers.length > 0;
-    if (numbersGiven) baud = numbers.shift()!;
+    const baud = numbers.shift(); // the rest are ports
     if (numbers.some((n) => n > 31)) return 'stimulus ports are 0 to 31\n';
     const ports = numbers.length ? numbers.reduce((m, n) => m | (1 << n), 0) >>> 0 : 1;
     await this.stopSwo();
@@ -423,7 +417,7 @@ export class CortexMTarget implements DebugTarget {
       const route = traceClockHz !== undefined ? this.opts.swoRoute : undefined;
       const tpiu = route ? await this.wrap(() => route.prepare(this.conn)) : undefined;
       trace = await this.wrap(() =>
-        startSwoTrace(swo, this.conn.mem, { mode: 'uart', baud: numbersGiven ? baud : undefined, traceClockHz, ports, tpiu }, {
+        startSwoTrace(swo, this.conn.mem, { mode: 'uart', baud, traceClockHz, ports, tpiu }, {
           stimulus: (port, bytes) => this.console?.(Buffer.from(bytes).toString('latin1')),
           packet: (p) => {
             if (p.kind === 'overflow') this.console?.('[SWO: ITM overflow, trace lost]\n');
@@ -438,11 +432,9 @@ export class CortexMTarget implements DebugTarget {
     const how = trace.tpiu
       ? `TPIU prescaler ${trace.tpiu.prescaler} from ${traceClockHz} Hz, ITM ports 0x${ports.toString(16)} enabled`
       : 'TPIU and ITM left as the target set them (give traceclk=HZ to have tsprobe set them up)';
-    const stream = trace.stream;
-    this.swoStream = stream;
     this.swoTrace = trace;
-    void stream.run(SWO_POLL_MS).catch((e: unknown) => {
-      if (this.swoStream === stream) this.swoStream = null;
+    void trace.stream.run(SWO_POLL_MS).catch((e: unknown) => {
+      if (this.swoTrace === trace) this.swoTrace = null;
       this.console?.(`[SWO capture stopped: ${e instanceof Error ? e.message : String(e)}]\n`);
     });
     return `SWO trace enabled: ${trace.probeBaud} baud NRZ, ports 0x${ports.toString(16)} to the gdb console while the target runs; ${how}\n`;
@@ -494,7 +486,7 @@ export class CortexMTarget implements DebugTarget {
     this.halted();
     const reason = await this.reason();
     // Trace and RTT output written up to the stop reach the gdb console before the stop does.
-    if (this.swoStream) await this.swoStream.poll().catch(() => undefined);
+    if (this.swoTrace) await this.swoTrace.stream.poll().catch(() => undefined);
     await this.pollRtt(true);
     if (reason !== 'semihosting') return reason;
     const outcome = await this.serveSemihosting();

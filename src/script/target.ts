@@ -23,7 +23,7 @@ import { hex32 } from '../arch/register.js';
 import { MemView, type MemWidth } from './mem-view.js';
 import { startSwoTrace, type SwoTrace } from '../cortexm/swo-stream.js';
 import { SwoSetupError } from '../cortexm/swo.js';
-import { findRtt, RttError, takeFromRing, type RttChannel, type RttSearch, type TargetRing } from '../cortexm/rtt.js';
+import { findRtt, ramSearchRanges, RttError, takeFromRing, type RttChannel, type RttSearch, type TargetRing } from '../cortexm/rtt.js';
 import { PollLoop } from '../util/poll-loop.js';
 import type { SwoMode } from '../wire/debug-wire.js';
 
@@ -618,10 +618,7 @@ export class Target {
     if (s.address === undefined && !s.ranges) {
       const sym = this.image?.symbol('_SEGGER_RTT');
       if (sym !== undefined) s = { ...s, address: sym >>> 0 };
-      else {
-        const ram = (await this.detect()).memoryMap.filter((r) => r.type === 'ram');
-        s = { ...s, ranges: ram.length ? ram.map((r) => ({ start: r.start, length: r.length })) : [{ start: 0x20000000, length: 0x10000 }] };
-      }
+      else s = { ...s, ranges: ramSearchRanges((await this.detect()).memoryMap) };
     }
     const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
       try {
