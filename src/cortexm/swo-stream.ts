@@ -5,7 +5,7 @@ import type { MemAccessPort } from '../adi/mem-ap.js';
 import { PollLoop } from '../util/poll-loop.js';
 import type { SwoCapture, SwoMode } from '../wire/debug-wire.js';
 import { ItmDecoder, stimulusBytes, type ItmPacket } from './itm-decoder.js';
-import { defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError, type TpiuLocation } from './swo.js';
+import { DEFAULT_SWO_MAX_BAUD, defaultSwoBaud, disableSwoTrace, enableSwoTrace, SwoSetupError, type TpiuLocation } from './swo.js';
 
 export interface SwoHandlers {
   /** A stimulus port write, its bytes in order (text for printf-style ports). */
@@ -95,7 +95,7 @@ export async function startSwoTrace(swo: SwoCapture, mem: MemAccessPort, opts: S
   const mode = opts.mode ?? 'uart';
   const ports = opts.ports ?? 1;
   const clk = opts.traceClockHz;
-  const wanted = opts.baud ?? (clk !== undefined ? defaultSwoBaud(clk) : 2_000_000);
+  const wanted = opts.baud ?? (clk !== undefined ? defaultSwoBaud(clk) : DEFAULT_SWO_MAX_BAUD);
   const probeBaud = await swo.configure(mode, wanted);
   if (probeBaud === 0) throw new SwoSetupError(`the probe cannot capture SWO at ${wanted} baud in ${mode} mode`);
   const tpiu = clk !== undefined ? await enableSwoTrace(mem, { mode, baud: probeBaud, traceClockHz: clk, ports, tpiu: opts.tpiu }) : undefined;

@@ -65,8 +65,11 @@ export function swoPrescaler(traceClockHz: number, baud: number): { prescaler: n
   return { prescaler, baud: Math.round(actual) };
 }
 
+/** The rate tsprobe picks when nobody names one: a common probe's UART limit. */
+export const DEFAULT_SWO_MAX_BAUD = 2_000_000;
+
 /** The fastest rate up to `max` that the TPIU makes exactly from `traceClockHz` (for when the user names none). */
-export function defaultSwoBaud(traceClockHz: number, max = 2_000_000): number {
+export function defaultSwoBaud(traceClockHz: number, max = DEFAULT_SWO_MAX_BAUD): number {
   return Math.floor(traceClockHz / Math.max(1, Math.ceil(traceClockHz / max)));
 }
 

@@ -22,7 +22,8 @@ import { loadImage } from '../../targets/load-image.js';
 import { FlashError } from '../../targets/flash.js';
 import { parseImage, ImageError } from '../../image/image.js';
 import { UserError, runAction, describeFsError } from '../errors.js';
-import { swoCommand, DEFAULT_SWO_BAUD } from './swo.js';
+import { swoCommand } from './swo.js';
+import { DEFAULT_SWO_MAX_BAUD } from '../../cortexm/swo.js';
 import { rttCommand } from './rtt.js';
 
 interface CommonOptions {
@@ -305,7 +306,7 @@ export function registerDebug(program: Command): void {
     program
       .command('swo')
       .description('capture SWO trace: set up the TPIU and ITM, print stimulus port 0 as text and other ports as values')
-      .option('--baud <hz>', `SWO bit rate (default: the fastest up to ${DEFAULT_SWO_BAUD / 1e6}M that the TPIU makes from --traceclk)`)
+      .option('--baud <hz>', `SWO bit rate (default: the fastest up to ${DEFAULT_SWO_MAX_BAUD / 1e6}M that the TPIU makes from --traceclk)`)
       .option('--traceclk <hz>', "the target's TPIU clock, TRACECLKIN (a simulated board's is known; for hardware usually the core clock)")
       .option('--mode <mode>', 'uart (NRZ) or manchester', 'uart')
       .option('--ports <list>', 'stimulus ports to enable: 0,1,... or all', '0')

@@ -8,7 +8,7 @@ import type { Connection } from '../../cortexm/connect.js';
 import { parseFrequency, ProbeOpenError } from '../../probe/open-target.js';
 import { startSwoTrace } from '../../cortexm/swo-stream.js';
 import { detectTarget } from '../../targets/registry.js';
-import { defaultSwoBaud, parsePorts, SwoSetupError } from '../../cortexm/swo.js';
+import { parsePorts, SwoSetupError } from '../../cortexm/swo.js';
 import type { SwoMode } from '../../wire/debug-wire.js';
 import { StopSignals } from '../signals.js';
 import { UserError } from '../errors.js';
@@ -23,7 +23,6 @@ export interface SwoOptions {
   resume?: boolean;
 }
 
-export const DEFAULT_SWO_BAUD = 2_000_000;
 const POLL_MS = 20;
 
 function frequency(text: string, what: string): number {
@@ -40,7 +39,7 @@ export async function swoCommand({ session, conn }: { session: ProbeSession; con
   if (mode !== 'uart' && mode !== 'manchester') throw new UserError(`--mode ${opts.mode}: give uart (NRZ) or manchester`);
   const traceClockHz = opts.traceclk !== undefined ? frequency(opts.traceclk, '--traceclk') : session.simBoard?.clock.hz;
   if (traceClockHz === undefined) throw new UserError('give --traceclk: the TPIU clock of the target (TRACECLKIN, on most parts the core clock), e.g. --traceclk 64M');
-  const wanted = opts.baud !== undefined ? frequency(opts.baud, '--baud') : defaultSwoBaud(traceClockHz, DEFAULT_SWO_BAUD);
+  const baud = opts.baud !== undefined ? frequency(opts.baud, '--baud') : undefined; // default: startSwoTrace's
   let ports: number;
   let durationMs: number | undefined;
   try {
@@ -68,7 +67,7 @@ export async function swoCommand({ session, conn }: { session: ProbeSession; con
     const route = (await detectTarget(conn)).swo;
     const tpiu = route ? await route.prepare(conn) : undefined;
     if (route) process.stderr.write(`tsprobe: ${route.description}\n`);
-    trace = await startSwoTrace(swo, conn.mem, { mode, baud: wanted, traceClockHz, ports, tpiu }, {
+    trace = await startSwoTrace(swo, conn.mem, { mode, baud, traceClockHz, ports, tpiu }, {
       stimulus(port, b, p) {
         if (port !== 0) return line(`itm[${port}] 0x${p.value.toString(16).padStart(2 * p.size, '0')}`);
         process.stdout.write(Buffer.from(b));
