@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { startTsprobe } from '../support/tsprobe-server.js';
+import { seededBytes } from '../support/patterns.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -41,20 +42,14 @@ async function readBack(probe: string, addr: number, len: number): Promise<Uint8
   return hexdumpBytes(r.stdout);
 }
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) b[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
-  return b;
-}
 
 test('flash --target sim:stm32h743: HEX, ELF and a .bin at --addr, verified, in one process', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsprobe-flash-'));
   try {
     const bin = path.join(dir, 'data.bin');
-    writeFileSync(bin, randomBytes(300 * 1024 + 7, 1));
+    writeFileSync(bin, seededBytes(300 * 1024 + 7, 1));
     const dat = path.join(dir, 'data.dat');
-    writeFileSync(dat, randomBytes(4096, 2));
+    writeFileSync(dat, seededBytes(4096, 2));
     for (const [args, size] of [
       [[path.join(fixtures, 'demo-h743.hex')], 1520],
       [[path.join(fixtures, 'demo-h743.elf'), '--erase-all'], 1520],
@@ -79,7 +74,7 @@ test('flash --probe tcp:// against tsprobe dap: tsprobe read shows the image; ot
   try {
     const probe = `tcp://127.0.0.1:${dap.port}`;
     // 200 KiB across sectors 1-2 of bank 1, then the demo firmware into sector 0.
-    const data = randomBytes(200 * 1024, 7);
+    const data = seededBytes(200 * 1024, 7);
     const bin = path.join(dir, 'data.bin');
     writeFileSync(bin, data);
     let r = await cli(['flash', '--probe', probe, bin, '--addr', '0x08020000', '--verify']);
@@ -118,7 +113,7 @@ test('flash: a write-protected sector fails with a FlashError naming WRPERR and 
     const dir = mkdtempSync(path.join(tmpdir(), 'tsprobe-flash-'));
     try {
       const bin = path.join(dir, 'two-sectors.bin');
-      writeFileSync(bin, randomBytes(256 * 1024, 3));
+      writeFileSync(bin, seededBytes(256 * 1024, 3));
       const r = await cli(['flash', '--probe', probe, bin]);
       assert.equal(r.code, 1, r.stderr);
       const lines = r.stderr.trim().split('\n');

@@ -8,16 +8,8 @@ import { ProbeSession } from '../../src/probe/session.js';
 import { connectCortexM } from '../../src/cortexm/connect.js';
 import { detectTarget, FlashError, FlashLoader, programImage, type FlashDriver } from '../../src/targets/index.js';
 import { mergeWrites } from '../../src/targets/flash-loader.js';
+import { seededBytes } from '../support/patterns.js';
 
-function pattern(n: number, seed = 1): Uint8Array {
-  const d = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    d[i] = x >>> 24;
-  }
-  return d;
-}
 
 async function open() {
   const session = ProbeSession.open('sim:stm32h743');
@@ -28,7 +20,7 @@ async function open() {
 }
 
 test('mergeWrites: packets split anywhere join into whole units; later writes win; whole erased units are not programmed', () => {
-  const a = pattern(100, 1);
+  const a = seededBytes(100, 1);
   const runs = mergeWrites(
     [
       { address: 0x1005, data: a.subarray(0, 37) },
@@ -52,7 +44,7 @@ test('mergeWrites: packets split anywhere join into whole units; later writes wi
 test('FlashLoader: gdb-sized unaligned packets over both banks program at done(); abort drops what is pending', async () => {
   const { session, conn, flash } = await open();
   try {
-    const data = pattern(300_000, 5);
+    const data = seededBytes(300_000, 5);
     const base = 0x080d0003;
     const loader = new FlashLoader(flash);
     await loader.erase(0x080c0000, 0x80000);
@@ -66,7 +58,7 @@ test('FlashLoader: gdb-sized unaligned packets over both banks program at done()
 
     const second = new FlashLoader(flash);
     await second.erase(0x08000000, 32);
-    await second.write(0x08000000, pattern(64, 6));
+    await second.write(0x08000000, seededBytes(64, 6));
     await second.abort();
     assert.equal(await conn.mem.read32(0x08000000), 0xffffffff, 'nothing programmed after abort');
     assert.equal((await conn.mem.read32(0x5200200c)) & 1, 1, 'locked after abort');
@@ -83,9 +75,9 @@ test('programImage: erases only the sectors touched, programs flash, writes RAM,
     // Something in sector 3 that must survive (the image does not touch it).
     await flash.program(0x08060000, Uint8Array.of(1, 2, 3, 4));
     await flash.done();
-    const code = pattern(0x20010, 1); // sector 0 and the start of sector 1
-    const tail = pattern(1000, 2); // in bank 2
-    const ram = pattern(4096, 3);
+    const code = seededBytes(0x20010, 1); // sector 0 and the start of sector 1
+    const tail = seededBytes(1000, 2); // in bank 2
+    const ram = seededBytes(4096, 3);
     const phases = new Set<string>();
     const r = await programImage(conn.mem, flash, [
       { address: 0x08000000, data: code },
@@ -128,7 +120,7 @@ test('programImage refuses segments outside flash and RAM, and verify names the 
         return flash.program(a, copy, p);
       },
     };
-    const data = pattern(256, 4);
+    const data = seededBytes(256, 4);
     await assert.rejects(programImage(conn.mem, lying, [{ address: 0x08020000, data }], { verify: true }), (e: unknown) => {
       assert.ok(e instanceof FlashError);
       assert.equal(e.address, 0x08020064);

@@ -9,6 +9,7 @@ import { connectCortexM, type Connection } from '../../src/cortexm/connect.js';
 import { detectTarget, FlashError, Stm32h7FlashDriver, type TargetInfo } from '../../src/targets/index.js';
 import { CCR_CLEAR_ALL, CR, FLASH, FLASH_BASE, KEY1, KEY2, SR } from '../../src/targets/stm32h7/registers.js';
 import { FLASH_CR, FLASH_KEY1, FLASH_KEY2, FLASH_REG, FLASH_SR } from '../../src/sim/periph/stm32/flash.js';
+import { seededBytes } from '../support/patterns.js';
 
 const CR1 = FLASH_BASE + FLASH.CR;
 const CR2 = CR1 + 0x100;
@@ -23,15 +24,6 @@ async function open(board = 'stm32h743'): Promise<{ session: ProbeSession; conn:
   return { session, conn, info, flash: info.flash };
 }
 
-function pattern(n: number, seed = 1): Uint8Array {
-  const d = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    d[i] = x >>> 24;
-  }
-  return d;
-}
 
 async function errorOf(p: Promise<unknown>): Promise<FlashError> {
   try {
@@ -108,7 +100,7 @@ test('program unaligned data across the bank boundary, erase reads 0xFF, done() 
     // Sectors 7 of bank 1 and 0 of bank 2 around the boundary at 0x08100000.
     await flash.erase(0x080fff00, 0x200);
     const start = 0x080fffe3; // not on a flash word
-    const data = pattern(0x151, 7); // ends mid-word in bank 2
+    const data = seededBytes(0x151, 7); // ends mid-word in bank 2
     await flash.program(start, data);
     await flash.done();
     assert.deepEqual(await conn.mem.readBlock(start, data.length), data);
@@ -134,8 +126,8 @@ test('program unaligned data across the bank boundary, erase reads 0xFF, done() 
 test('mass erase: both banks read 0xFF afterwards', async () => {
   const { session, conn, flash } = await open();
   try {
-    await flash.program(0x08000000, pattern(4096, 3));
-    await flash.program(0x081e0000, pattern(4096, 4));
+    await flash.program(0x08000000, seededBytes(4096, 3));
+    await flash.program(0x081e0000, seededBytes(4096, 4));
     await flash.done();
     assert.notEqual(await conn.mem.read32(0x08000000), 0xffffffff);
     await flash.eraseMass();
@@ -150,7 +142,7 @@ test('mass erase: both banks read 0xFF afterwards', async () => {
 test('the H750 (one sector) erases and programs its 128 KiB; outside it is refused', async () => {
   const { session, conn, flash } = await open('stm32h750');
   try {
-    const data = pattern(128 * 1024, 9);
+    const data = seededBytes(128 * 1024, 9);
     await flash.eraseMass();
     await flash.program(0x08000000, data);
     await flash.done();
@@ -166,13 +158,13 @@ test('programming a flash word that is not erased: FlashError naming FLASH_SR1.O
   const { session, conn, flash } = await open();
   try {
     await flash.erase(0x08020000, 1);
-    await flash.program(0x08020000, pattern(64, 1));
-    const e = await errorOf(flash.program(0x08020020, pattern(32, 2)));
+    await flash.program(0x08020000, seededBytes(64, 1));
+    const e = await errorOf(flash.program(0x08020020, seededBytes(32, 2)));
     assert.deepEqual(e.flags, ['OPERR']);
     assert.equal(e.address, 0x08020020);
     assert.match(e.message, /program of 0x08020020-0x0802003f failed: FLASH_SR1\.OPERR \(OPERR: the flash word was not erased/);
     // The word keeps its old contents, the flag is cleared, the controller relocks.
-    assert.deepEqual(await conn.mem.readBlock(0x08020020, 32), pattern(64, 1).subarray(32));
+    assert.deepEqual(await conn.mem.readBlock(0x08020020, 32), seededBytes(64, 1).subarray(32));
     assert.equal((await conn.mem.read32(SR1)) & FLASH_SR.OPERR, 0);
     await flash.done();
     assert.equal((await conn.mem.read32(CR1)) & CR.LOCK, CR.LOCK);
@@ -223,7 +215,7 @@ test('wrong sequences through the debug wire raise the SR flags silicon raises; 
 
     // A flash word that is not erased: OPERR.
     await mem.write32(FLASH_BASE + FLASH.CCR, CCR_CLEAR_ALL);
-    await flash.program(0x08000000, pattern(32, 5)); // the driver's own, fine; bank 1 stays unlocked
+    await flash.program(0x08000000, seededBytes(32, 5)); // the driver's own, fine; bank 1 stays unlocked
     await mem.write32(CR1, CR.PSIZE_X64 | CR.PG);
     await mem.writeBlock(0x08000000, new Uint8Array(32));
     for (let i = 0; i < 8 && (await mem.read32(SR1)) & SR.QW; i++);

@@ -9,16 +9,8 @@ import { CmsisDapWire, TcpDapTransport } from '../../../src/wire/cmsis-dap/index
 import { connectCortexM } from '../../../src/cortexm/connect.js';
 import { BASE_REGISTER_NAMES } from '../../../src/cortexm/registers.js';
 import { Cap } from '../../../src/dap/protocol.js';
+import { seededBytes } from '../../support/patterns.js';
 
-function pattern(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
 
 // negotiate: the packet size the host asks of tsprobe's device (0: it keeps the advertised
 // one, as with any other probe); `uses`: the size the wire must end up using.
@@ -45,7 +37,7 @@ for (const flavour of [
 
       const conn = await connectCortexM(wire);
       await conn.core.halt();
-      const data = pattern(16 * 1024 + 12, flavour.packetSize);
+      const data = seededBytes(16 * 1024 + 12, flavour.packetSize);
       const before = wire.stats.packets;
       await conn.mem.writeBlock(0x20000000, data);
       const back = await conn.mem.readBlock(0x20000000, data.length);
