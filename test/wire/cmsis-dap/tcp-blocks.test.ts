@@ -25,16 +25,19 @@ function steps(read: boolean, tars: number[], count: number, seed = 1, independe
   }));
 }
 
+/** Run steps, record what they answered in `out`, then clear the sticky flags for the next ones. */
+async function runSteps(wire: DebugWire, s: BlockStep[], out: unknown[]): Promise<void> {
+  const r = await wire.transferBlocks!(s);
+  out.push({ done: r.done, ack: r.ack, failedIn: r.failedIn, words: r.words, data: Array.from(r.data) });
+  await wire.transfer([{ ap: false, read: false, addr: 0x0, value: 0x1e }]); // ABORT: clear sticky flags
+}
+
 /** Independent steps: each writes SELECT, CSW and TAR, at most `per` words (one probe packet each). */
 async function independentScenario(wire: DebugWire, per: (read: boolean) => number) {
   const conn = await connectCortexM(wire);
   await conn.core.halt();
   const out: unknown[] = [];
-  const run = async (s: BlockStep[]) => {
-    const r = await wire.transferBlocks!(s);
-    out.push({ done: r.done, ack: r.ack, failedIn: r.failedIn, words: r.words, data: Array.from(r.data) });
-    await wire.transfer([{ ap: false, read: false, addr: 0x0, value: 0x1e }]);
-  };
+  const run = (s: BlockStep[]) => runSteps(wire, s, out);
   const w = per(false);
   const r = per(true);
   await run(steps(false, Array.from({ length: 24 }, (_, k) => 0x20000000 + 4 * w * k), w, 3, true));
@@ -49,12 +52,7 @@ async function scenario(wire: DebugWire) {
   const conn = await connectCortexM(wire);
   await conn.core.halt();
   const out: unknown[] = [];
-  const run = async (s: BlockStep[]) => {
-    const r = await wire.transferBlocks!(s);
-    out.push({ done: r.done, ack: r.ack, failedIn: r.failedIn, words: r.words, data: Array.from(r.data) });
-    // clear sticky flags for the next scenario
-    await wire.transfer([{ ap: false, read: false, addr: 0x0, value: 0x1e }]);
-  };
+  const run = (s: BlockStep[]) => runSteps(wire, s, out);
   await run(steps(false, [0x20000000, 0x20001000, 0x20002000], 1024));
   await run(steps(true, [0x20000f00, 0x20001000, 0x20002000], 300)); // the first wraps at 4 KiB
   await run(steps(true, [0x20000000, 0xf0000000, 0x20002000], 64)); // the second block faults at once
