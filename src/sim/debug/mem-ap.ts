@@ -154,6 +154,12 @@ export class MemAp implements AccessPortDevice {
     return result >>> 0;
   }
 
+  /** Words from TAR that stay in region `r` and in TAR's auto-increment block, at most `left`. */
+  private stretch(tar: number, r: { base: number; size: number }, left: number): number {
+    const end = Math.min(this.blockEnd(tar), r.base + r.size);
+    return Math.min(left, (end - ((tar & ~3) >>> 0)) >>> 2);
+  }
+
   /** No access would leave the AP busy (no WAIT to model): runs may be done in one go. */
   runReady(): boolean {
     return this.busyLeft === 0 && !this.config.busyPolls;
@@ -183,8 +189,7 @@ export class MemAp implements AccessPortDevice {
         const a = (tar & ~3) >>> 0;
         const r = inc !== CSW_ADDRINC.OFF ? bus.find(a) : undefined;
         if (r !== undefined && r.words !== undefined) {
-          const end = Math.min(this.blockEnd(tar), r.base + r.size);
-          const n = Math.min(count - i, (end - a) >>> 2);
+          const n = this.stretch(tar, r, count - i);
           const off = (a - r.base) >>> 2;
           out.set(r.words.subarray(off, off + n), i);
           i += n;
@@ -230,8 +235,7 @@ export class MemAp implements AccessPortDevice {
         const r = inc !== CSW_ADDRINC.OFF ? bus.find(a) : undefined;
         // Plain writable memory: one copy and one onWrite for the stretch (bus.load does the same).
         if (r !== undefined && r.words !== undefined && !r.readonly) {
-          const end = Math.min(this.blockEnd(tar), r.base + r.size);
-          const n = Math.min(count - i, (end - a) >>> 2);
+          const n = this.stretch(tar, r, count - i);
           const off = a - r.base;
           r.words.set(data.subarray(from + i, from + i + n), off >>> 2);
           if (r.onWrite) r.onWrite(off, 4 * n);
